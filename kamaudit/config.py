@@ -1,0 +1,382 @@
+"""The engagement file: one YAML per client, validated before anything runs.
+
+Only ``client``, ``period`` and ``inputs`` are required. Every other setting has a
+documented default (see ``templates/engagement.yaml``). Paths resolve relative to the
+engagement file, never to the current directory. A wrong value or an unknown key fails
+here with the key path, the value and what was expected.
+
+>>> eng = load_engagement("data/sample/engagement.yaml")    # doctest: +SKIP
+>>> eng.client, eng.period.start
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .account_profile import ProfileSettings
+from .cost_to_serve import CostToServeSettings
+from .errors import ConfigError, did_you_mean
+from .intake import IntakeSettings
+from .team_design import TeamSettings
+
+TABLES: tuple[str, ...] = (
+    "customers",
+    "invoices",
+    "rebates",
+    "activities",
+    "cost_pools",
+    "payments",
+    "contacts",
+    "assessments",
+    "team",
+)
+"""The nine input tables of the data contract, in the order intake reads them."""
+
+LANGUAGES = ("en", "cs", "pl", "ru", "fa")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(_Strict):
+    """The audited period, both ends inclusive."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def years(self) -> float:
+        """Length in years (365.25 days), used to annualise pool costs."""
+        return self.days / 365.25
+
+
+class InputSpec(_Strict):
+    """How to read one client export. Options left out are detected from the file."""
+
+    path: Path = Field(description="file path, relative to the engagement file")
+    sheet: str | int | None = Field(None, description="sheet name or 0-based index (xlsx)")
+    header_row: int | None = Field(
+        None, ge=1, description="1-based row of the header as the client sees it"
+    )
+    encoding: str | None = Field(None, description="e.g. utf-8, utf-8-sig, cp1250, cp1251, latin-1")
+    delimiter: str | None = Field(None, description='";", "," or "\\t"')
+    decimal: Literal[".", ","] | None = None
+    thousands: str | None = Field(None, description='" ", "\\u00a0", ".", ",", "\'" or ""')
+    date_format: str | None = Field(None, description='strftime pattern, e.g. "%d.%m.%Y"')
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="client header -> canonical column name"
+    )
+
+    @field_validator("path", mode="after")
+    @classmethod
+    def _resolve(cls, v: Path, info) -> Path:
+        base = (info.context or {}).get("base_dir")
+        v = Path(v).expanduser()
+        if not v.is_absolute() and base is not None:
+            v = Path(base) / v
+        return v.resolve() if v.is_absolute() else v
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delim(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        v = {"\\t": "\t", "tab": "\t"}.get(v, v)
+        if len(v) != 1:
+            raise ValueError(f"a delimiter is one character, got {v!r}")
+        return v
+
+
+class ReportSettings(_Strict):
+    """What goes into the deliverables."""
+
+    title: str | None = Field(None, description="report title; default from the catalog")
+    consultant: str | None = Field(None, description="name shown on the cover")
+    max_table_rows_html: int = Field(
+        50, ge=5, description="longest table shown in the HTML report; the workbook has all rows"
+    )
+
+
+class RunSettings(_Strict):
+    """How the runner executes stages."""
+
+    stage_timeout_s: int = Field(1800, ge=10, description="wall-clock limit per stage")
+    cell_timeout_s: int = Field(900, ge=10, description="limit per notebook cell")
+
+
+class Engagement(_Strict):
+    """A validated engagement: everything one audit assumes."""
+
+    client: str = Field(min_length=1)
+    period: Period
+    currency: str = Field("EUR", min_length=3, max_length=3, description="ISO 4217 code")
+    language: Literal["en", "cs", "pl", "ru", "fa"] = "en"
+    inputs: dict[str, InputSpec]
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    cost_to_serve: CostToServeSettings = Field(default_factory=CostToServeSettings)
+    profile: ProfileSettings = Field(default_factory=ProfileSettings)
+    team: TeamSettings = Field(default_factory=TeamSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
+
+    # where the file was loaded from (not part of the YAML)
+    source_path: Path | None = Field(None, exclude=True)
+
+    @field_validator("inputs", mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            v = {k: ({"path": s} if isinstance(s, str) else s) for k, s in v.items()}
+        return v
+
+    @field_validator("inputs", mode="after")
+    @classmethod
+    def _tables(cls, v: dict[str, InputSpec]) -> dict[str, InputSpec]:
+        for name in v:
+            if name not in TABLES:
+                raise ValueError(
+                    f'"{name}" is not an input table; expected one of {", ".join(TABLES)}.'
+                    + did_you_mean(name, TABLES)
+                )
+        if "invoices" not in v:
+            raise ValueError("invoices is required: the audit starts from invoice lines")
+        return v
+
+    @field_validator("currency")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper()
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source_path.parent if self.source_path else Path.cwd()
+
+    @property
+    def slug(self) -> str:
+        """File-name-safe client name, used for deliverable names."""
+        return slugify(self.client)
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every setting in force, its value and where it came from.
+
+        Columns: ``setting`` (dotted path), ``value`` (as text), ``source``
+        (``engagement file``, ``override`` or ``default``).
+        """
+        given = _flatten(getattr(self, "_raw", {}) or {})
+        overridden = set(getattr(self, "_overridden", ()) or ())
+        rows = []
+        for key, value in _flatten(self.model_dump(mode="json", exclude={"source_path"})).items():
+            if key in overridden or any(key.startswith(o + ".") for o in overridden):
+                source = "override"
+            elif key in given or any(key.startswith(g + ".") for g in given):
+                source = "engagement file"
+            else:
+                source = "default"
+            rows.append(
+                {"setting": key, "value": _as_text(value), "source": source}
+            )
+        return pd.DataFrame(rows, columns=["setting", "value", "source"])
+
+    def resolved_json(self) -> dict[str, Any]:
+        """The resolved configuration as JSON-native data (for manifest.json)."""
+        return self.model_dump(mode="json", exclude={"source_path"})
+
+
+def slugify(text: str) -> str:
+    import re
+    import unicodedata
+
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", norm).strip("_")
+    return slug or "client"
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(d, dict) and d:
+        for k, v in d.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, dict) and v and not key.endswith(".columns"):
+                out.update(_flatten(v, key))
+            else:
+                out[key] = v
+    elif prefix:
+        out[prefix] = d
+    return out
+
+
+# ---------------------------------------------------------------- loading
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"cost_to_serve.cost_of_capital=0.1"`` -> ``("cost_to_serve.cost_of_capital", 0.1)``.
+
+    The value is read as a YAML scalar (safely), so numbers, booleans and lists work.
+    """
+    if "=" not in text:
+        raise ConfigError(f'Override "{text}" is not key=value, e.g. -p language=cs.')
+    key, _, raw = text.partition("=")
+    key = key.strip()
+    if not key:
+        raise ConfigError(f'Override "{text}" has no key before "=".')
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key, value
+
+
+def _apply_override(raw: dict, key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = raw
+    for p in parts[:-1]:
+        nxt = node.get(p)
+        if not isinstance(nxt, dict):
+            nxt = {}
+            node[p] = nxt
+        node = nxt
+    node[parts[-1]] = value
+
+
+def read_yaml(path: Path) -> dict:
+    """Read a YAML mapping safely, with a clear message when it is not one."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"Engagement file {path} does not exist.") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Engagement file {path} is not UTF-8 text ({exc.reason}).") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path.name}{where}: not valid YAML ({problem}).") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path.name}: expected a mapping of settings at the top level.")
+    return raw
+
+
+def load_engagement(
+    path: str | Path,
+    overrides: dict[str, Any] | list[str] | None = None,
+) -> Engagement:
+    """Load and validate an engagement file.
+
+    Parameters
+    ----------
+    path
+        The engagement YAML.
+    overrides
+        Dotted settings to replace, as ``{"cost_to_serve.cost_of_capital": 0.1}`` or
+        ``["cost_to_serve.cost_of_capital=0.1"]``.
+
+    Raises
+    ------
+    ConfigError
+        With the file, the key path, the value and what was expected.
+    """
+    path = Path(path).expanduser().resolve()
+    raw = read_yaml(path)
+    if isinstance(overrides, list):
+        overrides = dict(parse_override(o) for o in overrides)
+    overrides = dict(overrides or {})
+    given = json.loads(json.dumps(raw, default=str))
+    for key, value in overrides.items():
+        _apply_override(raw, key, value)
+    try:
+        eng = Engagement.model_validate(raw, context={"base_dir": path.parent})
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, path.name, raw)) from None
+    eng = eng.model_copy(update={"source_path": path})
+    object.__setattr__(eng, "_raw", given)
+    object.__setattr__(eng, "_overridden", tuple(overrides))
+    return eng
+
+
+def format_validation_error(exc: ValidationError, filename: str, raw: dict) -> str:
+    """One line per problem: file, key path, value, what was expected."""
+    lines = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        key = ".".join(loc) or "(top level)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            parent_loc = err["loc"][:-1]
+            choices = _model_fields_at(parent_loc)
+            hint = did_you_mean(loc[-1], choices) if choices else ""
+            allowed = f" Allowed here: {', '.join(sorted(choices))}." if choices and not hint else ""
+            lines.append(f'{filename}: unknown key "{key}".{hint}{allowed}')
+        elif kind == "missing":
+            lines.append(f'{filename}: "{key}" is required but missing.')
+        else:
+            value = err.get("input")
+            shown = _short(value)
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f'{filename}: "{key}" = {shown} is not valid: {msg}.'.replace("..", "."))
+    if len(lines) == 1:
+        return lines[0]
+    return f"{filename} has {len(lines)} problems:\n  " + "\n  ".join(lines)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _model_fields_at(loc: tuple) -> list[str]:
+    """Field names of the model at a location, for did-you-mean on unknown keys."""
+    model: Any = Engagement
+    skip_key = False
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if skip_key:  # a key of a dict of models, e.g. inputs.<table>
+            skip_key = False
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        ann = field.annotation
+        skip_key = getattr(ann, "__origin__", None) is dict
+        model = _model_in(ann)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _model_in(ann: Any) -> Any:
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in getattr(ann, "__args__", ()) or ():
+        m = _model_in(arg)
+        if m is not None:
+            return m
+    return None

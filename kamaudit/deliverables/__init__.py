@@ -1,0 +1,49 @@
+"""Deliverables: the client's Excel workbook, the HTML report and the working papers.
+
+Each stage contributes through ``kamaudit/deliverables/<stage>.py`` (``build(ctx)``);
+``build_deliverables`` collects what the workspace holds and writes both files.
+"""
+
+from __future__ import annotations
+
+from .model import (
+    Bullets,
+    Card,
+    ChartSpec,
+    Figure,
+    Heading,
+    KeyFigures,
+    Section,
+    Sheet,
+    StageReport,
+    Table,
+    Text,
+)
+
+STAGE_CONTRIBUTORS = ("intake", "cost_to_serve", "account_profile", "team_design")
+
+
+def build_deliverables(engagement, workspace):
+    """Write the workbook and the HTML report for what the workspace holds.
+
+    Returns the two paths. (Implemented in ``builder.py``.)
+    """
+    from .builder import build_deliverables as _build
+
+    return _build(engagement, workspace)
+
+
+__all__ = [
+    "Bullets",
+    "Card",
+    "ChartSpec",
+    "Figure",
+    "Heading",
+    "KeyFigures",
+    "Section",
+    "Sheet",
+    "StageReport",
+    "Table",
+    "Text",
+    "build_deliverables",
+]

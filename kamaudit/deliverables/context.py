@@ -1,0 +1,45 @@
+"""The context a stage contributor builds its part of the deliverables with."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Engagement
+from ..workspace import Workspace, write_bytes_atomic
+from .i18n import Catalog
+from .model import Figure
+
+
+@dataclass
+class ReportContext:
+    """Engagement, workspace and catalog, plus chart rendering.
+
+    ``t`` translates, ``fmt`` formats numbers and dates for the engagement's locale.
+    """
+
+    engagement: Engagement
+    workspace: Workspace
+    catalog: Catalog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.catalog = Catalog(self.engagement.language, self.engagement.currency)
+
+    @property
+    def fmt(self) -> Catalog:
+        return self.catalog
+
+    def t(self, key: str, default: str | None = None, **values) -> str:
+        return self.catalog.t(key, default, **values)
+
+    def figure(self, name: str, fig, alt: str, caption: str = "") -> Figure:
+        """Render a matplotlib figure once to PNG (saved as ``figures/<name>.png``)."""
+        import matplotlib.pyplot as plt
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        png = buf.getvalue()
+        write_bytes_atomic(Path(self.workspace.figures_dir) / f"{name}.png", png)
+        return Figure(png=png, alt=alt, caption=caption)

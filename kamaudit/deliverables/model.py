@@ -1,0 +1,180 @@
+"""What a stage hands to the deliverables: sheets for the workbook, a section for the report.
+
+A stage's contributor (``kamaudit/deliverables/<stage>.py``) has one function::
+
+    def build(ctx: ReportContext) -> StageReport | None
+
+It reads the stage's results from ``ctx.workspace`` (``None`` when the stage has not run)
+and describes content; the workbook and HTML writers decide how it looks. Every word a
+client reads comes from ``ctx.t(key, **values)`` (the message catalog of the engagement's
+language); numbers in sentences go through ``ctx.fmt``.
+
+Column formats are kinds, not Excel codes: ``money``, ``money0`` (no decimals), ``pct``
+(a number 0-100 shown with %), ``ratio`` (0-1 shown as %), ``int``, ``float``, ``score``
+(one decimal), ``date``, ``text``. Columns not listed get a kind from their name:
+``*_pct`` pct, ``*_n``/``*_count``/``*_days`` int, ``*_date`` date, money-like names
+(revenue, profit, margin, amount, cost, cts_*, sales, discounts, rebates, cogs) money.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+FormatKind = Literal["money", "money0", "pct", "ratio", "int", "float", "score", "date", "text"]
+
+_MONEY = re.compile(
+    r"(revenue|profit|margin|amount|cost|^cts_|sales|discount|rebate|cogs|price|value|wallet|clv|saving)"
+)
+
+
+def infer_format(column: str, dtype) -> FormatKind:
+    """The display kind of a column from its canonical name and dtype."""
+    name = column.lower()
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "text"
+    if not pd.api.types.is_numeric_dtype(dtype):
+        return "text"
+    if name.endswith("_pct") or name.endswith("_share"):
+        return "pct"
+    if name.endswith(("_n", "_count", "_days", "_rank")) or name in ("rank", "n"):
+        return "int"
+    if name.endswith(("_score", "attractiveness", "strength")):
+        return "score"
+    if name.endswith(("_probability", "_frequency", "frequency", "probability", "_prob")):
+        return "ratio"
+    if _MONEY.search(name) and not name.endswith("_pct"):
+        return "money"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    return "float"
+
+
+@dataclass
+class ChartSpec:
+    """A native Excel chart over the sheet's table.
+
+    ``x`` is a column name; ``y`` one or more columns. ``kind``: line, bar, scatter.
+    """
+
+    kind: Literal["line", "bar", "scatter"]
+    x: str
+    y: list[str]
+    title: str = ""
+    x_title: str = ""
+    y_title: str = ""
+
+
+@dataclass
+class Sheet:
+    """One workbook sheet: a heading, an explanation and a real Excel table.
+
+    ``name`` is the tab name (at most 31 characters, already translated);
+    ``key`` a stable identifier (``"customer_pnl"``) used for the table name and tests.
+    """
+
+    key: str
+    name: str
+    df: pd.DataFrame
+    title: str = ""
+    note: str = ""
+    formats: dict[str, FormatKind] = field(default_factory=dict)
+    chart: ChartSpec | None = None
+    column_labels: dict[str, str] = field(default_factory=dict)
+    conditional: dict[str, Literal["neg_red", "scale", "bar"]] = field(default_factory=dict)
+
+    def format_of(self, column: str) -> FormatKind:
+        return self.formats.get(column) or infer_format(column, self.df[column].dtype)
+
+
+# ------------------------------------------------------------------ HTML blocks
+
+
+@dataclass
+class Text:
+    """A paragraph. ``kind``: ``p`` plain, ``finding`` highlighted, ``warning``, ``note``."""
+
+    text: str
+    kind: Literal["p", "finding", "warning", "note"] = "p"
+
+
+@dataclass
+class Heading:
+    text: str
+    level: Literal[3, 4] = 3
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class Table:
+    """A table; long ones are cut to ``max_rows`` with a line saying so."""
+
+    df: pd.DataFrame
+    caption: str = ""
+    formats: dict[str, FormatKind] = field(default_factory=dict)
+    column_labels: dict[str, str] = field(default_factory=dict)
+    max_rows: int | None = None
+
+    def format_of(self, column: str) -> FormatKind:
+        return self.formats.get(column) or infer_format(column, self.df[column].dtype)
+
+
+@dataclass
+class Figure:
+    """A chart rendered once to PNG (``ctx.figure(...)`` returns it)."""
+
+    png: bytes
+    alt: str
+    caption: str = ""
+
+
+@dataclass
+class KeyFigures:
+    """A row of headline numbers: (label, already formatted value)."""
+
+    items: list[tuple[str, str]]
+
+
+@dataclass
+class Card:
+    """A profile card: a title, label/value pairs, optional figure and bullet lists."""
+
+    title: str
+    subtitle: str = ""
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    figure: Figure | None = None
+    lists: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+Block = Text | Heading | Bullets | Table | Figure | KeyFigures | Card
+
+
+@dataclass
+class Section:
+    """One report section (a stage). ``id`` is the anchor used by the table of contents."""
+
+    id: str
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class StageReport:
+    """A stage's contribution to both deliverables.
+
+    ``summary``: one to four plain sentences for the executive summary.
+    """
+
+    stage: str
+    section: Section
+    sheets: list[Sheet] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)

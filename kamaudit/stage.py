@@ -1,0 +1,38 @@
+"""What a stage notebook needs to start: the engagement and the workspace.
+
+Each notebook's first code cell after ``parameters`` is::
+
+    ctx = kamaudit.open_stage(engagement_path, workspace, overrides_json)
+
+Empty parameters fall back to the sample engagement and a scratch workspace, so a
+trainer can open any notebook in Jupyter and run it top to bottom.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Engagement, load_engagement
+from .errors import ConfigError
+from .resources import default_workspace, sample_engagement
+from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class StageContext:
+    engagement: Engagement
+    workspace: Workspace
+
+
+def open_stage(engagement_path: str = "", workspace: str = "", overrides_json: str = "{}") -> StageContext:
+    """Load the engagement (with overrides) and open the workspace."""
+    path = Path(engagement_path) if engagement_path else sample_engagement()
+    try:
+        overrides = json.loads(overrides_json or "{}")
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"overrides_json is not valid JSON: {exc}") from None
+    eng = load_engagement(path, overrides)
+    ws = Workspace(workspace or default_workspace()).ensure()
+    return StageContext(engagement=eng, workspace=ws)
