@@ -1,6 +1,6 @@
-"""Charts for notebooks and deliverables: one module per stage, each function returns a
-matplotlib Figure and never saves or shows it (``ReportContext.figure`` renders once)."""
+"""Charts for notebooks and deliverables: one module per stage.
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
+Each function takes result DataFrames, returns a matplotlib ``Figure`` (made with
+``plt.subplots`` so notebooks show it inline) and never saves it;
+``ReportContext.figure`` renders it once to PNG and closes it.
+"""
