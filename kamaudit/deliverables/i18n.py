@@ -13,8 +13,7 @@ it lacks falls back to English, so adding a language never touches logic.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -27,7 +26,7 @@ BABEL_LOCALES = {"en": "en_GB", "cs": "cs_CZ", "pl": "pl_PL", "ru": "ru_RU", "fa
 RTL = {"fa"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(language: str) -> dict[str, str]:
     folder = LOCALES_DIR / language
     merged: dict[str, str] = {}
@@ -48,6 +47,19 @@ def _flatten(d: dict, prefix: str = "") -> dict[str, str]:
         else:
             out[key] = str(v)
     return out
+
+
+def _missing(x) -> bool:
+    """True for None, NaN, NaT and pd.NA (any scalar pandas treats as missing)."""
+    if x is None:
+        return True
+    try:
+        import pandas as pd
+
+        res = pd.isna(x)
+    except (TypeError, ValueError):
+        return False
+    return bool(res) if isinstance(res, bool) or getattr(res, "shape", None) == () else False
 
 
 def available_languages() -> list[str]:
@@ -92,26 +104,35 @@ class Catalog:
 
     # numbers -----------------------------------------------------------------
     def number(self, x, decimals: int = 0) -> str:
-        if x is None or (isinstance(x, float) and math.isnan(x)):
+        if _missing(x):
             return "–"
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
         return format_decimal(x, format=fmt, locale=self.locale)
 
     def money(self, x, decimals: int = 0) -> str:
-        if x is None or (isinstance(x, float) and math.isnan(x)):
+        if _missing(x):
             return "–"
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + " ¤"
         return format_currency(x, self.currency, format=fmt, locale=self.locale, currency_digits=False)
 
     def pct(self, x, decimals: int = 1) -> str:
         """``x`` in percent units (12.5 -> "12.5 %")."""
-        if x is None or (isinstance(x, float) and math.isnan(x)):
+        if _missing(x):
             return "–"
         return self.number(x, decimals) + "\u00a0%"
 
     def date(self, d) -> str:
-        if d is None:
+        if _missing(d):
             return "–"
+        if isinstance(d, str):
+            try:
+                d = dt.date.fromisoformat(d[:10])
+            except ValueError:
+                return d
+        if hasattr(d, "astype") and not hasattr(d, "date"):  # numpy.datetime64
+            import pandas as pd
+
+            d = pd.Timestamp(d)
         if hasattr(d, "date") and not isinstance(d, dt.date):
             d = d.date()
         if isinstance(d, dt.datetime):

@@ -1,0 +1,272 @@
+"""The ``kamaudit`` command line.
+
+Errors are one clear sentence and a non-zero exit; ``--debug`` shows the traceback.
+Exit codes: 0 success, 1 a run or batch item failed, 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import KamAuditError
+
+EPILOG = """\
+examples:
+  kamaudit sample ./acme                      write a fictional company to audit
+  kamaudit run ./acme/engagement.yaml --out ./acme-audit
+  kamaudit run engagement.yaml --stages intake -p language=cs
+  kamaudit validate engagement.yaml           check the file and its inputs, run nothing
+  kamaudit init ./new-client                  start a new engagement folder
+  kamaudit batch clients/ --jobs 2            many engagements at once
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kamaudit",
+        description="Key Account Management audits from a client's exports: intake, "
+        "cost-to-serve, key-account profile and team design, delivered as an Excel "
+        "workbook and an HTML report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"kamaudit {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks for errors")
+
+    r = sub.add_parser(
+        "run",
+        help="run the audit for one engagement file",
+        description="Run the stage notebooks in order with papermill and write the "
+        "deliverables. Output layout: DIR/manifest.json, DIR/data/*.parquet, "
+        "DIR/notebooks/ (working papers), DIR/deliverables/ (workbook and report).",
+    )
+    r.add_argument("engagement", type=Path, help="the engagement YAML file")
+    r.add_argument("--out", "-o", type=Path, default=None,
+                   help="output folder (default: kamaudit-output beside the engagement file)")
+    r.add_argument("--stages", "-s", nargs="+", default=None, metavar="STAGE",
+                   help="stages to run: intake, cost_to_serve, account_profile, team_design "
+                   "(or 1-4; comma- or space-separated; default all). A later stage reads what "
+                   "earlier ones left in the output folder.")
+    r.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a setting of the engagement file, e.g. -p language=cs "
+                   "-p cost_to_serve.cost_of_capital=0.1 (repeatable)")
+    r.add_argument("--no-deliverables", action="store_true",
+                   help="run the stages but do not build the workbook and report")
+    r.add_argument("--quiet", "-q", action="store_true", help="print only errors and the result")
+    common(r)
+
+    v = sub.add_parser(
+        "validate",
+        help="check an engagement file and that its inputs can be read",
+        description="Load and validate the engagement file, then read and check every input "
+        "as intake would, without running notebooks or writing anything.",
+    )
+    v.add_argument("engagement", type=Path)
+    v.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a setting (repeatable)")
+    common(v)
+
+    i = sub.add_parser(
+        "init",
+        help="start a new engagement folder",
+        description="Write a commented engagement file and a client data-request workbook "
+        "(one sheet per table, the columns to fill, what each means, allowed values as "
+        "drop-downs) into DIR.",
+    )
+    i.add_argument("dir", type=Path, help="the new engagement folder")
+    i.add_argument("--client", default="Client name", help="client name for the engagement file")
+    i.add_argument("--language", default="en", choices=["en", "cs", "pl", "ru", "fa"],
+                   help="language of the deliverables")
+    i.add_argument("--force", action="store_true", help="overwrite existing files")
+    common(i)
+
+    s = sub.add_parser(
+        "sample",
+        help="write a fictional company (or a seminar pack of them)",
+        description="Write a seeded, fictional B2B company with all nine input tables, an "
+        "engagement file and its planted facts, for training and tests.",
+    )
+    s.add_argument("dir", type=Path, help="output folder")
+    s.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    s.add_argument("--customers", type=int, default=300, help="number of customers (default 300)")
+    s.add_argument("--lines", type=int, default=40_000, help="invoice lines (default 40000)")
+    s.add_argument("--industry", default=None,
+                   help="distributor, manufacturer, bank, telecom or professional_services")
+    s.add_argument("--pack", type=int, default=None, metavar="N",
+                   help="write N distinct companies for a seminar group, answer keys apart")
+    common(s)
+
+    b = sub.add_parser(
+        "batch",
+        help="run many engagements, locally or on a Dask cluster",
+        description="Run many engagements: each in its own process and kernel, under a "
+        "wall-clock limit. ITEMS are engagement files, folders holding them (searched "
+        "recursively for engagement*.yaml / *.yml), or a CSV with one row per engagement "
+        "(column 'engagement', optional 'name', other columns are setting overrides). "
+        "Up-to-date engagements are skipped unless --force.",
+    )
+    b.add_argument("items", nargs="+", type=Path, metavar="ITEM")
+    b.add_argument("--out", "-o", type=Path, default=Path("kamaudit-batch"),
+                   help="batch output folder (default kamaudit-batch)")
+    b.add_argument("--jobs", "-j", type=int, default=None,
+                   help="parallel engagements (default: number of cores)")
+    b.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786); needs kamaudit[dask]")
+    b.add_argument("--force", action="store_true", help="re-run engagements that are up to date")
+    b.add_argument("--only-failed", action="store_true",
+                   help="re-run only the engagements that failed last time")
+    b.add_argument("--timeout", type=int, default=3600,
+                   help="wall-clock limit per engagement in seconds (default 3600)")
+    b.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a setting for every engagement (repeatable)")
+    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common(b)
+    return p
+
+
+def _say(quiet: bool):
+    def say(line: str) -> None:
+        if not quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    return say
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from .runner import run_engagement
+
+    res = run_engagement(
+        a.engagement,
+        out_dir=a.out,
+        stages=a.stages,
+        overrides=a.param,
+        deliverables=not a.no_deliverables,
+        progress=_say(a.quiet),
+    )
+    if not res.ok:
+        print(f"kamaudit: {res.error}", file=sys.stderr)
+        print(f"Details: {res.workspace.manifest_path}", file=sys.stderr)
+        return 1
+    print(f"Audit done in {res.seconds:.1f} s: {res.workspace.root}")
+    if res.workbook:
+        print(f"  workbook: {res.workbook}")
+    if res.report:
+        print(f"  report:   {res.report}")
+    print(f"  working papers: {res.workspace.notebooks_dir}")
+    return 0
+
+
+def cmd_validate(a: argparse.Namespace) -> int:
+    from .config import load_engagement
+    from .runner import check_inputs
+
+    eng = load_engagement(a.engagement, a.param)
+    inputs = check_inputs(eng)
+    print(f"{a.engagement}: engagement file is valid ({eng.client}, "
+          f"{eng.period.start} to {eng.period.end}, {len(inputs)} inputs).")
+    try:
+        from .intake import read_and_check
+    except ImportError:
+        print("Input checks are not available in this version.")
+        return 0
+    result = read_and_check(eng)
+    issues = getattr(result, "issues", None)
+    n = 0 if issues is None else len(issues)
+    print(f"Inputs read and checked: {n} problem(s) reported, none fatal.")
+    if n:
+        cols = [c for c in ("file", "row", "column", "value", "problem", "action") if c in issues]
+        print(issues[cols].head(20).to_string(index=False))
+        if n > 20:
+            print(f"... and {n - 20} more (kamaudit run writes them all to the workbook).")
+    return 0
+
+
+def cmd_init(a: argparse.Namespace) -> int:
+    from .starter import write_new_engagement
+
+    written = write_new_engagement(a.dir, client=a.client, language=a.language, force=a.force)
+    print(f"New engagement in {a.dir}:")
+    for path in written:
+        print(f"  {path}")
+    print("Next: send the data-request workbook to the client, put their exports in "
+          f"{a.dir / 'exports'}, fill in engagement.yaml, then: kamaudit validate "
+          f"{a.dir / 'engagement.yaml'}")
+    return 0
+
+
+def cmd_sample(a: argparse.Namespace) -> int:
+    from . import sample
+
+    if a.pack:
+        infos = sample.generate_pack(a.dir, a.pack, seed=a.seed, industry=a.industry)
+        print(f"Seminar pack of {len(infos)} companies in {a.dir} (answer keys kept apart).")
+        return 0
+    kwargs = {"seed": a.seed, "n_customers": a.customers, "n_lines": a.lines}
+    if a.industry:
+        kwargs["industry"] = a.industry
+    sample.generate_sample(a.dir, **kwargs)
+    print(f"Sample company written to {a.dir}. Run it: kamaudit run {a.dir / 'engagement.yaml'}")
+    return 0
+
+
+def cmd_batch(a: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    summary = run_batch(
+        a.items,
+        out_dir=a.out,
+        jobs=a.jobs,
+        scheduler=a.scheduler,
+        force=a.force,
+        only_failed=a.only_failed,
+        timeout=a.timeout,
+        overrides=a.param,
+        progress=not a.no_progress,
+    )
+    print(summary.text())
+    return 0 if summary.ok else 1
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "validate": cmd_validate,
+    "init": cmd_init,
+    "sample": cmd_sample,
+    "batch": cmd_batch,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    a = parser.parse_args(argv)
+    if not a.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[a.command](a)
+    except KamAuditError as exc:
+        if a.debug:
+            raise
+        print(f"kamaudit: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kamaudit: interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one sentence, traceback with --debug
+        if a.debug:
+            raise
+        print(f"kamaudit: unexpected {type(exc).__name__}: {exc} (run with --debug for the "
+              "traceback, and please report it).", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

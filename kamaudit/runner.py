@@ -1,0 +1,492 @@
+"""Run an engagement: the stage notebooks through papermill, then the deliverables.
+
+Each stage runs in a child process (``python -m kamaudit.runner``) under a wall-clock
+limit, so a kernel that hangs after its last cell (papermill#705) is killed, not waited
+for. The child starts the kernel of the current environment (registered if missing),
+passes only JSON-native parameters and absolute paths, shuts the kernel down
+immediately (NOTES.md: the graceful shutdown stalls 3 s in 10-25% of runs) and retries
+once when the kernel fails to start (parallel runs race on ports, papermill#239).
+
+``manifest.json`` is rewritten after every stage: inputs with their SHA-256, the resolved
+configuration, package versions, per-stage status and timings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .config import Engagement, load_engagement
+from .errors import ConfigError, InputError, KamAuditError, StageError
+from .resources import notebooks_dir
+from .workspace import Workspace, write_text_atomic
+
+STAGES: tuple[str, ...] = ("intake", "cost_to_serve", "account_profile", "team_design")
+NOTEBOOKS: dict[str, str] = {
+    "intake": "01_intake.ipynb",
+    "cost_to_serve": "02_cost_to_serve.ipynb",
+    "account_profile": "03_key_account_profile.ipynb",
+    "team_design": "04_team_design.ipynb",
+}
+_ALIASES = {
+    "1": "intake",
+    "2": "cost_to_serve",
+    "cts": "cost_to_serve",
+    "cost-to-serve": "cost_to_serve",
+    "3": "account_profile",
+    "profile": "account_profile",
+    "key_account_profile": "account_profile",
+    "key-account-profile": "account_profile",
+    "4": "team_design",
+    "team": "team_design",
+    "team-design": "team_design",
+}
+PARAMETERS = ("engagement_path", "workspace", "overrides_json")
+_PACKAGES = (
+    "kamaudit",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "papermill",
+    "nbconvert",
+    "openpyxl",
+    "matplotlib",
+    "jinja2",
+    "pydantic",
+)
+
+
+def parse_stages(stages: str | Sequence[str] | None) -> list[str]:
+    """Stage names in run order from ``"intake,cost_to_serve"``, numbers or aliases."""
+    if not stages:
+        return list(STAGES)
+    if isinstance(stages, str):
+        stages = [stages]
+    wanted: list[str] = []
+    for item in stages:
+        for raw in str(item).replace(" ", ",").split(","):
+            name = raw.strip().lower()
+            if not name:
+                continue
+            if name == "all":
+                wanted.extend(STAGES)
+                continue
+            name = _ALIASES.get(name, name.replace("-", "_"))
+            if name not in STAGES:
+                from .errors import did_you_mean
+
+                raise ConfigError(
+                    f'Unknown stage "{raw.strip()}"; the stages are {", ".join(STAGES)}.'
+                    + did_you_mean(name, STAGES)
+                )
+            wanted.append(name)
+    return [s for s in STAGES if s in wanted]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    out["kamaudit"] = __version__
+    return out
+
+
+def check_inputs(engagement: Engagement) -> list[dict]:
+    """Each input's path, size and SHA-256; a missing file fails with its setting named."""
+    rows = []
+    for table, spec in engagement.inputs.items():
+        path = Path(spec.path)
+        if not path.exists():
+            raise InputError(
+                f'Input "{table}" not found: {path} (inputs.{table}.path in '
+                f"{engagement.source_path.name if engagement.source_path else 'the engagement file'})."
+            )
+        if path.is_dir():
+            raise InputError(f'Input "{table}" is a folder, not a file: {path}.')
+        rows.append(
+            {"table": table, "path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        )
+    return rows
+
+
+def fingerprint(engagement: Engagement, inputs: list[dict], stages: Sequence[str]) -> str:
+    """What a run depends on: inputs, resolved configuration, notebooks, version."""
+    h = hashlib.sha256()
+    h.update(json.dumps([i["sha256"] for i in inputs]).encode())
+    h.update(json.dumps(engagement.resolved_json(), sort_keys=True, default=str).encode())
+    h.update(json.dumps(list(stages)).encode())
+    for stage in stages:
+        h.update(sha256_file(notebooks_dir() / NOTEBOOKS[stage]).encode())
+    h.update(__version__.encode())
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------ kernel
+
+
+def kernel_name() -> str:
+    """The kernel of this Python environment, registered in it if missing."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    digest = hashlib.sha1(sys.executable.encode()).hexdigest()[:8]
+    name = f"kamaudit-{digest}"
+    ksm = KernelSpecManager()
+    try:
+        spec = ksm.get_kernel_spec(name)
+        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return name
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    try:
+        install(kernel_name=name, display_name=f"kamaudit ({sys.prefix})", prefix=sys.prefix)
+    except OSError:  # read-only prefix: fall back to the user's folder
+        install(kernel_name=name, display_name=f"kamaudit ({sys.prefix})", user=True)
+    return name
+
+
+# ------------------------------------------------------------------ one stage (child)
+
+
+def _execute_stage(args: dict) -> dict:
+    """Run one notebook with papermill; return a JSON-able result. Runs in the child."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    source = Path(args["source"])
+    target = Path(args["target"])
+    params = args["parameters"]
+    declared = {p for p in pm.inspect_notebook(str(source))}
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        return {"status": "failed", "error": f"{source.name} has no parameter {', '.join(unknown)}."}
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            pm.execute_notebook(
+                str(source),
+                str(target),
+                parameters=params,
+                kernel_name=args["kernel"],
+                cwd=args["cwd"],
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=args["cell_timeout"],
+                shutdown_kernel="immediate",
+                request_save_on_cell_execute=False,
+            )
+            return {"status": "ok", "attempts": attempts}
+        except PapermillExecutionError as exc:
+            return {
+                "status": "failed",
+                "cell_index": exc.cell_index,
+                "exec_count": exc.exec_count,
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+            }
+        except (RuntimeError, TimeoutError) as exc:  # kernel did not start or died
+            if attempts >= 2:
+                return {"status": "failed", "ename": type(exc).__name__, "evalue": str(exc)}
+            time.sleep(1.0)
+
+
+def _child_main(argv: list[str]) -> int:
+    args = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    result = _execute_stage(args)
+    write_text_atomic(args["result"], json.dumps(result))
+    return 0
+
+
+# ------------------------------------------------------------------ run
+
+
+@dataclass
+class StageStatus:
+    stage: str
+    status: str = "pending"  # pending | ok | failed | skipped
+    seconds: float = 0.0
+    notebook: str = ""
+    html: str = ""
+    error: str = ""
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class RunResult:
+    """What a run produced. ``ok`` is False when a stage or the deliverables failed."""
+
+    workspace: Workspace
+    stages: list[StageStatus] = field(default_factory=list)
+    workbook: Path | None = None
+    report: Path | None = None
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and all(s.status in ("ok", "skipped") for s in self.stages)
+
+
+_KAMAUDIT_ERRORS = {
+    "KamAuditError",
+    "ConfigError",
+    "InputError",
+    "ValidationFailed",
+    "StageError",
+}
+
+
+def stage_error_sentence(stage: str, notebook: Path, result: dict) -> str:
+    """One sentence naming the stage, the cell and the error."""
+    ename = result.get("ename", "Error")
+    evalue = (result.get("evalue") or "").strip()
+    if ename in _KAMAUDIT_ERRORS and evalue:
+        return f"Stage {stage} stopped: {evalue}"
+    if "cell_index" in result:
+        cell = f"cell {result['cell_index']}"
+        return (
+            f"Stage {stage} failed in {cell} of {notebook.name} ({ename}: {evalue}). "
+            f"The executed notebook with the error is {notebook}."
+        )
+    return f"Stage {stage} failed ({ename}: {evalue}). See {notebook}."
+
+
+def run_engagement(
+    engagement_path: str | Path,
+    out_dir: str | Path | None = None,
+    stages: str | Sequence[str] | None = None,
+    overrides: dict | list[str] | None = None,
+    deliverables: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run the audit for one engagement file.
+
+    Parameters
+    ----------
+    engagement_path
+        The engagement YAML.
+    out_dir
+        Output folder (DESIGN.md's layout); default ``kamaudit-output`` beside the file.
+    stages
+        Which stages (default all, in order). A later stage reads what earlier ones left
+        in the workspace.
+    overrides
+        Settings overrides, ``{"cost_to_serve.cost_of_capital": 0.1}`` or ``["k=v"]``.
+    progress
+        Called with one line per step (the CLI prints them).
+
+    Raises
+    ------
+    KamAuditError
+        For a bad engagement file or a missing input, before anything runs. Stage
+        failures do not raise: they are in the result (``ok`` is False, ``error`` says why).
+    """
+    t0 = time.perf_counter()
+    say = progress or (lambda line: None)
+    engagement_path = Path(engagement_path).expanduser().resolve()
+    if isinstance(overrides, list):
+        from .config import parse_override
+
+        overrides = dict(parse_override(o) for o in overrides)
+    overrides = dict(overrides or {})
+    engagement = load_engagement(engagement_path, overrides)
+    stage_list = parse_stages(stages)
+    inputs = check_inputs(engagement)
+    out = Path(out_dir).expanduser().resolve() if out_dir else engagement.base_dir / "kamaudit-output"
+    ws = Workspace(out).ensure()
+
+    manifest = ws.read_manifest()
+    previous_stages = manifest.get("stages", {}) if isinstance(manifest.get("stages"), dict) else {}
+    manifest.update(
+        {
+            "kamaudit_version": __version__,
+            "engagement": str(engagement_path),
+            "client": engagement.client,
+            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "finished": None,
+            "status": "running",
+            "inputs": inputs,
+            "overrides": overrides,
+            "configuration": engagement.resolved_json(),
+            "versions": versions(),
+            "fingerprint": fingerprint(engagement, inputs, stage_list),
+            "stages_requested": stage_list,
+            "stages": previous_stages,
+        }
+    )
+    ws.write_manifest(manifest)
+
+    result = RunResult(workspace=ws)
+    kernel = kernel_name()
+    params = {
+        "engagement_path": str(engagement_path),
+        "workspace": str(ws.root),
+        "overrides_json": json.dumps(overrides, default=str),
+    }
+    for i, stage in enumerate(stage_list, start=1):
+        say(f"[{i}/{len(stage_list)}] {stage} ...")
+        status = _run_stage(stage, params, kernel, engagement, ws)
+        result.stages.append(status)
+        manifest["stages"][stage] = status.as_dict()
+        ws.write_manifest(manifest)
+        if status.status != "ok":
+            say(f"[{i}/{len(stage_list)}] {stage} failed after {status.seconds:.1f} s")
+            result.error = status.error
+            break
+        say(f"[{i}/{len(stage_list)}] {stage} done in {status.seconds:.1f} s")
+
+    if deliverables and not result.error:
+        say("deliverables ...")
+        t = time.perf_counter()
+        try:
+            from .deliverables import build_deliverables
+
+            built = build_deliverables(engagement, ws)
+            result.workbook, result.report = built[0], built[1]
+            manifest["deliverables"] = {
+                "workbook": str(result.workbook),
+                "report": str(result.report),
+                "seconds": round(time.perf_counter() - t, 2),
+            }
+            say(f"deliverables done in {time.perf_counter() - t:.1f} s")
+        except KamAuditError as exc:
+            result.error = result.error or f"Deliverables failed: {exc}"
+        except Exception as exc:  # noqa: BLE001 - reported as one sentence, traceback in log
+            result.error = result.error or f"Deliverables failed ({type(exc).__name__}: {exc})."
+            manifest["deliverables_traceback"] = _traceback_text(exc)
+
+    result.seconds = time.perf_counter() - t0
+    manifest["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    manifest["seconds"] = round(result.seconds, 2)
+    manifest["status"] = "ok" if result.ok else "failed"
+    manifest["error"] = result.error
+    ws.write_manifest(manifest)
+    return result
+
+
+def _traceback_text(exc: BaseException) -> str:
+    import traceback
+
+    return "".join(traceback.format_exception(exc))
+
+
+def _run_stage(stage: str, params: dict, kernel: str, engagement: Engagement, ws: Workspace) -> StageStatus:
+    source = notebooks_dir() / NOTEBOOKS[stage]
+    target = ws.notebooks_dir / NOTEBOOKS[stage]
+    status = StageStatus(stage=stage, notebook=str(target))
+    if not source.exists():
+        status.status = "failed"
+        status.error = f"Stage {stage}: notebook {source} is missing from the installation."
+        return status
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kamaudit-stage-") as tmp:
+        args_path = Path(tmp) / "args.json"
+        result_path = Path(tmp) / "result.json"
+        args_path.write_text(
+            json.dumps(
+                {
+                    "source": str(source),
+                    "target": str(target),
+                    "parameters": params,
+                    "kernel": kernel,
+                    "cwd": str(ws.root),
+                    "cell_timeout": engagement.run.cell_timeout_s,
+                    "result": str(result_path),
+                }
+            ),
+            encoding="utf-8",
+        )
+        timeout = engagement.run.stage_timeout_s
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kamaudit.runner", str(args_path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            _, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            status.status = "failed"
+            status.seconds = time.perf_counter() - t0
+            status.error = (
+                f"Stage {stage} did not finish within {timeout} s and was stopped "
+                f"(run.stage_timeout_s in the engagement file). Partial notebook: {target}."
+            )
+            return status
+        status.seconds = round(time.perf_counter() - t0, 2)
+        if result_path.exists():
+            res = json.loads(result_path.read_text(encoding="utf-8"))
+        else:
+            tail = (stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+            res = {"status": "failed", "ename": "ChildProcessError", "evalue": tail[0]}
+    if res.get("status") == "ok":
+        status.status = "ok"
+        status.html = _export_html(target)
+    else:
+        status.status = "failed"
+        status.error = stage_error_sentence(stage, target, res)
+        if target.exists():
+            status.html = _export_html(target)
+    return status
+
+
+def _export_html(notebook: Path) -> str:
+    try:
+        from .deliverables.working_papers import export_notebook_html
+    except ImportError:
+        return ""
+    html = notebook.with_suffix(".html")
+    try:
+        export_notebook_html(notebook, html)
+    except Exception:  # noqa: BLE001 - a working paper export never fails the audit
+        return ""
+    return str(html)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
+
+
+def raise_for(result: RunResult) -> None:
+    """Raise a StageError when a run failed (for callers who prefer exceptions)."""
+    if not result.ok:
+        failed = next((s for s in result.stages if s.status == "failed"), None)
+        raise StageError(result.error, stage=failed.stage if failed else "", notebook=failed.notebook if failed else "")
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))
