@@ -7,6 +7,7 @@ In a wheel they are bundled under ``kamaudit/_bundled``; in a source checkout
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,10 @@ def _find(bundled: str, repo: str) -> Path:
 
 
 def notebooks_dir() -> Path:
+    """The stage notebooks; ``KAMAUDIT_NOTEBOOKS`` points elsewhere (tests, custom stages)."""
+    override = os.environ.get("KAMAUDIT_NOTEBOOKS")
+    if override:
+        return Path(override).expanduser().resolve()
     return _find("notebooks", "notebooks")
 
 

@@ -1,0 +1,375 @@
+"""Many engagements at once: local processes, or a Dask cluster.
+
+Every engagement runs as its own ``kamaudit run`` process (its own kernels) under a
+wall-clock limit, through one job function, :func:`run_one`, whether a local thread or a
+Dask worker calls it. A failing engagement becomes a record with its one-sentence reason;
+it never stops the others. Engagements whose inputs, configuration, notebooks and
+kamaudit version are unchanged since their last successful run are skipped (``force``
+re-runs them).
+
+Output: ``OUT/<name>/`` per engagement (DESIGN.md's layout), ``OUT/batch.jsonl`` (one
+record per engagement), ``OUT/index.html`` linking each report and workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .config import load_engagement, parse_override, slugify
+from .errors import InputError, KamAuditError
+from .resources import templates_dir
+from .workspace import Workspace, write_text_atomic
+
+ENGAGEMENT_GLOBS = ("engagement*.yaml", "engagement*.yml")
+
+
+@dataclass
+class BatchItem:
+    """One engagement of a batch."""
+
+    name: str
+    engagement: str
+    out: str
+    overrides: dict = field(default_factory=dict)
+    force: bool = False
+    timeout: int = 3600
+
+
+# ------------------------------------------------------------------ collecting
+
+
+def collect_items(
+    items: Sequence[str | Path],
+    out_dir: str | Path,
+    overrides: dict | None = None,
+    timeout: int = 3600,
+    force: bool = False,
+) -> list[BatchItem]:
+    """Engagement files from paths, folders (recursive) and CSV lists, in a stable order."""
+    out_dir = Path(out_dir).expanduser().resolve()
+    found: list[tuple[Path, dict, str | None]] = []
+    for raw in items:
+        path = Path(raw).expanduser().resolve()
+        if not path.exists():
+            raise InputError(f"Batch item {raw} does not exist.")
+        if path.is_dir():
+            files = sorted({p for g in ENGAGEMENT_GLOBS for p in path.rglob(g)})
+            if not files:
+                raise InputError(f"Folder {raw} holds no engagement*.yaml file.")
+            found.extend((f, {}, None) for f in files)
+        elif path.suffix.lower() == ".csv":
+            found.extend(_read_csv_list(path))
+        else:
+            found.append((path, {}, None))
+    used: set[str] = set()
+    result = []
+    for path, extra, name in found:
+        base = slugify(name or (path.parent.name if path.stem.startswith("engagement") else path.stem))
+        unique, n = base, 2
+        while unique in used:
+            unique, n = f"{base}-{n}", n + 1
+        used.add(unique)
+        result.append(
+            BatchItem(
+                name=unique,
+                engagement=str(path),
+                out=str(out_dir / unique),
+                overrides={**(overrides or {}), **extra},
+                force=force,
+                timeout=timeout,
+            )
+        )
+    return result
+
+
+def _read_csv_list(path: Path) -> list[tuple[Path, dict, str | None]]:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    out = []
+    for i, row in enumerate(rows, start=2):
+        eng = (row.pop("engagement", "") or "").strip()
+        if not eng:
+            raise InputError(f'{path.name}, row {i}, column "engagement": empty; expected a path.')
+        name = (row.pop("name", "") or "").strip() or None
+        overrides = {}
+        for key, value in row.items():
+            if key and value not in (None, ""):
+                overrides[key.strip()] = parse_override(f"{key.strip()}={value}")[1]
+        target = Path(eng)
+        if not target.is_absolute():
+            target = path.parent / target
+        out.append((target.resolve(), overrides, name))
+    return out
+
+
+# ------------------------------------------------------------------ one engagement
+
+
+def up_to_date(item: BatchItem) -> bool:
+    """True when the last run succeeded with the same inputs, settings and code."""
+    from .runner import check_inputs, fingerprint, parse_stages
+
+    ws = Workspace(item.out)
+    manifest = ws.read_manifest()
+    if manifest.get("status") != "ok":
+        return False
+    try:
+        eng = load_engagement(item.engagement, item.overrides)
+        fp = fingerprint(eng, check_inputs(eng), parse_stages(None))
+    except KamAuditError:
+        return False
+    deliverables = manifest.get("deliverables") or {}
+    exists = all(Path(p).exists() for p in (deliverables.get("workbook"), deliverables.get("report")) if p)
+    return manifest.get("fingerprint") == fp and bool(deliverables) and exists
+
+
+def run_one(item: BatchItem | dict) -> dict:
+    """Run one engagement in its own process; return its record. Never raises.
+
+    This is the job function for local threads and Dask workers alike.
+    """
+    if isinstance(item, dict):
+        item = BatchItem(**item)
+    started = time.perf_counter()
+    record = {
+        "name": item.name,
+        "engagement": item.engagement,
+        "out": item.out,
+        "status": "failed",
+        "seconds": 0.0,
+        "error": "",
+        "report": "",
+        "workbook": "",
+        "finished": "",
+    }
+    try:
+        if not item.force and up_to_date(item):
+            record["status"] = "skipped"
+            manifest = Workspace(item.out).read_manifest()
+            record["report"] = manifest.get("deliverables", {}).get("report", "")
+            record["workbook"] = manifest.get("deliverables", {}).get("workbook", "")
+            return _finish(record, started)
+        cmd = [sys.executable, "-m", "kamaudit", "run", item.engagement, "--out", item.out, "--quiet"]
+        for key, value in item.overrides.items():
+            cmd += ["-p", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
+        try:
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=item.timeout, start_new_session=True
+            )
+        except subprocess.TimeoutExpired:
+            record["error"] = f"did not finish within {item.timeout} s and was stopped."
+            return _finish(record, started)
+        if proc.returncode == 0:
+            manifest = Workspace(item.out).read_manifest()
+            record["status"] = "ok"
+            record["report"] = manifest.get("deliverables", {}).get("report", "")
+            record["workbook"] = manifest.get("deliverables", {}).get("workbook", "")
+        else:
+            record["error"] = _reason(proc.stderr) or f"kamaudit run exited with {proc.returncode}."
+    except Exception as exc:  # noqa: BLE001 - a batch item never raises
+        record["error"] = f"{type(exc).__name__}: {exc}"
+    return _finish(record, started)
+
+
+def _finish(record: dict, started: float) -> dict:
+    record["seconds"] = round(time.perf_counter() - started, 2)
+    record["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return record
+
+
+def _reason(stderr: str) -> str:
+    lines = [ln.removeprefix("kamaudit: ").strip() for ln in stderr.splitlines() if ln.startswith("kamaudit: ")]
+    if lines:
+        return " ".join(lines)
+    tail = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    return tail[-1] if tail else ""
+
+
+# ------------------------------------------------------------------ the batch
+
+
+@dataclass
+class BatchSummary:
+    records: list[dict]
+    out_dir: Path
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(r["status"] in ("ok", "skipped") for r in self.records)
+
+    def counts(self) -> dict[str, int]:
+        out = {"ok": 0, "failed": 0, "skipped": 0}
+        for r in self.records:
+            out[r["status"]] = out.get(r["status"], 0) + 1
+        return out
+
+    def text(self) -> str:
+        c = self.counts()
+        lines = [
+            f"{len(self.records)} engagements in {self.seconds:.0f} s: {c['ok']} done, "
+            f"{c['failed']} failed, {c['skipped']} up to date (skipped)."
+        ]
+        for r in self.records:
+            if r["status"] == "failed":
+                lines.append(f"  FAILED {r['name']}: {r['error']}")
+        lines.append(f"Index: {self.out_dir / 'index.html'}")
+        return "\n".join(lines)
+
+
+def run_batch(
+    items: Sequence[str | Path],
+    out_dir: str | Path = "kamaudit-batch",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    only_failed: bool = False,
+    timeout: int = 3600,
+    overrides: dict | list[str] | None = None,
+    progress: bool = True,
+    cluster=None,
+) -> BatchSummary:
+    """Run every engagement in ``items``; see the module docstring.
+
+    ``scheduler`` (an address) or ``cluster`` (a ``distributed`` cluster object, for tests)
+    sends the jobs to Dask; otherwise ``jobs`` local processes run them.
+    """
+    t0 = time.perf_counter()
+    out = Path(out_dir).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if isinstance(overrides, list):
+        overrides = dict(parse_override(o) for o in overrides)
+    batch_items = collect_items(items, out, overrides, timeout=timeout, force=force)
+    previous = {r["name"]: r for r in read_records(out)}
+    todo, kept = [], []
+    for item in batch_items:
+        last = previous.get(item.name)
+        if only_failed and last and last.get("status") != "failed":
+            kept.append({**last, "status": "skipped"})
+        else:
+            todo.append(item)
+
+    records: list[dict] = list(kept)
+    bar = _progress_bar(len(todo), progress)
+    try:
+        if scheduler or cluster is not None:
+            records.extend(_run_dask(todo, scheduler, cluster, bar))
+        else:
+            workers = max(1, jobs or os.cpu_count() or 1)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(run_one, item) for item in todo]
+                for fut in as_completed(futures):
+                    records.append(fut.result())
+                    bar.update(1)
+    finally:
+        bar.close()
+
+    order = {item.name: i for i, item in enumerate(batch_items)}
+    records.sort(key=lambda r: order.get(r["name"], 1 << 30))
+    write_records(out, records)
+    write_index(out, records)
+    return BatchSummary(records=records, out_dir=out, seconds=time.perf_counter() - t0)
+
+
+def _run_dask(todo: list[BatchItem], scheduler, cluster, bar) -> Iterable[dict]:
+    try:
+        from distributed import Client, as_completed as dask_completed
+    except ImportError:
+        raise KamAuditError(
+            "Dask is not installed: pip install 'kamaudit[dask]' to use --scheduler."
+        ) from None
+    client = Client(cluster if cluster is not None else scheduler)
+    try:
+        futures = [client.submit(run_one, asdict(item), pure=False, retries=1) for item in todo]
+        results = []
+        for fut in dask_completed(futures):
+            try:
+                results.append(fut.result())
+            except Exception as exc:  # noqa: BLE001 - a worker died twice
+                results.append({"name": "?", "status": "failed", "error": f"worker failed: {exc}"})
+            bar.update(1)
+        return results
+    finally:
+        client.close()
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, show: bool):
+    if not show or not total:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="engagement", desc="kamaudit batch", file=sys.stderr)
+
+
+def read_records(out: Path) -> list[dict]:
+    path = Path(out) / "batch.jsonl"
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return records
+
+
+def write_records(out: Path, records: list[dict]) -> None:
+    text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+    write_text_atomic(Path(out) / "batch.jsonl", text)
+
+
+def write_index(out: Path, records: list[dict]) -> Path:
+    """The batch's index page: one row per engagement, links relative to the page."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    rows = []
+    for r in records:
+        row = dict(r)
+        for key in ("report", "workbook"):
+            p = r.get(key) or ""
+            row[key + "_href"] = _relative_href(Path(p), Path(out)) if p else ""
+        row["name"] = r.get("name", "")
+        rows.append(row)
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(["html", "j2"])
+    )
+    template = env.get_template("batch_index.html.j2")
+    counts = {"ok": 0, "failed": 0, "skipped": 0}
+    for r in records:
+        counts[r.get("status", "failed")] = counts.get(r.get("status", "failed"), 0) + 1
+    html = template.render(
+        rows=rows,
+        counts=counts,
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    )
+    return write_text_atomic(Path(out) / "index.html", html)
+
+
+def _relative_href(target: Path, base: Path) -> str:
+    try:
+        rel = os.path.relpath(target, base)
+    except ValueError:
+        return target.as_uri()
+    return "/".join(re.sub(r"[^\w.\-~]", lambda m: f"%{ord(m.group()):02X}", part) for part in Path(rel).parts)
