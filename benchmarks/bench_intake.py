@@ -1,0 +1,133 @@
+"""Intake speed on a 1M-line invoices CSV in the 1C style, against pandas' own read_csv.
+
+The file (generated once into ``benchmarks/_data/``, gitignored): cp1251, ``;`` delimiter,
+decimal comma, space thousands, day-first dates, two title rows above the header.
+
+    /work/venv/bin/python benchmarks/bench_intake.py [--lines 1000000] [--runs 3]
+
+Prints the median of ``--runs`` runs for:
+
+- pandas ``read_csv`` given every option (encoding, sep, skiprows, decimal, thousands,
+  dtype for ids, date_format + parse_dates): the reference;
+- ``read_input`` (detection of encoding, delimiter, header, formats; reads all as text);
+- ``run_intake`` (types, validation, quality report, customer-base profile);
+- the two together, and the ratio to the reference (goal: within 3×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data"
+
+
+def generate(path: Path, lines: int, seed: int = 7) -> Path:
+    """Write the 1C-style invoices file (vectorised; a few seconds for 1M lines)."""
+    rng = np.random.default_rng(seed)
+    n_cust = 5000
+    inv_no = np.arange(lines) // 4 + 1
+    days = rng.integers(0, 731, size=lines)
+    dates = (np.datetime64("2024-01-01") + days).astype("datetime64[D]")
+    dd = pd.DatetimeIndex(dates).strftime("%d.%m.%Y")
+    cust = rng.integers(1, n_cust + 1, size=lines)
+    qty = rng.integers(1, 50, size=lines)
+    price = np.round(rng.lognormal(6, 1.2, size=lines), 2)
+    amount = np.round(qty * price, 2)
+    amount[rng.random(lines) < 0.02] *= -1
+
+    def money(x: np.ndarray) -> pd.Series:
+        s = pd.Series(np.abs(x)).map("{:,.2f}".format)
+        s = s.str.replace(",", " ", regex=False).str.replace(".", ",", regex=False)
+        return np.where(x < 0, "-", "") + s
+
+    body = pd.DataFrame({
+        "Номер": pd.Series(inv_no).map("РН-{:07d}".format),
+        "Дата": dd,
+        "Код контрагента": pd.Series(cust).map("{:05d}".format),
+        "Номенклатура": pd.Series(rng.integers(1, 3000, size=lines)).map("Т-{:04d}".format),
+        "Количество": qty.astype(str),
+        "Цена": money(price),
+        "Сумма": money(amount),
+    })
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="cp1251", newline="") as fh:
+        fh.write("Реестр документов реализации\r\n")
+        fh.write("ООО \"Ромашка\", период 01.01.2024 - 31.12.2025\r\n")
+        body.to_csv(fh, sep=";", index=False, lineterminator="\r\n")
+    return path
+
+
+def engagement(path: Path):
+    from kamaudit.config import Engagement
+
+    return Engagement.model_validate({
+        "client": "Бенчмарк",
+        "period": {"start": "2024-01-01", "end": "2025-12-31"},
+        "inputs": {"invoices": {"path": str(path), "columns": {
+            "Номер": "invoice_id", "Дата": "invoice_date", "Код контрагента": "customer_id",
+            "Номенклатура": "product_id", "Количество": "quantity", "Цена": "unit_price",
+            "Сумма": "net_amount"}}},
+    })
+
+
+def reference(path: Path) -> pd.DataFrame:
+    return pd.read_csv(
+        path, encoding="cp1251", sep=";", skiprows=2, decimal=",", thousands=" ",
+        dtype={"Номер": str, "Код контрагента": str, "Номенклатура": str},
+        parse_dates=["Дата"], date_format="%d.%m.%Y",
+    )
+
+
+def timed(fn, runs: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    from kamaudit.intake import run_intake
+    from kamaudit.readers import read_input
+
+    path = DATA / f"invoices_1c_{args.lines}.csv"
+    if not path.exists():
+        t0 = time.perf_counter()
+        generate(path, args.lines)
+        print(f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+    eng = engagement(path)
+    spec = eng.inputs["invoices"]
+
+    t_ref, ref = timed(lambda: reference(path), args.runs)
+    t_read, raw = timed(lambda: read_input("invoices", spec), args.runs)
+    t_int, res = timed(lambda: run_intake({"invoices": raw}, eng), args.runs)
+    t_both, _ = timed(lambda: run_intake({"invoices": read_input("invoices", spec)}, eng), args.runs)
+
+    inv = res.tables["invoices"]
+    assert len(inv) == len(ref), (len(inv), len(ref))
+    assert abs(inv["net_amount"].sum() - ref["Сумма"].sum()) < 0.01 * len(ref)
+    print(f"lines: {len(ref):,}; median of {args.runs} runs")
+    print(f"  pandas read_csv (all options given) {t_ref:7.2f} s")
+    print(f"  read_input                          {t_read:7.2f} s")
+    print(f"  run_intake                          {t_int:7.2f} s")
+    print(f"  read_input + run_intake             {t_both:7.2f} s   ({t_both / t_ref:.2f}x pandas; goal <= 3x)")
+    print("  detected:", {k: v.get("value") for k, v in raw.options.items()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

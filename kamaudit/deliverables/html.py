@@ -1,0 +1,234 @@
+"""The client's HTML report: one self-contained file from ``templates/report.html.j2``.
+
+The page carries its CSS inline and its charts as ``data:image/png;base64`` images; it
+loads nothing from anywhere (a Content-Security-Policy in the page forbids it too). Jinja2
+autoescaping is on, and this module never marks client data safe: every value a stage
+hands over is escaped. Numbers and dates are formatted for the engagement's locale via
+``ctx.fmt``; Persian pages are right-to-left.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ..resources import templates_dir
+from ..workspace import write_text_atomic
+from .model import Bullets, Card, Figure, Heading, KeyFigures, Section, StageReport, Table, Text
+
+TEMPLATE_NAME = "report.html.j2"
+_NUMERIC_KINDS = {"money", "money0", "pct", "ratio", "int", "float", "score"}
+
+
+def _environment(folder: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(folder)),
+        autoescape=True,  # every template, whatever its extension
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def anchor_id(text: str, used: set[str]) -> str:
+    """A valid, unique HTML id from a section id (``"cost_to_serve"`` stays as it is)."""
+    base = re.sub(r"[^A-Za-z0-9_-]+", "-", str(text)).strip("-") or "section"
+    if not base[0].isalpha():
+        base = "s-" + base
+    candidate, n = base, 2
+    while candidate in used:
+        candidate = f"{base}-{n}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+# ----------------------------------------------------------------- cells
+
+
+def format_cell(value, kind: str, fmt, t) -> str:
+    """One table value as the client reads it, in the engagement's locale."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return t("common.yes") if value else t("common.no")
+    try:
+        if kind == "money":
+            return fmt.number(value, 0)
+        if kind == "money0":
+            return fmt.number(value, 0)
+        if kind == "pct":
+            return fmt.pct(value, 1)
+        if kind == "ratio":
+            return fmt.pct(float(value) * 100, 1)
+        if kind == "int":
+            return fmt.number(value, 0)
+        if kind == "float":
+            return fmt.number(value, 2)
+        if kind == "score":
+            return fmt.number(value, 1)
+        if kind == "date":
+            return fmt.date(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return str(value)
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return fmt.date(value)
+    return str(value)
+
+
+def _table_view(block: Table, ctx, max_rows_default: int) -> dict:
+    df = block.df
+    limit = block.max_rows if block.max_rows is not None else max_rows_default
+    total = len(df)
+    shown_df = df.head(limit) if limit and total > limit else df
+    kinds = [block.format_of(c) for c in df.columns]
+    headers = []
+    for c, kind in zip(df.columns, kinds, strict=True):
+        label = block.column_labels.get(c) or ctx.catalog.column(str(c))
+        if kind in ("money", "money0") and ctx.engagement.currency not in label:
+            label = f"{label} ({ctx.engagement.currency})"
+        headers.append({"text": label, "num": kind in _NUMERIC_KINDS})
+    columns = [shown_df[c].tolist() for c in df.columns]
+    rows = []
+    for i in range(len(shown_df)):
+        row = []
+        for j, kind in enumerate(kinds):
+            v = columns[j][i]
+            row.append(
+                {
+                    "text": format_cell(v, kind, ctx.fmt, ctx.t),
+                    "num": kind in _NUMERIC_KINDS,
+                    "neg": kind in _NUMERIC_KINDS and _is_negative(v),
+                }
+            )
+        rows.append(row)
+    cut = ""
+    if len(shown_df) < total:
+        cut = ctx.t(
+            "report.rows_cut", shown=ctx.fmt.number(len(shown_df)), total=ctx.fmt.number(total)
+        )
+    return {
+        "type": "table",
+        "caption": block.caption,
+        "headers": headers,
+        "rows": rows,
+        "cut": cut,
+        "empty": ctx.t("report.empty_table") if total == 0 else "",
+    }
+
+
+def _is_negative(v) -> bool:
+    try:
+        return float(v) < 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _figure_view(fig: Figure) -> dict:
+    return {
+        "type": "figure",
+        "src": "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii"),
+        "alt": fig.alt,
+        "caption": fig.caption,
+    }
+
+
+def block_view(block, ctx, max_rows: int) -> dict:
+    """A block of ``model.py`` as plain data for the template."""
+    if isinstance(block, Text):
+        return {"type": "text", "kind": block.kind, "text": block.text}
+    if isinstance(block, Heading):
+        return {"type": "heading", "level": 4 if block.level == 4 else 3, "text": block.text}
+    if isinstance(block, Bullets):
+        return {"type": "bullets", "items": [str(i) for i in block.items]}
+    if isinstance(block, Table):
+        return _table_view(block, ctx, max_rows)
+    if isinstance(block, Figure):
+        return _figure_view(block)
+    if isinstance(block, KeyFigures):
+        return {"type": "keyfigures", "items": [(str(a), str(b)) for a, b in block.items]}
+    if isinstance(block, Card):
+        return {
+            "type": "card",
+            "title": block.title,
+            "subtitle": block.subtitle,
+            "fields": [(str(a), str(b)) for a, b in block.fields],
+            "figure": _figure_view(block.figure) if block.figure is not None else None,
+            "lists": [(str(a), [str(x) for x in items]) for a, items in block.lists],
+        }
+    return {"type": "text", "kind": "warning", "text": f"Unknown block {type(block).__name__}"}
+
+
+# ----------------------------------------------------------------- the page
+
+
+def render_report(ctx, reports: list[StageReport], summary: list[tuple[str, list[str]]] | None = None,
+                  run_date: dt.date | None = None, template: Path | None = None) -> str:
+    """The report as one HTML string (see :func:`write_report`)."""
+    from .. import __version__
+
+    eng = ctx.engagement
+    t = ctx.t
+    fmt = ctx.fmt
+    max_rows = eng.report.max_table_rows_html
+    run_date = run_date or dt.date.today()
+    folder = template.parent if template else templates_dir()
+    env = _environment(folder)
+    tpl = env.get_template(template.name if template else TEMPLATE_NAME)
+
+    used = {"contents", "summary", "assumptions", "top"}
+    sections = []
+    for report in reports:
+        sec: Section = report.section
+        sections.append(
+            {
+                "id": anchor_id(sec.id or report.stage, used),
+                "title": sec.title,
+                "blocks": [block_view(b, ctx, max_rows) for b in sec.blocks],
+            }
+        )
+    if summary is None:
+        summary = [(r.section.title, list(r.summary)) for r in reports if r.summary]
+
+    assumptions = eng.assumptions()
+    from .workbook import assumptions_sheet
+
+    a_sheet = assumptions_sheet(ctx)
+    assumptions_table = _table_view(
+        Table(df=a_sheet.df, formats=a_sheet.formats), ctx, max_rows_default=len(assumptions) + 1
+    )
+    period = f"{fmt.date(eng.period.start)} – {fmt.date(eng.period.end)}"
+    title = eng.report.title or t("report.title")
+    page = {
+        "lang": ctx.catalog.language,
+        "dir": "rtl" if ctx.catalog.rtl else "ltr",
+        "title": title,
+        "client": eng.client,
+        "period": period,
+        "currency": eng.currency,
+        "consultant": eng.report.consultant or "",
+        "date": fmt.date(run_date),
+        "generated": t("report.generated", date=fmt.date(run_date), version=__version__),
+    }
+    return tpl.render(
+        page=page,
+        t=t,
+        sections=sections,
+        summary=summary,
+        assumptions=assumptions_table,
+    )
+
+
+def write_report(path: str | Path, ctx, reports: list[StageReport], **kwargs) -> Path:
+    """Render the report and write it atomically to ``path``."""
+    html = render_report(ctx, reports, **kwargs)
+    return write_text_atomic(path, html)

@@ -1,0 +1,1017 @@
+"""Reading client exports as they come: CSV and XLSX in the client's locale.
+
+``read_input(table, spec)`` opens one export read-only and returns a :class:`RawTable`:
+the rows under the header, headers mapped to canonical names, the row number of every
+row as the client sees it (1-based, counting title and header rows), and the reading
+options used, each marked as given in the engagement file or detected.
+
+Anything the engagement file does not set is detected:
+
+- **encoding**: UTF-8 (with or without BOM), UTF-16 (BOM), cp1250, cp1251, latin-1;
+- **delimiter**: ``;``, ``,``, tab or ``|``;
+- **header row**: the row holding the mapped headers, or the first full row of text
+  (title rows above it are skipped);
+- **total rows** under the table ("Total", "Итого", "Celkem", "Razem", ...) are dropped;
+- **decimal** and **thousands** separators, from the numeric columns;
+- **date format**: ISO, day-first, month-first or Excel serial numbers, from the date columns.
+
+Reading is vectorised: pandas' C parser reads the text, pyarrow string kernels do the rest.
+No input file is ever written to.
+
+>>> raw = read_input("invoices", spec)          # doctest: +SKIP
+>>> raw.df.head(), raw.rows[:3], raw.options    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, did_you_mean
+
+__all__ = [
+    "SCHEMA",
+    "RawTable",
+    "detect_date_format",
+    "detect_number_format",
+    "parse_dates",
+    "parse_numbers",
+    "read_input",
+]
+
+# ---------------------------------------------------------------- the data contract
+
+# kind: id (text, never a number), text, date, money, float, bool
+SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
+    "customers": {
+        "customer_id": ("id", True),
+        "name": ("text", False),
+        "industry": ("text", False),
+        "region": ("text", False),
+        "country": ("text", False),
+        "payment_terms_days": ("float", False),
+        "account_owner": ("text", False),
+        "client_flag": ("text", False),
+        "wallet_estimate": ("money", False),
+        "language": ("text", False),
+    },
+    "invoices": {
+        "invoice_id": ("id", True),
+        "invoice_date": ("date", True),
+        "customer_id": ("id", True),
+        "net_amount": ("money", True),
+        "line_no": ("float", False),
+        "product_id": ("id", False),
+        "product_category": ("text", False),
+        "quantity": ("float", False),
+        "unit_price": ("money", False),
+        "list_amount": ("money", False),
+        "discount_amount": ("money", False),
+        "cost_amount": ("money", False),
+        # customer attributes some exports carry on every line; used to derive customers
+        "customer_name": ("text", False),
+        "industry": ("text", False),
+        "region": ("text", False),
+        "country": ("text", False),
+    },
+    "rebates": {
+        "customer_id": ("id", True),
+        "amount": ("money", True),
+        "kind": ("text", False),
+    },
+    "activities": {
+        "customer_id": ("id", True),
+        "activity_date": ("date", False),
+        "activity": ("text", True),
+        "quantity": ("float", False),
+        "hours": ("float", False),
+    },
+    "cost_pools": {
+        "activity": ("text", True),
+        "annual_cost": ("money", False),
+        "driver": ("text", False),
+        "rate": ("money", False),
+        "practical_capacity": ("float", False),
+        "avoidable_pct": ("float", False),
+    },
+    "payments": {
+        "invoice_id": ("id", True),
+        "due_date": ("date", False),
+        "paid_date": ("date", False),
+        "amount": ("money", False),
+    },
+    "contacts": {
+        "customer_id": ("id", True),
+        "contact_id": ("id", False),
+        "name": ("text", False),
+        "role": ("text", False),
+        "seniority": ("text", False),
+        "relationship_strength": ("float", False),
+        "owner": ("text", False),
+        "competitor_ties": ("float", False),
+        "preferred_channel": ("text", False),
+        "last_contact_date": ("date", False),
+    },
+    "assessments": {
+        "customer_id": ("id", True),
+        "criterion": ("text", True),
+        "score": ("float", True),
+        "source": ("text", False),
+    },
+    "team": {
+        "person_id": ("id", True),
+        "name": ("text", False),
+        "role": ("text", False),
+        "hours_available": ("float", False),
+        "industries": ("text", False),
+        "languages": ("text", False),
+        "max_accounts": ("float", False),
+    },
+}
+"""Canonical columns per table: ``name -> (kind, required)``."""
+
+NUMERIC_KINDS = {"money", "float"}
+
+# common English header spellings that map without a ``columns`` entry
+_ALIASES = {
+    "customer": "customer_id",
+    "customerid": "customer_id",
+    "customer_no": "customer_id",
+    "customer_number": "customer_id",
+    "client_id": "customer_id",
+    "invoice": "invoice_id",
+    "invoiceno": "invoice_id",
+    "invoice_no": "invoice_id",
+    "invoice_number": "invoice_id",
+    "date": "invoice_date",
+    "invoicedate": "invoice_date",
+    "amount": "net_amount",
+    "net": "net_amount",
+    "qty": "quantity",
+    "unitprice": "unit_price",
+    "price": "unit_price",
+    "stockcode": "product_id",
+    "sku": "product_id",
+    "product": "product_id",
+}
+
+_TOTAL_RE = re.compile(
+    r"^\s*(?:grand\s+|sub\s*)?(?:totals?|sum|sums|итого|итог|всего|celkem|celkom|součet|"
+    r"spolu|razem|suma|ogółem|ogolem|summe|gesamt|insgesamt|gesamtsumme|totaal|totale|totalt|"
+    r"جمع|مجموع|جمع\s+کل)(?:\W|$)",
+    re.IGNORECASE,
+)
+_NUMBERISH = re.compile(r"^[+\-(]?[\d\s\u00a0\u202f.,']*\d[\d\s\u00a0\u202f.,']*[)\-]?$")
+_DATEISH = re.compile(r"^\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
+_BLANKS = "\u00a0\u202f\u2007"
+
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1250", "cp1251", "latin-1")
+_HEAD_BYTES = 256 * 1024
+
+
+@dataclass
+class RawTable:
+    """One export as read, before types are checked.
+
+    Attributes
+    ----------
+    table
+        Canonical table name (``invoices``...).
+    df
+        The rows under the header. Canonical column names where the header is mapped,
+        the client's header otherwise. Values are text for CSV, cell values for XLSX.
+    rows
+        Row number of each row of ``df`` as the client sees it (1-based, counting title
+        and header rows: the row number in Excel, the line number in a text editor).
+    file, sheet
+        Where it came from.
+    options
+        Reading options used: ``{"encoding": {"value": "cp1251", "source": "detected"}, ...}``.
+    headers
+        The header row as found in the file.
+    column_map
+        Canonical name -> the client's header it was mapped from.
+    notes
+        Issues found while reading (title rows, total rows, unnamed columns), as dicts with
+        the keys of the intake issue list.
+    """
+
+    table: str
+    df: pd.DataFrame
+    rows: np.ndarray
+    file: Path
+    sheet: str | None = None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
+    column_map: dict[str, str] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def file_name(self) -> str:
+        return self.file.name
+
+    def option(self, name: str, default: Any = None) -> Any:
+        entry = self.options.get(name)
+        return default if entry is None else entry.get("value", default)
+
+    def header_of(self, column: str) -> str:
+        """The client's header for a canonical column (the name itself if unmapped)."""
+        return self.column_map.get(column, column)
+
+
+def _opt(value: Any, source: str, **extra: Any) -> dict[str, Any]:
+    return {"value": value, "source": source, **extra}
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def read_input(table: str, spec: Any) -> RawTable:
+    """Read one client export as described by an ``InputSpec``.
+
+    Parameters
+    ----------
+    table
+        The canonical table name the file holds.
+    spec
+        ``kamaudit.config.InputSpec`` (path, sheet, header_row, encoding, delimiter,
+        decimal, thousands, date_format, columns).
+
+    Raises
+    ------
+    InputError
+        One sentence naming the file and what is wrong with it: missing, empty, not a
+        table, an old ``.xls``, a missing sheet, a delimiter that does not fit.
+    """
+    path = Path(spec.path)
+    name = path.name
+    if not path.exists():
+        siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
+        hint = did_you_mean(name, siblings)
+        raise InputError(
+            f'{table}: the file {path} does not exist. Check inputs.{table}.path in the '
+            f"engagement file (paths are relative to it).{hint}"
+        )
+    if path.is_dir():
+        raise InputError(f"{table}: {path} is a folder, not a file: set inputs.{table}.path to the export itself.")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{name} is empty (0 bytes): ask the client to export {table} again.")
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    suffix = path.suffix.lower()
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(
+            f"{name} is an old Excel 97-2003 workbook (.xls), which kamaudit does not read: "
+            "open it in Excel or LibreOffice and save it as .xlsx, then point "
+            f"inputs.{table}.path to the new file."
+        )
+    if suffix == ".xls":
+        raise InputError(
+            f"{name} has the old .xls extension, which kamaudit does not read: save it as .xlsx "
+            f"(or export CSV) and point inputs.{table}.path to the new file."
+        )
+    if suffix in (".xlsx", ".xlsm") or magic.startswith(b"PK\x03\x04"):
+        if suffix not in (".xlsx", ".xlsm") and not _is_xlsx_zip(path):
+            raise InputError(f"{name} is a zip archive, not a CSV or Excel table: unpack it first.")
+        raw = _read_xlsx(table, path, spec)
+        if suffix not in (".xlsx", ".xlsm"):
+            raw.notes.append(
+                _note(raw, problem=f"the file is an Excel workbook although it is named {suffix or 'without an extension'}",
+                      action="read as a workbook", severity="info")
+            )
+    else:
+        raw = _read_text(table, path, spec)
+    return _finish(raw, spec)
+
+
+def _is_xlsx_zip(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "[Content_Types].xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _note(raw: RawTable | None = None, *, file: str = "", sheet: Any = None, row: Any = None,
+          column: str = "", value: str = "", problem: str, action: str, severity: str = "info") -> dict:
+    return {
+        "file": raw.file_name if raw is not None else file,
+        "sheet": (raw.sheet if raw is not None else sheet) or "",
+        "row": row,
+        "column": column,
+        "value": value,
+        "problem": problem,
+        "action": action,
+        "severity": severity,
+    }
+
+
+# ------------------------------------------------------------------ text files
+
+
+def detect_encoding(data: bytes) -> tuple[str, str]:
+    """Guess the encoding of ``data``: ``(encoding, why)``.
+
+    BOMs first; then strict UTF-8; then cp1251 when the text reads as Cyrillic words,
+    cp1250 when its accented letters are Central European, latin-1 otherwise.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "UTF-8 byte-order mark"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "UTF-16 byte-order mark"
+    try:
+        data.decode("utf-8")
+        return "utf-8", "valid UTF-8"
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut at the end of a sample is still UTF-8
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8", "valid UTF-8"
+    high = bytes(b for b in set(data) if b >= 0x80)
+    if not high:
+        return "utf-8", "plain ASCII"
+    text1251 = data.decode("cp1251", errors="replace")
+    cyr_words = len(re.findall(r"(?<![A-Za-z])[А-Яа-яЁё]{2,}(?![A-Za-z])", text1251))
+    mixed_words = len(re.findall(r"[A-Za-z][А-Яа-яЁё]|[А-Яа-яЁё][A-Za-z]", text1251))
+    if cyr_words > 2 * mixed_words:
+        return "cp1251", "Cyrillic text"
+    t1250 = data.decode("cp1250", errors="replace")
+    t1252 = data.decode("latin-1")
+    ce = set("čřěůňťďłąśćęńżźšžľĺŕőűČŘĚŮŇŤĎŁĄŚĆĘŃŻŹŠŽĽĹŔŐŰ")
+    we = set("èøìùòñàâêîôûëïãõåæÈØÌÙÒÑÀÂÊÎÔÛËÏÃÕÅÆ")
+    ce_n = sum(1 for c in t1250 if c in ce)
+    we_n = sum(1 for c in t1252 if c in we)
+    c1 = sum(1 for b in data if 0x80 <= b <= 0x9F)  # C1 controls: not latin-1 text
+    if ce_n > we_n or (c1 and ce_n >= we_n):
+        return "cp1250", "Central European letters"
+    return "latin-1", "Western European letters"
+
+
+def _decode_head(data: bytes, encoding: str, truncated: bool) -> str:
+    text = data.decode(encoding, errors="replace")
+    if truncated and "\n" in text:
+        text = text[: text.rfind("\n")]
+    return text.lstrip("\ufeff")
+
+
+def _looks_binary(data: bytes, encoding: str) -> bool:
+    if encoding.startswith("utf-16"):
+        return False
+    if b"\x00" in data:
+        return True
+    sample = data[:65536]
+    ctrl = sum(1 for b in sample if b < 0x09 or 0x0E <= b < 0x20)
+    return ctrl > max(3, len(sample) * 0.01)
+
+
+def sniff_delimiter(lines: list[str]) -> tuple[str, float]:
+    """The delimiter that splits the sample lines into the most consistent columns."""
+    body = [ln for ln in lines if ln.strip()]
+    body = body[len(body) // 4 :][:200] or body
+    best, best_score = ",", -1.0
+    for delim in (";", "\t", ",", "|"):
+        counts = [len(r) for r in csv.reader(body, delimiter=delim)]
+        if not counts:
+            continue
+        values, freq = np.unique(counts, return_counts=True)
+        mode = int(values[np.argmax(freq)])
+        if mode < 2:
+            continue
+        share = float(freq.max()) / len(counts)
+        score = share + min(mode, 50) / 1000.0
+        if score > best_score:
+            best, best_score = delim, score
+    return best, max(best_score, 0.0)
+
+
+def _known_headers(table: str, columns: dict[str, str]) -> set[str]:
+    known = {_norm(k) for k in columns}
+    known |= {_norm(c) for c in SCHEMA.get(table, {})}
+    known |= set(_ALIASES)
+    return known
+
+
+def _norm(text: Any) -> str:
+    t = str(text).strip().casefold()
+    t = re.sub(r"[\s\u00a0_\-./]+", "_", t)
+    return t.strip("_")
+
+
+def _is_value(cell: Any) -> bool:
+    if cell is None:
+        return False
+    if isinstance(cell, (int, float)) or hasattr(cell, "year"):
+        return True
+    s = str(cell).strip()
+    return bool(s) and bool(_NUMBERISH.match(s) or _DATEISH.match(s))
+
+
+def detect_header(rows: list[list[Any]], table: str, columns: dict[str, str]) -> tuple[int, str]:
+    """0-based index of the header among the first ``rows``, and why.
+
+    The row naming most of the known headers (the ``columns`` mapping and canonical
+    names) wins; otherwise the first row of text as wide as the table below it.
+    """
+    known = _known_headers(table, columns)
+    filled = [sum(1 for c in r if c is not None and str(c).strip() != "") for r in rows]
+    if not rows or max(filled, default=0) == 0:
+        return 0, "empty"
+    hits = [sum(1 for c in r if c is not None and _norm(c) in known) for r in rows[:60]]
+    best = int(np.argmax(hits)) if hits else 0
+    if hits and hits[best] >= (2 if max(filled) > 1 else 1):
+        return best, "the row with the known headers"
+    width = int(np.percentile([f for f in filled if f], 75))
+    for i, r in enumerate(rows[:60]):
+        if filled[i] >= max(2, 0.6 * width) or (width == 1 and filled[i] == 1):
+            if not any(_is_value(c) for c in r):
+                return i, "the first full row of text"
+    return 0, "the first row"
+
+
+def _read_text(table: str, path: Path, spec: Any) -> RawTable:
+    name = path.name
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    truncated = size > len(head)
+    options: dict[str, dict[str, Any]] = {"format": _opt("csv", "detected")}
+
+    if spec.encoding:
+        encoding = spec.encoding
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(
+                f'{name}: encoding "{encoding}" is unknown; use one of {", ".join(ENCODINGS)} '
+                f"in inputs.{table}.encoding."
+            ) from None
+        options["encoding"] = _opt(encoding, "engagement file")
+    else:
+        encoding, why = detect_encoding(head)
+        options["encoding"] = _opt(encoding, "detected", why=why)
+    if _looks_binary(head, encoding):
+        raise InputError(
+            f"{name} is not a text table (it holds binary data): check that the right file is "
+            f"named in inputs.{table}.path, and export the table as CSV or XLSX."
+        )
+    text = _decode_head(head, encoding, truncated)
+    lines = text.splitlines()
+    if not any(ln.strip() for ln in lines):
+        raise InputError(f"{name} holds no data, only blank lines: ask the client to export {table} again.")
+
+    if spec.delimiter:
+        delim = spec.delimiter
+        options["delimiter"] = _opt(delim, "engagement file")
+    else:
+        delim, _ = sniff_delimiter(lines)
+        options["delimiter"] = _opt(delim, "detected")
+
+    sample = list(csv.reader(lines[:60], delimiter=delim))
+    if spec.header_row:
+        header_idx = spec.header_row - 1
+        options["header_row"] = _opt(spec.header_row, "engagement file")
+        if header_idx >= len(lines):
+            raise InputError(
+                f"{name}: inputs.{table}.header_row is {spec.header_row}, but the file has only "
+                f"{len(lines)} lines."
+            )
+    else:
+        header_idx, why = detect_header(sample, table, spec.columns)
+        options["header_row"] = _opt(header_idx + 1, "detected", why=why)
+
+    engine_encoding = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+    kwargs = dict(
+        sep=delim,
+        header=None,
+        skiprows=header_idx,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+        engine="c",
+        quotechar='"',
+    )
+    df = None
+    for attempt in range(2):
+        try:
+            df = pd.read_csv(path, encoding=engine_encoding, **kwargs)
+            break
+        except UnicodeDecodeError:
+            if attempt or spec.encoding:
+                raise InputError(
+                    f"{name} is not valid {encoding} text: set inputs.{table}.encoding to the "
+                    f"file's encoding (one of {', '.join(ENCODINGS)})."
+                ) from None
+            encoding, why = detect_encoding(path.read_bytes())
+            engine_encoding = "utf-8-sig" if encoding.startswith("utf-8") else encoding
+            options["encoding"] = _opt(encoding, "detected", why=why + " (whole file)")
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{name} holds no table: no header row was found.") from None
+        except pd.errors.ParserError as exc:
+            msg = str(exc)
+            m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+            if m:
+                exp, line, saw = m.groups()
+                line_no = int(line) + header_idx
+                raise InputError(
+                    f'{name}, row {line_no}: {saw} values where the header (row {header_idx + 1}) has '
+                    f'{exp}. The delimiter is "{_show_delim(delim)}" '
+                    f"({options['delimiter']['source']}): if that is wrong, set "
+                    f'inputs.{table}.delimiter; otherwise a text value holds an unquoted "{_show_delim(delim)}".'
+                ) from None
+            raise InputError(f"{name} cannot be read as CSV: {msg.splitlines()[0]}") from None
+    assert df is not None
+    if not len(df):
+        raise InputError(f"{name} holds no table: no header row was found.")
+    headers = [_clean_header(c) for c in df.iloc[0].tolist()]
+    df = df.iloc[1:].reset_index(drop=True)
+    df.columns = [f"__col{i}" for i in range(df.shape[1])]
+    rows = header_idx + 2 + np.arange(len(df), dtype=np.int64)
+    # quoted values spanning lines shift the line numbers of later rows
+    if len(df) and _has_newlines(df):
+        extra = np.zeros(len(df), dtype=np.int64)
+        for col in df.columns:
+            extra += df[col].str.count("\n").fillna(0).to_numpy(dtype=np.int64)
+        rows = rows + np.concatenate([[0], np.cumsum(extra)[:-1]])
+    raw = RawTable(table=table, df=df, rows=rows, file=path, sheet=None, options=options, headers=headers)
+    if header_idx > 0:
+        raw.notes.append(_note(raw, row=None, problem=f"{header_idx} title row(s) above the header (row {header_idx + 1})",
+                               action="skipped", severity="info"))
+    return raw
+
+
+def _has_newlines(df: pd.DataFrame) -> bool:
+    for col in df.columns:
+        if df[col].str.contains("\n", regex=False).any():
+            return True
+    return False
+
+
+def _show_delim(d: str) -> str:
+    return {"\t": "\\t"}.get(d, d)
+
+
+def _clean_header(c: Any) -> str:
+    if c is None or (isinstance(c, float) and c != c):
+        return ""
+    s = str(c)
+    return s.replace("\ufeff", "").strip(" \t\r\n" + _BLANKS)
+
+
+# ------------------------------------------------------------------ xlsx
+
+
+def _read_xlsx(table: str, path: Path, spec: Any) -> RawTable:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    name = path.name
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(
+            f"{name} is not a readable Excel workbook ({type(exc).__name__}): open it in Excel "
+            "and save it again as .xlsx, or export CSV."
+        ) from None
+    try:
+        sheets = wb.sheetnames
+        sheet = spec.sheet
+        options: dict[str, dict[str, Any]] = {"format": _opt("xlsx", "detected")}
+        if sheet is None:
+            ws_name = sheets[0]
+            options["sheet"] = _opt(ws_name, "detected", why="first sheet")
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(sheets):
+                raise InputError(
+                    f"{name} has no sheet number {sheet} (0-based); it has {len(sheets)}: "
+                    + ", ".join(f'{i} "{s}"' for i, s in enumerate(sheets))
+                    + f". Set inputs.{table}.sheet."
+                )
+            ws_name = sheets[sheet]
+            options["sheet"] = _opt(ws_name, "engagement file")
+        else:
+            if sheet not in sheets:
+                lowered = {s.casefold().strip(): s for s in sheets}
+                if str(sheet).casefold().strip() in lowered:
+                    ws_name = lowered[str(sheet).casefold().strip()]
+                else:
+                    raise InputError(
+                        f'{name} has no sheet "{sheet}"; its sheets are: '
+                        + ", ".join(f'"{s}"' for s in sheets)
+                        + f".{did_you_mean(str(sheet), sheets)} Set inputs.{table}.sheet."
+                    )
+            else:
+                ws_name = sheet
+            options["sheet"] = _opt(ws_name, "engagement file")
+        ws = wb[ws_name]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        values = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+    # trim empty rows and columns at the end
+    while values and all(_blank(c) for c in values[-1]):
+        values.pop()
+    if not values:
+        raise InputError(f'{name}, sheet "{ws_name}" is empty: no header and no rows.')
+    width = max(len(r) for r in values)
+    grid = [list(r) + [None] * (width - len(r)) for r in values]
+    used = [any(not _blank(r[j]) for r in grid) for j in range(width)]
+    last = max(j for j, u in enumerate(used) if u) + 1
+    grid = [r[:last] for r in grid]
+
+    if spec.header_row:
+        header_idx = spec.header_row - 1
+        options["header_row"] = _opt(spec.header_row, "engagement file")
+        if header_idx >= len(grid):
+            raise InputError(
+                f'{name}, sheet "{ws_name}": inputs.{table}.header_row is {spec.header_row}, but '
+                f"the sheet has only {len(grid)} rows."
+            )
+    else:
+        header_idx, why = detect_header(grid[:60], table, spec.columns)
+        options["header_row"] = _opt(header_idx + 1, "detected", why=why)
+    headers = [_clean_header(c) for c in grid[header_idx]]
+    body = grid[header_idx + 1 :]
+    df = pd.DataFrame(body, columns=[f"__col{i}" for i in range(len(headers))], dtype=object)
+    if not len(df):
+        df = pd.DataFrame({f"__col{i}": pd.Series([], dtype=object) for i in range(len(headers))})
+    rows = header_idx + 2 + np.arange(len(df), dtype=np.int64)
+    raw = RawTable(table=table, df=df, rows=rows, file=path, sheet=ws_name, options=options, headers=headers)
+    if header_idx > 0:
+        raw.notes.append(_note(raw, problem=f"{header_idx} title row(s) above the header (row {header_idx + 1})",
+                               action="skipped", severity="info"))
+    return raw
+
+
+def _blank(c: Any) -> bool:
+    return c is None or (isinstance(c, str) and c.strip(" \t\r\n" + _BLANKS) == "")
+
+
+# ------------------------------------------------------------------ common finish
+
+
+def _blank_mask(df: pd.DataFrame) -> np.ndarray:
+    """True where a cell is empty (NA or only whitespace)."""
+    out = np.ones(df.shape, dtype=bool)
+    for j, col in enumerate(df.columns):
+        s = df[col]
+        if s.dtype == object:
+            out[:, j] = s.map(_blank).to_numpy(dtype=bool)
+        else:
+            out[:, j] = (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool)
+    return out
+
+
+def _finish(raw: RawTable, spec: Any) -> RawTable:
+    df = raw.df
+    headers = list(raw.headers)
+    # empty columns without a header: trailing delimiters, spacer columns
+    blank = _blank_mask(df) if len(df.columns) else np.ones((len(df), 0), dtype=bool)
+    keep_cols = [j for j, h in enumerate(headers) if h or not blank[:, j].all()]
+    if len(keep_cols) < len(headers):
+        df = df.iloc[:, keep_cols]
+        blank = blank[:, keep_cols]
+        headers = [headers[j] for j in keep_cols]
+    if not headers:
+        raise InputError(f"{raw.file_name}{_where(raw)} holds no table: the header row is empty.")
+    # empty rows anywhere
+    empty_rows = blank.all(axis=1) if blank.shape[1] else np.ones(len(df), dtype=bool)
+    keep = ~empty_rows
+    # total rows at the bottom of the table
+    filled = (~blank).sum(axis=1)
+    idx_nonempty = np.flatnonzero(keep)
+    totals: list[int] = []
+    if len(idx_nonempty):
+        typical = float(np.median(filled[keep]))
+        for i in idx_nonempty[::-1][:5]:
+            first_cells = [df.iat[i, j] for j in range(df.shape[1]) if not blank[i, j]][:3]
+            is_total = any(isinstance(c, str) and _TOTAL_RE.match(c) for c in first_cells)
+            if not (is_total and (filled[i] < typical or len(idx_nonempty) <= 2)):
+                break
+            totals.append(int(i))
+    for i in totals:
+        keep[i] = False
+        shown = next((str(df.iat[i, j]) for j in range(df.shape[1]) if not blank[i, j]), "")
+        raw.notes.append(_note(raw, row=int(raw.rows[i]), value=shown,
+                               problem="a total row under the table", action="dropped (not a data row)",
+                               severity="info"))
+    raw.options["total_rows"] = _opt(len(totals), "detected")
+    if (~keep).any():
+        df = df.loc[keep]
+        raw.rows = raw.rows[keep]
+    df = df.reset_index(drop=True)
+
+    # unnamed columns with data
+    for j, h in enumerate(headers):
+        if not h:
+            headers[j] = f"column {_excel_col(j)}"
+    # header mapping
+    mapping, problems = map_headers(raw.table, headers, spec.columns)
+    raw.notes.extend(_note(raw, **p) for p in problems)
+    new_names = []
+    seen: set[str] = set()
+    column_map: dict[str, str] = {}
+    for h in headers:
+        canon = mapping.get(h)
+        if canon and canon not in seen:
+            new_names.append(canon)
+            seen.add(canon)
+            column_map[canon] = h
+        else:
+            n = h
+            while n in seen:
+                n = n + "_"
+            new_names.append(n)
+            seen.add(n)
+    df.columns = new_names
+    raw.df = df
+    raw.headers = headers
+    raw.column_map = column_map
+    _detect_value_formats(raw, spec)
+    return raw
+
+
+def _where(raw: RawTable) -> str:
+    return f', sheet "{raw.sheet}"' if raw.sheet else ""
+
+
+def _excel_col(j: int) -> str:
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def map_headers(table: str, headers: list[str], columns: dict[str, str]) -> tuple[dict[str, str], list[dict]]:
+    """Client header -> canonical name, and notes on what could not be mapped.
+
+    ``columns`` from the engagement file wins; headers equal to a canonical name
+    (ignoring case, spaces and underscores) or a common English spelling map by themselves.
+    """
+    schema = SCHEMA.get(table, {})
+    by_norm = {}
+    for h in headers:
+        by_norm.setdefault(_norm(h), h)
+    mapping: dict[str, str] = {}
+    problems: list[dict] = []
+    for client_header, canon in (columns or {}).items():
+        target = by_norm.get(_norm(client_header))
+        if canon not in schema:
+            problems.append(dict(
+                column=str(client_header), value=str(canon),
+                problem=(f'inputs.{table}.columns maps "{client_header}" to "{canon}", which is not a '
+                         f"column of {table}.{did_you_mean(canon, schema)} Columns: {', '.join(schema)}"),
+                action="ignored", severity="warning"))
+            continue
+        if target is None:
+            # reported by intake when the column is needed; optional ones are a warning here
+            continue
+        mapping[target] = canon
+    mapped = set(mapping.values())
+    for h in headers:
+        if h in mapping:
+            continue
+        n = _norm(h)
+        canon = n if n in schema else _ALIASES.get(n.replace("_", "")) or _ALIASES.get(n)
+        if canon in schema and canon not in mapped:
+            mapping[h] = canon
+            mapped.add(canon)
+    return mapping, problems
+
+
+# ------------------------------------------------------------------ value formats
+
+
+def _text_sample(s: pd.Series, n: int = 4000) -> pd.Series:
+    """Distinct non-empty text values from an even sample of the column."""
+    if s.dtype == object:
+        s = s[s.map(lambda v: isinstance(v, str))]
+        s = s.astype("str")
+    s = s.dropna()
+    if len(s) > n:
+        step = len(s) // n + 1
+        s = pd.concat([s.iloc[::step], s.iloc[-50:]])
+    s = s.str.strip()
+    return s[s != ""].drop_duplicates()
+
+
+def detect_number_format(values: pd.Series, delimiter: str | None = None) -> dict[str, Any]:
+    """Decimal and thousands separators of numbers written as text.
+
+    Returns ``{"decimal": "," | ".", "thousands": " " | "." | "," | "'" | "", "why": ...}``.
+    """
+    v = values[values.str.match(_NUMBERISH.pattern)] if len(values) else values
+    v = v.str.replace(r"[\s\u00a0\u202f\u2007]", " ", regex=True)
+    if not len(v):
+        dec = "," if delimiter == ";" else "."
+        return {"decimal": dec, "thousands": "", "why": "no numbers written as text"}
+    comma_dec = int(v.str.contains(r",\d{1,2}\)?-?$|,\d{4,}\)?-?$|\.\d{3},\d", regex=True).sum())
+    point_dec = int(v.str.contains(r"\.\d{1,2}\)?-?$|\.\d{4,}\)?-?$|,\d{3}\.\d", regex=True).sum())
+    if comma_dec > point_dec:
+        dec, why = ",", "numbers like " + _first(v, r",\d{1,2}$|,\d{4,}$|\.\d{3},")
+    elif point_dec > comma_dec:
+        dec, why = ".", "numbers like " + _first(v, r"\.\d{1,2}$|\.\d{4,}$|,\d{3}\.")
+    else:
+        dec = "," if delimiter == ";" else "."
+        why = "no decimals seen; assumed from the delimiter"
+    seps = {" ": r"\d \d{3}(?!\d)", "'": r"\d'\d{3}(?!\d)"}
+    seps["."] = r"\d\.\d{3}(?:[.,\s]|$)" if dec == "," else None
+    seps[","] = r"\d,\d{3}(?:[.,\s]|$)" if dec == "." else None
+    thousands, best = "", 0
+    for sep, pat in seps.items():
+        if pat is None:
+            continue
+        n = int(v.str.contains(pat, regex=True).sum())
+        if n > best:
+            thousands, best = sep, n
+    if thousands == " " and values.str.contains("\u00a0", regex=False).any():
+        thousands = "\u00a0"
+    return {"decimal": dec, "thousands": thousands, "why": why}
+
+
+def _first(v: pd.Series, pat: str) -> str:
+    hit = v[v.str.contains(pat, regex=True)]
+    return f'"{hit.iloc[0]}"' if len(hit) else ""
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d-%m-%Y",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%d.%m.%y",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%Y%m%d",
+)
+_DATE_PART = r"^\s*([^\sT]+)"
+
+
+def _date_part(s: pd.Series) -> pd.Series:
+    """The date part of date-time text ("01.02.2024 0:00:00" -> "01.02.2024")."""
+    return s.str.extract(_DATE_PART, expand=False)
+
+
+def detect_date_format(values: pd.Series, dayfirst: bool = True) -> dict[str, Any]:
+    """The date format of dates written as text, or ``"excel"`` for serial numbers.
+
+    Tries ISO, day-first and month-first patterns on a sample and keeps the one that
+    reads the most values; a tie between day-first and month-first goes to ``dayfirst``.
+    """
+    if not len(values):
+        return {"date_format": None, "why": "no dates written as text"}
+    part = _date_part(values).dropna()
+    if part.str.fullmatch(r"\d{5}(?:\.\d+)?").mean() > 0.8:
+        return {"date_format": "excel", "why": "Excel serial numbers like " + f'"{part.iloc[0]}"'}
+    scores = {}
+    for fmt in _DATE_FORMATS:
+        parsed = pd.to_datetime(part, format=fmt, errors="coerce")
+        scores[fmt] = int(parsed.notna().sum())
+    best = max(scores.values())
+    if best == 0:
+        return {"date_format": None, "why": "no known date format fits"}
+    tied = [f for f, n in scores.items() if n == best]
+    fmt = tied[0]
+    why = f'dates like "{part.iloc[0]}"'
+    pairs = {("%d/%m/%Y", "%m/%d/%Y"), ("%d/%m/%y", "%m/%d/%y")}
+    for a, b in pairs:
+        if a in tied and b in tied:
+            fmt = a if dayfirst else b
+            why += " (day and month both 12 or less: ambiguous, read as " + ("day-first)" if dayfirst else "month-first)")
+    return {"date_format": fmt, "why": why}
+
+
+def _detect_value_formats(raw: RawTable, spec: Any) -> None:
+    schema = SCHEMA.get(raw.table, {})
+    num_cols = [c for c, (k, _) in schema.items() if k in NUMERIC_KINDS and c in raw.df.columns]
+    date_cols = [c for c, (k, _) in schema.items() if k == "date" and c in raw.df.columns]
+    delim = raw.option("delimiter")
+    if spec.decimal or spec.thousands is not None:
+        found = detect_number_format(_concat_samples(raw.df, num_cols), delim)
+    else:
+        found = None
+    if spec.decimal:
+        raw.options["decimal"] = _opt(spec.decimal, "engagement file")
+    if spec.thousands is not None:
+        raw.options["thousands"] = _opt(spec.thousands, "engagement file")
+    if not spec.decimal or spec.thousands is None:
+        found = found or detect_number_format(_concat_samples(raw.df, num_cols), delim)
+        if not spec.decimal:
+            raw.options["decimal"] = _opt(found["decimal"], "detected", why=found["why"])
+        if spec.thousands is None:
+            th = found["thousands"]
+            if spec.decimal and th == spec.decimal:
+                th = ""
+            raw.options["thousands"] = _opt(th, "detected")
+    if spec.date_format:
+        raw.options["date_format"] = _opt(spec.date_format, "engagement file")
+    else:
+        found_d = detect_date_format(_concat_samples(raw.df, date_cols))
+        raw.options["date_format"] = _opt(found_d["date_format"], "detected", why=found_d["why"])
+
+
+def _concat_samples(df: pd.DataFrame, cols: list[str]) -> pd.Series:
+    parts = [_text_sample(df[c]) for c in cols]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.Series([], dtype="str")
+    return pd.concat(parts, ignore_index=True).astype("str")
+
+
+# ------------------------------------------------------------------ value parsing
+
+
+def parse_numbers(s: pd.Series, decimal: str = ".", thousands: str = "") -> pd.Series:
+    """Numbers written as text -> float64 (NaN where empty or not a number).
+
+    Handles thousands separators (any kind of space always), a decimal comma,
+    accounting negatives ``(1 200,00)``, SAP's trailing minus ``1200-`` and a leading ``+``.
+    Cells that already hold numbers (from a workbook) are kept as they are.
+    """
+    if s.dtype == object:
+        out = pd.to_numeric(s.where(s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))),
+                            errors="coerce").astype("float64")
+        text = s.where(s.map(lambda v: isinstance(v, str))).astype("str")
+        rest = parse_numbers(text, decimal, thousands)
+        return out.fillna(rest)
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype("float64")
+    t = s.str.strip()
+    t = t.str.replace(r"[\s\u00a0\u202f\u2007]", "", regex=True)
+    if thousands and thousands not in (" ", "\u00a0", "\u202f"):
+        t = t.str.replace(thousands, "", regex=False)
+    if decimal == ",":
+        t = t.str.replace(",", ".", regex=False)
+    neg = t.str.match(r"^\(.*\)$|^[^-].*-$").fillna(False)
+    if neg.any():
+        t = t.where(~neg, "-" + t.str.strip("()-"))
+    out = pd.to_numeric(t, errors="coerce")
+    return out.astype("float64")
+
+
+def parse_dates(s: pd.Series, date_format: str | None = None, dayfirst: bool = True) -> pd.Series:
+    """Dates -> ``datetime64[ns]`` at midnight (NaT where empty or not a date).
+
+    Text is read with ``date_format`` (or ``"excel"`` for serial numbers); the time of day,
+    if any, is dropped. Workbook cells holding dates or serial numbers are read as such.
+    """
+    if s.dtype == object:
+        is_dt = s.map(lambda v: hasattr(v, "year"))
+        is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        out = pd.to_datetime(s.where(is_dt), errors="coerce")
+        serial = pd.to_numeric(s.where(is_num), errors="coerce")
+        out = out.fillna(_from_serial(serial))
+        text = s.where(s.map(lambda v: isinstance(v, str))).astype("str")
+        if text.notna().any():
+            fmt = date_format or detect_date_format(text.dropna(), dayfirst)["date_format"]
+            out = out.fillna(parse_dates(text, fmt, dayfirst))
+        return _ns(out)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return _ns(s)
+    if pd.api.types.is_numeric_dtype(s):
+        return _ns(_from_serial(s))
+    if date_format == "excel":
+        return _ns(_from_serial(pd.to_numeric(s.str.strip(), errors="coerce")))
+    part = _date_part(s)
+    if date_format:
+        has_time = any(x in date_format for x in ("%H", "%M", "%S", "%I"))
+        out = pd.to_datetime(s.str.strip() if has_time else part, format=date_format, errors="coerce")
+    else:
+        out = pd.to_datetime(part, errors="coerce", dayfirst=dayfirst, format="mixed")
+    return _ns(out)
+
+
+def _from_serial(x: pd.Series) -> pd.Series:
+    x = x.where((x > 0) & (x < 2958466))
+    return pd.to_datetime(x, unit="D", origin="1899-12-30", errors="coerce")
+
+
+def _ns(s: pd.Series) -> pd.Series:
+    s = pd.to_datetime(s, errors="coerce")
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_localize(None)
+    return s.dt.normalize().astype("datetime64[ns]")
+
+
+def read_head(path: Path, n: int = 20) -> list[str]:
+    """The first lines of a text file, decoded as detected (for messages and notebooks)."""
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    enc, _ = detect_encoding(head)
+    return _decode_head(head, enc, True).splitlines()[:n]
+

@@ -1,0 +1,129 @@
+"""The engagement file: defaults, path resolution, and messages that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kamaudit.config import load_engagement, parse_override
+from kamaudit.errors import ConfigError, did_you_mean
+
+MINIMAL = "client: Acme\nperiod: {start: 2024-01-01, end: 2025-12-31}\ninputs: {invoices: inv.csv}\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "engagement.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minimal_file_gets_every_default(tmp_path):
+    eng = load_engagement(write(tmp_path, MINIMAL))
+    assert eng.client == "Acme"
+    assert eng.currency == "EUR" and eng.language == "en"
+    assert eng.period.days == 731
+    assert eng.cost_to_serve.cost_of_capital == pytest.approx(0.08)
+    sources = eng.assumptions().set_index("setting")["source"]
+    assert sources["client"] == "engagement file"
+    assert sources["cost_to_serve.cost_of_capital"] == "default"
+
+
+def test_paths_resolve_relative_to_the_engagement_file(tmp_path, monkeypatch):
+    sub = tmp_path / "clients" / "acme"
+    sub.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    eng = load_engagement(write(sub, MINIMAL))
+    assert eng.inputs["invoices"].path == (sub / "inv.csv").resolve()
+
+
+def test_input_mapping_form(tmp_path):
+    text = MINIMAL.replace(
+        "inputs: {invoices: inv.csv}",
+        'inputs:\n  invoices: {path: x.csv, delimiter: ";", decimal: ",", header_row: 3,'
+        ' columns: {"Doklad": invoice_id}}',
+    )
+    spec = load_engagement(write(tmp_path, text)).inputs["invoices"]
+    assert spec.delimiter == ";" and spec.decimal == "," and spec.header_row == 3
+    assert spec.columns == {"Doklad": "invoice_id"}
+
+
+def test_unknown_key_suggests_the_near_miss(tmp_path):
+    path = write(tmp_path, MINIMAL + "langauge: cs\n")
+    with pytest.raises(ConfigError, match=r'unknown key "langauge"\. Did you mean "language"\?'):
+        load_engagement(path)
+
+
+def test_unknown_nested_key_names_its_path(tmp_path):
+    text = MINIMAL.replace("{invoices: inv.csv}", '{invoices: {path: a.csv, delimter: ";"}}')
+    with pytest.raises(ConfigError, match=r'"inputs\.invoices\.delimter"\. Did you mean "delimiter"'):
+        load_engagement(write(tmp_path, text))
+
+
+def test_unknown_input_table_is_named(tmp_path):
+    text = MINIMAL.replace("{invoices: inv.csv}", "{invoices: inv.csv, custmers: c.csv}")
+    with pytest.raises(ConfigError, match=r'"custmers" is not an input table.*Did you mean "customers"'):
+        load_engagement(write(tmp_path, text))
+
+
+def test_wrong_value_names_key_value_and_expectation(tmp_path):
+    path = write(tmp_path, MINIMAL + "cost_to_serve: {cost_of_capital: lots}\n")
+    with pytest.raises(ConfigError, match=r'"cost_to_serve\.cost_of_capital" = "lots" is not valid: .*number'):
+        load_engagement(path)
+
+
+def test_every_problem_is_listed_at_once(tmp_path):
+    path = write(tmp_path, MINIMAL + "currency: EURO\nlanguage: de\n")
+    with pytest.raises(ConfigError) as info:
+        load_engagement(path)
+    text = str(info.value)
+    assert "2 problems" in text and '"currency"' in text and '"language"' in text
+
+
+def test_required_keys(tmp_path):
+    with pytest.raises(ConfigError, match=r'"client" is required but missing'):
+        load_engagement(write(tmp_path, "period: {start: 2024-01-01, end: 2024-12-31}\ninputs: {invoices: a.csv}\n"))
+    with pytest.raises(ConfigError, match="invoices is required"):
+        load_engagement(write(tmp_path, MINIMAL.replace("invoices: inv.csv", "customers: c.csv")))
+
+
+def test_period_must_be_ordered(tmp_path):
+    path = write(tmp_path, MINIMAL.replace("end: 2025-12-31", "end: 2023-12-31"))
+    with pytest.raises(ConfigError, match="end 2023-12-31 is before start 2024-01-01"):
+        load_engagement(path)
+
+
+def test_yaml_is_parsed_safely(tmp_path):
+    path = write(tmp_path, MINIMAL + "report: !!python/object/apply:os.system ['echo hacked']\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_engagement(path)
+
+
+def test_broken_yaml_names_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"engagement\.yaml, line \d+"):
+        load_engagement(write(tmp_path, "client: [unclosed\n"))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_engagement(tmp_path / "nope.yaml")
+
+
+def test_overrides_win_and_are_labelled(tmp_path):
+    eng = load_engagement(write(tmp_path, MINIMAL), ["cost_to_serve.cost_of_capital=0.12", "language=cs"])
+    assert eng.cost_to_serve.cost_of_capital == pytest.approx(0.12)
+    assert eng.language == "cs"
+    sources = eng.assumptions().set_index("setting")["source"]
+    assert sources["language"] == "override"
+
+
+def test_bad_override_is_one_sentence(tmp_path):
+    with pytest.raises(ConfigError, match="not key=value"):
+        parse_override("language")
+    with pytest.raises(ConfigError, match='"cost_to_serve.cost_of_capita" is not valid|unknown key'):
+        load_engagement(write(tmp_path, MINIMAL), ["cost_to_serve.cost_of_capita=0.1"])
+
+
+def test_did_you_mean():
+    assert did_you_mean("cliet", ["client", "period"]) == ' Did you mean "client"?'
+    assert did_you_mean("zzz", ["client"]) == ""

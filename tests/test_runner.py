@@ -1,0 +1,97 @@
+"""The runner: stage order, parameters, failure sentences, time limits, the manifest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kamaudit.errors import ConfigError, InputError
+from kamaudit.runner import parse_stages, run_engagement
+
+from fake_stages import write_engagement, write_fake_stages
+
+
+@pytest.fixture
+def fake_notebooks(tmp_path, monkeypatch):
+    def make(bodies=None):
+        folder = write_fake_stages(tmp_path / "nb", bodies)
+        monkeypatch.setenv("KAMAUDIT_NOTEBOOKS", str(folder))
+        return folder
+
+    return make
+
+
+def test_parse_stages_accepts_names_numbers_and_aliases():
+    assert parse_stages(None) == ["intake", "cost_to_serve", "account_profile", "team_design"]
+    assert parse_stages(["3", "intake"]) == ["intake", "account_profile"]
+    assert parse_stages("cts,team") == ["cost_to_serve", "team_design"]
+    with pytest.raises(ConfigError, match='Unknown stage "intak".*Did you mean "intake"'):
+        parse_stages(["intak"])
+
+
+def test_runs_stages_in_order_and_writes_the_manifest(tmp_path, fake_notebooks):
+    fake_notebooks()
+    eng = write_engagement(tmp_path / "e")
+    lines = []
+    res = run_engagement(eng, tmp_path / "out", stages=["intake", "cost_to_serve"],
+                         deliverables=False, progress=lines.append)
+    assert res.ok, res.error
+    assert [s.stage for s in res.stages] == ["intake", "cost_to_serve"]
+    assert res.workspace.has_table("intake_done") and res.workspace.has_table("cost_to_serve_done")
+    assert not res.workspace.has_table("account_profile_done")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "ok"
+    assert manifest["inputs"][0]["sha256"] and len(manifest["inputs"][0]["sha256"]) == 64
+    assert manifest["configuration"]["client"] == "Test Co"
+    assert manifest["versions"]["papermill"]
+    assert manifest["stages"]["intake"]["status"] == "ok"
+    assert manifest["stages"]["intake"]["seconds"] > 0
+    assert (tmp_path / "out" / "notebooks" / "01_intake.ipynb").exists()
+    assert any("[1/2] intake" in line for line in lines)
+
+
+def test_overrides_reach_the_notebook(tmp_path, fake_notebooks):
+    fake_notebooks({"intake": "import pandas as pd\n"
+                    "ctx.workspace.write_table('lang', pd.DataFrame({'l': [ctx.engagement.language]}))"})
+    res = run_engagement(write_engagement(tmp_path / "e"), tmp_path / "out", stages=["intake"],
+                         overrides=["language=cs"], deliverables=False)
+    assert res.ok, res.error
+    assert res.workspace.read_table("lang")["l"].tolist() == ["cs"]
+
+
+def test_failing_cell_gives_one_sentence_and_keeps_the_notebook(tmp_path, fake_notebooks):
+    fake_notebooks({"cost_to_serve": "raise ValueError('rates do not add up')"})
+    res = run_engagement(write_engagement(tmp_path / "e"), tmp_path / "out", deliverables=False)
+    assert not res.ok
+    assert [s.status for s in res.stages] == ["ok", "failed"]
+    assert "Stage cost_to_serve failed in cell" in res.error
+    assert "ValueError: rates do not add up" in res.error
+    executed = tmp_path / "out" / "notebooks" / "02_cost_to_serve.ipynb"
+    assert executed.exists() and "rates do not add up" in executed.read_text()
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and manifest["stages"]["cost_to_serve"]["status"] == "failed"
+
+
+def test_kamaudit_errors_in_a_stage_read_as_their_message(tmp_path, fake_notebooks):
+    fake_notebooks({"intake": "from kamaudit.errors import InputError\n"
+                    "raise InputError('invoices.csv, row 7, column \"net_amount\": \"abc\" is not a number.')"})
+    res = run_engagement(write_engagement(tmp_path / "e"), tmp_path / "out", deliverables=False)
+    assert res.error.startswith('Stage intake stopped: invoices.csv, row 7, column "net_amount"')
+
+
+def test_a_hanging_stage_is_stopped_at_its_limit(tmp_path, fake_notebooks):
+    fake_notebooks({"intake": "import time\ntime.sleep(120)"})
+    eng = write_engagement(tmp_path / "e", extra="run: {stage_timeout_s: 10}\n")
+    res = run_engagement(eng, tmp_path / "out", stages=["intake"], deliverables=False)
+    assert not res.ok
+    assert "did not finish within 10 s" in res.error and "run.stage_timeout_s" in res.error
+
+
+def test_missing_input_fails_before_anything_runs(tmp_path, fake_notebooks):
+    fake_notebooks()
+    eng = write_engagement(tmp_path / "e")
+    (tmp_path / "e" / "inv.csv").unlink()
+    with pytest.raises(InputError, match=r'Input "invoices" not found: .*inv\.csv \(inputs\.invoices\.path'):
+        run_engagement(eng, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
