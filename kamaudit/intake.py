@@ -724,6 +724,14 @@ def _contract(table: str, df: pd.DataFrame) -> pd.DataFrame:
         cols = [c for c in cols if c not in ("customer_name", "industry", "region", "country")]
     extra = [c for c in _CONTRACT_EXTRA.get(table, {}) if c in df.columns]
     out = df[cols + extra].copy()
+    if table == "customers":  # the master is read by every stage: all contract columns, NA when unknown
+        for c in schema:
+            if c not in out.columns:
+                kind = schema[c][0]
+                out[c] = (np.nan if kind in ("money", "float") else
+                          pd.NaT if kind == "date" else pd.Series(pd.NA, index=out.index, dtype="str"))
+        out = out[list(schema) + extra]
+        cols = list(schema)
     for c in cols:
         kind = schema[c][0]
         if kind in ("id", "text"):
@@ -834,12 +842,12 @@ def _base(tables: dict[str, pd.DataFrame], p_start: pd.Timestamp, p_end: pd.Time
     w = max(1, min(settings.base_window_months, n_months // 2)) if n_months >= 2 else 1
     first_w = set(months[:w])
     last_w = set(months[-w:])
-    in_first = set(inv.loc[m.isin(first_w), "customer_id"])
-    in_last = set(inv.loc[m.isin(last_w), "customer_id"])
+    in_first = pd.Index(inv.loc[m.isin(list(first_w)).to_numpy(), "customer_id"].unique())
+    in_last = pd.Index(inv.loc[m.isin(list(last_w)).to_numpy(), "customer_id"].unique())
     active = inv["customer_id"].nunique()
-    new = len(in_last - in_first) if n_months >= 2 else 0
-    lost = len(in_first - in_last) if n_months >= 2 else 0
-    retained = len(in_first & in_last)
+    new = len(in_last.difference(in_first)) if n_months >= 2 else 0
+    lost = len(in_first.difference(in_last)) if n_months >= 2 else 0
+    retained = len(in_first.intersection(in_last))
 
     rev = inv.groupby("customer_id")["net_amount"].sum().sort_values(ascending=False, kind="mergesort")
     pos = rev.clip(lower=0)

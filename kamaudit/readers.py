@@ -864,7 +864,13 @@ _DATE_PART = r"^\s*([^\sT]+)"
 
 def _date_part(s: pd.Series) -> pd.Series:
     """The date part of date-time text ("01.02.2024 0:00:00" -> "01.02.2024")."""
-    return s.str.extract(_DATE_PART, expand=False)
+    import pyarrow.compute as pc
+
+    if not len(s):
+        return s
+    t = pc.replace_substring_regex(pc.utf8_trim_whitespace(_arrow(s)), r"[\sT].*$", "")
+    return pd.Series(pd.arrays.ArrowStringArray(t) if hasattr(pd.arrays, "ArrowStringArray") else t.to_pylist(),
+                     index=s.index, dtype="str")
 
 
 def detect_date_format(values: pd.Series, dayfirst: bool = True) -> dict[str, Any]:
@@ -936,13 +942,36 @@ def _concat_samples(df: pd.DataFrame, cols: list[str]) -> pd.Series:
 # ------------------------------------------------------------------ value parsing
 
 
+def _arrow(s: pd.Series):
+    """The column as a pyarrow string array (zero-copy for pandas' ``str`` dtype)."""
+    import pyarrow as pa
+
+    arr = s.array
+    if hasattr(arr, "_pa_array"):
+        out = arr._pa_array
+    else:
+        out = pa.array(s.astype("str").array._pa_array if s.dtype != "str" else s.array)
+    if isinstance(out, pa.ChunkedArray):
+        out = out.combine_chunks() if out.num_chunks != 1 else out.chunk(0)
+    if out.type != pa.large_string():
+        out = out.cast(pa.large_string())
+    return out
+
+
+_NUMBER_OK = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
 def parse_numbers(s: pd.Series, decimal: str = ".", thousands: str = "") -> pd.Series:
     """Numbers written as text -> float64 (NaN where empty or not a number).
 
     Handles thousands separators (any kind of space always), a decimal comma,
     accounting negatives ``(1 200,00)``, SAP's trailing minus ``1200-`` and a leading ``+``.
     Cells that already hold numbers (from a workbook) are kept as they are.
+    Vectorised with pyarrow string kernels.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if s.dtype == object:
         out = pd.to_numeric(s.where(s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))),
                             errors="coerce").astype("float64")
@@ -951,17 +980,24 @@ def parse_numbers(s: pd.Series, decimal: str = ".", thousands: str = "") -> pd.S
         return out.fillna(rest)
     if pd.api.types.is_numeric_dtype(s):
         return s.astype("float64")
-    t = s.str.strip()
-    t = t.str.replace(r"[\s\u00a0\u202f\u2007]", "", regex=True)
+    if not len(s):
+        return pd.Series([], index=s.index, dtype="float64")
+    t = pc.utf8_trim_whitespace(_arrow(s))
+    for blank in (" ", "\u00a0", "\u202f", "\u2007", "\t"):
+        t = pc.replace_substring(t, blank, "")
     if thousands and thousands not in (" ", "\u00a0", "\u202f"):
-        t = t.str.replace(thousands, "", regex=False)
+        t = pc.replace_substring(t, thousands, "")
     if decimal == ",":
-        t = t.str.replace(",", ".", regex=False)
-    neg = t.str.match(r"^\(.*\)$|^[^-].*-$").fillna(False)
-    if neg.any():
-        t = t.where(~neg, "-" + t.str.strip("()-"))
-    out = pd.to_numeric(t, errors="coerce")
-    return out.astype("float64")
+        t = pc.replace_substring(t, ",", ".")
+    neg = pc.match_substring_regex(t, r"^\(.*\)$|^[^-].*-$")
+    if pc.any(neg).as_py():
+        stripped = pc.utf8_trim(t, "()-")
+        t = pc.if_else(neg, pc.binary_join_element_wise(
+            pa.scalar("-", pa.large_string()), stripped, pa.scalar("", pa.large_string())), t)
+    ok = pc.match_substring_regex(t, _NUMBER_OK)
+    t = pc.if_else(ok, t, pa.scalar(None, pa.large_string()))
+    vals = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
+    return pd.Series(vals, index=s.index, dtype="float64")
 
 
 def parse_dates(s: pd.Series, date_format: str | None = None, dayfirst: bool = True) -> pd.Series:
@@ -969,6 +1005,8 @@ def parse_dates(s: pd.Series, date_format: str | None = None, dayfirst: bool = T
 
     Text is read with ``date_format`` (or ``"excel"`` for serial numbers); the time of day,
     if any, is dropped. Workbook cells holding dates or serial numbers are read as such.
+    Fast path: pyarrow's strptime, checked by formatting back; values that do not
+    round-trip (no zero padding, impossible dates) are read strictly by pandas.
     """
     if s.dtype == object:
         is_dt = s.map(lambda v: hasattr(v, "year"))
@@ -978,7 +1016,7 @@ def parse_dates(s: pd.Series, date_format: str | None = None, dayfirst: bool = T
         out = out.fillna(_from_serial(serial))
         text = s.where(s.map(lambda v: isinstance(v, str))).astype("str")
         if text.notna().any():
-            fmt = date_format or detect_date_format(text.dropna(), dayfirst)["date_format"]
+            fmt = date_format or detect_date_format(text.dropna().str.strip(), dayfirst)["date_format"]
             out = out.fillna(parse_dates(text, fmt, dayfirst))
         return _ns(out)
     if pd.api.types.is_datetime64_any_dtype(s):
@@ -986,14 +1024,38 @@ def parse_dates(s: pd.Series, date_format: str | None = None, dayfirst: bool = T
     if pd.api.types.is_numeric_dtype(s):
         return _ns(_from_serial(s))
     if date_format == "excel":
-        return _ns(_from_serial(pd.to_numeric(s.str.strip(), errors="coerce")))
-    part = _date_part(s)
-    if date_format:
-        has_time = any(x in date_format for x in ("%H", "%M", "%S", "%I"))
-        out = pd.to_datetime(s.str.strip() if has_time else part, format=date_format, errors="coerce")
-    else:
-        out = pd.to_datetime(part, errors="coerce", dayfirst=dayfirst, format="mixed")
-    return _ns(out)
+        return _ns(_from_serial(parse_numbers(s)))
+    if not len(s):
+        return pd.Series([], index=s.index, dtype="datetime64[ns]")
+    has_time = bool(date_format) and any(x in date_format for x in ("%H", "%M", "%S", "%I"))
+    if not date_format:
+        part = _date_part(s)
+        return _ns(pd.to_datetime(part, errors="coerce", dayfirst=dayfirst, format="mixed"))
+    return _ns(_strptime(s, date_format, has_time))
+
+
+def _strptime(s: pd.Series, fmt: str, has_time: bool) -> pd.Series:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = pc.utf8_trim_whitespace(_arrow(s))
+    if not has_time:
+        t = pc.replace_substring_regex(t, r"[\sT].*$", "")
+    try:
+        parsed = pc.strptime(t, format=fmt, unit="s", error_is_null=True)
+        back = pc.strftime(parsed, format=fmt)
+        same = pc.fill_null(pc.equal(pc.cast(back, pa.large_string()), t), False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        parsed = None
+    if parsed is None:
+        return pd.to_datetime(pd.Series(t.to_pylist(), index=s.index), format=fmt, errors="coerce")
+    out = pd.Series(parsed.to_numpy(zero_copy_only=False), index=s.index).astype("datetime64[ns]")
+    redo = ~same.to_numpy(zero_copy_only=False) & pc.is_valid(t).to_numpy(zero_copy_only=False)
+    if redo.any():
+        txt = pd.Series(t.filter(pa.array(redo)).to_pylist(), index=s.index[redo], dtype="str")
+        out = out.where(~redo)
+        out[redo] = pd.to_datetime(txt, format=fmt, errors="coerce").astype("datetime64[ns]")
+    return out
 
 
 def _from_serial(x: pd.Series) -> pd.Series:

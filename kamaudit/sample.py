@@ -36,7 +36,7 @@ cost-pool rate moved by 25% either way.
 from __future__ import annotations
 
 import json
-import shutil
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -312,19 +312,19 @@ _TRICKY_EXTRA = (
     ("Kraft & Söhne <Nord> GmbH", "DE"),
     ("-Minus Logistika s.r.o.", "SK"),
 )
-_FIRST = {
-    "cs": ("Jana", "Petr", "Lucie", "Tomáš", "Eva", "Jiří", "Kateřina", "Martin", "Zuzana", "Ondřej"),
-    "sk": ("Mária", "Peter", "Zuzana", "Ján", "Katarína", "Michal", "Lenka", "Marek"),
-    "pl": ("Anna", "Piotr", "Małgorzata", "Krzysztof", "Agnieszka", "Tomasz", "Joanna", "Paweł"),
-    "de": ("Anna", "Lukas", "Sophie", "Jonas", "Marie", "Felix", "Laura", "Maximilian"),
-    "hu": ("Anna", "Bence", "Eszter", "Dániel", "Réka", "Gábor", "Zsófia", "Péter"),
+_FIRST = {  # (female, male)
+    "cs": (("Jana", "Lucie", "Eva", "Kateřina", "Zuzana"), ("Petr", "Tomáš", "Jiří", "Martin", "Ondřej")),
+    "sk": (("Mária", "Zuzana", "Katarína", "Lenka"), ("Peter", "Ján", "Michal", "Marek")),
+    "pl": (("Anna", "Małgorzata", "Agnieszka", "Joanna"), ("Piotr", "Krzysztof", "Tomasz", "Paweł")),
+    "de": (("Anna", "Sophie", "Marie", "Laura"), ("Lukas", "Jonas", "Felix", "Maximilian")),
+    "hu": (("Anna", "Eszter", "Réka", "Zsófia"), ("Bence", "Dániel", "Gábor", "Péter")),
 }
-_LAST = {
-    "cs": ("Nováková", "Dvořák", "Svobodová", "Černý", "Procházková", "Kučera", "Veselá", "Horák"),
-    "sk": ("Horváthová", "Kováč", "Baloghová", "Tóth", "Szabová", "Varga", "Nagyová", "Lukáč"),
-    "pl": ("Nowak", "Kowalska", "Wiśniewski", "Wójcik", "Kamińska", "Lewandowski", "Zielińska", "Dąbrowski"),
-    "de": ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker"),
-    "hu": ("Nagy", "Kovács", "Tóth", "Szabó", "Horváth", "Varga", "Kiss", "Molnár"),
+_LAST = {  # (female, male)
+    "cs": (("Nováková", "Dvořáková", "Svobodová", "Černá", "Kučerová"), ("Novák", "Dvořák", "Svoboda", "Černý", "Kučera")),
+    "sk": (("Horváthová", "Kováčová", "Tóthová", "Lukáčová"), ("Horváth", "Kováč", "Tóth", "Lukáč")),
+    "pl": (("Nowak", "Kowalska", "Wiśniewska", "Dąbrowska"), ("Nowak", "Kowalski", "Wiśniewski", "Dąbrowski")),
+    "de": (("Müller", "Schmidt", "Fischer", "Weber"), ("Müller", "Schmidt", "Fischer", "Weber")),
+    "hu": (("Nagy", "Kovács", "Szabó", "Molnár"), ("Nagy", "Kovács", "Szabó", "Molnár")),
 }
 
 
@@ -464,7 +464,7 @@ def _build(
     planted = np.array(sorted(r.values()))
     c.loss, c.single, c.grow = loss, single, grow
     c.planted = planted
-    size[loss] *= 1.45  # heavy discounts and returns eat part of their invoiced revenue
+    size[loss] *= 1.3  # heavy discounts and returns eat part of their invoiced revenue
     size /= size.sum()
 
     # customer attributes
@@ -479,7 +479,7 @@ def _build(
     c.pickup[planted] = False
     c.give = rng.uniform(0.05, 0.45, n_cust)  # share of the category margin given as discount
     c.give[np.concatenate([[r["must_key"]], single])] = 0.22
-    c.give[loss] = 0.82
+    c.give[loss] = 0.7
     c.give[r["vip_loss"]] = 0.45
     c.give[grow] = 0.2
     c.terms = rng.choice(np.array([14, 30, 30, 30, 45, 60]), n_cust)
@@ -506,7 +506,7 @@ def _build(
     lpi = np.full(n_cust, prof.lines_per_invoice)
     lpi[loss] = max(1.6, prof.lines_per_invoice * 0.5)
     inv_share = size**0.6
-    inv_share[loss] *= 2.5
+    inv_share[loss] *= 1.8
     inv_share /= inv_share.sum()
     n_inv_target = int(n_reg / prof.lines_per_invoice)
     min_inv = np.full(n_cust, 2)
@@ -590,7 +590,7 @@ def _build(
 
     # --- credit notes: copies of lines of earlier invoices, negative quantities
     ret_w = np.clip(c.service, 0.2, 3.0)
-    ret_w[loss] = 14.0
+    ret_w[loss] = 5.0
     ret_w[np.concatenate([[r["must_key"]], single, grow])] = 0.3
     extra = min(n_credit_lines // 4, int((counts >= 2).sum()))
     m = n_credit_lines - extra
@@ -722,13 +722,13 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
     # deliveries: one row per invoice with the number of drops; split deliveries for some
     per_inv = prof.delivery_per_invoice * np.where(c.pickup[rc], 0.0, 1.0)
     dq = rng.poisson(per_inv * np.clip(c.service[rc], 0.5, 1.6))
-    dq = np.where(np.isin(rc, c.loss), 2 + rng.poisson(0.8, len(rc)), dq)
+    dq = np.where(np.isin(rc, c.loss), 1 + rng.poisson(0.6, len(rc)), dq)
     has = dq > 0
     h = prof.acts["delivery"].hours
     add("delivery", rc[has], rd[has] + 1, dq[has], dq[has] * h * rng.uniform(0.8, 1.2, int(has.sum())))
     # rush orders
     p_rush = np.clip(0.04 * c.service, 0.0, 0.3)
-    p_rush[c.loss] = 0.4
+    p_rush[c.loss] = 0.25
     p_rush[c.single] = 0.01
     p_rush[r["must_key"]] = 0.01
     isr = rng.random(len(rc)) < p_rush[rc]
@@ -746,16 +746,21 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
     owned = np.zeros(n, bool)
     owned[np.argsort(-_bincount(rc, c.inv_amount[reg], n))[: max(8, n // 4)]] = True
     c.kam_owned = owned
+    # fixed touchpoints follow the business a customer brings on average, not the line count
+    scale = float(np.clip(len(c.l_inv) / n / 133.0, 0.3, 3.0))
+    visits = np.where(owned, rng.uniform(4, 10, n), rng.uniform(0.0, 1.5, n))
+    visits[c.single] = 3.0
+    visits[r["must_key"]] = 10.0
     lam = {
-        "visit": np.where(owned, rng.uniform(4, 10, n), rng.uniform(0.0, 1.5, n)) * yrs * active,
-        "call": (4.0 * yrs + 0.25 * n_inv_c * c.service) * active,
+        "visit": visits * scale * yrs * active,
+        "call": (4.0 * scale * yrs + 0.25 * n_inv_c * c.service) * active,
         "complaint": (0.2 * yrs + 0.012 * n_inv_c * c.service) * active,
         "support": (0.4 * yrs + 0.03 * n_inv_c * c.service) * active,
     }
-    lam["visit"][r["vip_loss"]] = 40.0 * yrs
+    lam["visit"][r["vip_loss"]] = 40.0 * scale * yrs
     lam["call"][r["vip_loss"]] *= 3.0
-    lam["support"][c.loss] = 0.12 * n_inv_c[c.loss]
-    lam["complaint"][c.loss] = 0.05 * n_inv_c[c.loss]
+    lam["support"][c.loss] = 0.06 * n_inv_c[c.loss]
+    lam["complaint"][c.loss] = 0.03 * n_inv_c[c.loss]
     for role in ("visit", "call", "complaint", "support"):
         k = rng.poisson(lam[role])
         cust = np.repeat(np.arange(n), k)
@@ -843,7 +848,7 @@ def _customer_names(c: _Company, rng: np.random.Generator) -> np.ndarray:
     n, prof = c.n, c.prof
     inds = prof.customer_industries
     combos = len(_WORDS) * len(inds)
-    pick = rng.permutation(max(combos, n) if n > combos else combos)[:n]
+    pick = rng.permutation(combos)[:n] if n <= combos else rng.permutation(n)
     names = []
     for i in range(n):
         k = int(pick[i])
@@ -888,7 +893,6 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
     n, prof, r = c.n, c.prof, c.role_idx
     # customer ids do not reveal the size order
     perm = rng.permutation(n)
-    cid = _ids("C", n, 5)[np.argsort(perm)]  # customer i gets the id numbered perm-rank
     cid = _ids("C", n, 5)[perm]
     names = _customer_names(c, rng)
     l_cust = c.inv_cust[c.l_inv]
@@ -1121,15 +1125,17 @@ def _contacts(c: _Company, rng: np.random.Generator, cid: np.ndarray, owner: np.
     own[(role == 6) & (owner[cust] != "")] = exec_ids[0]
     own[rng.random(total) < 0.1] = ""
     lang = np.array([x[2] for x in _COUNTRIES])[c.country[cust]]
-    lang = np.where(lang == "sk", "sk", lang)
-    first_i = rng.integers(0, 8, total)
-    last_i = rng.integers(0, 8, total)
-    names = np.array([f"{_FIRST[lg][a % len(_FIRST[lg])]} {_LAST[lg][b % len(_LAST[lg])]}"
-                      for lg, a, b in zip(lang, first_i, last_i, strict=True)], dtype=object)
+    gender = rng.integers(0, 2, total)
+    first_i = rng.integers(0, 20, total)
+    last_i = rng.integers(0, 20, total)
+    names = np.array([
+        f"{_FIRST[lg][g][a % len(_FIRST[lg][g])]} {_LAST[lg][g][b % len(_LAST[lg][g])]}"
+        for lg, g, a, b in zip(lang, gender, first_i, last_i, strict=True)
+    ], dtype=object)
     o = np.lexsort((pos, cid[cust]))
     return pa.table({
         "customer_id": pa.array(cid[cust][o], pa.string()),
-        "contact_id": pa.array(_ids("CT-", total, 5)[np.argsort(o)][o] if total else np.array([], object), pa.string()),
+        "contact_id": pa.array(_ids("CT-", total, 5), pa.string()),
         "name": pa.array(names[o], pa.string()),
         "role": pa.array(np.array(_CONTACT_ROLES, dtype=object)[role][o], pa.string()),
         "seniority": pa.array(seniority[o], pa.string()),
@@ -1298,9 +1304,26 @@ def _answer_key(c: _Company, pnl: dict[str, np.ndarray], extra: dict, meta: dict
 # ----------------------------------------------------------------- writing
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _readable(path: Path) -> Path:
+    """Atomic writes start as 0600 temporary files; give the result ordinary permissions."""
+    os.chmod(path, 0o666 & ~_umask())
+    return Path(path)
+
+
 def _write_csv(table: pa.Table, path: Path) -> None:
     with atomic_path(path, ".csv") as tmp:
         pacsv.write_csv(table, tmp, pacsv.WriteOptions(quoting_style="needed"))
+    _readable(path)
+
+
+def _write_text(path: Path, text: str) -> Path:
+    return _readable(write_text_atomic(path, text))
 
 
 def _engagement_yaml(client: str, start: pd.Timestamp, end: pd.Timestamp, currency: str, language: str,
@@ -1518,7 +1541,7 @@ def generate_sample(
         "n_lines": n_lines,
     }
     key = _answer_key(c, pnl, extra, meta)
-    eng = write_text_atomic(
+    eng = _write_text(
         out / "engagement.yaml",
         _engagement_yaml(client, start_ts, end_ts, currency.upper(), language, int(seed), industry),
     )
@@ -1541,13 +1564,13 @@ def generate_sample(
     }
     key_json = json.dumps(key, ensure_ascii=False, indent=2) + "\n"
     if answer_key_dir is None:
-        key_path = write_text_atomic(out / "answer_key.json", key_json)
-        readme = write_text_atomic(out / "README.md", _readme(summary, key, tables))
+        key_path = _write_text(out / "answer_key.json", key_json)
+        readme = _write_text(out / "README.md", _readme(summary, key, tables))
     else:
         kd = Path(answer_key_dir).expanduser()
-        key_path = write_text_atomic(kd / f"{key_name}.json", key_json)
-        write_text_atomic(kd / f"{key_name}.md", _answer_sheet(key))
-        readme = write_text_atomic(out / "README.md", _readme(summary, None, tables))
+        key_path = _write_text(kd / f"{key_name}.json", key_json)
+        _write_text(kd / f"{key_name}.md", _answer_sheet(key))
+        readme = _write_text(out / "README.md", _readme(summary, None, tables))
         stale = out / "answer_key.json"
         if stale.exists():
             stale.unlink()
@@ -1621,9 +1644,5 @@ def generate_pack(
     ]
     for info in infos:
         lines.append(f"| {info.out_dir.name}/ | {info.client} | {info.industry} |")
-    write_text_atomic(out / "README.md", "\n".join(lines) + "\n")
+    _write_text(out / "README.md", "\n".join(lines) + "\n")
     return infos
-
-
-def _clean(out_dir: Path) -> None:  # pragma: no cover - helper for maintainers
-    shutil.rmtree(out_dir, ignore_errors=True)

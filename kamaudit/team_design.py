@@ -322,7 +322,7 @@ _EN = {
     "holds planning, analysis and coordination only; map their buying centre first.",
     "feasible": "The plan is feasible: {n} key accounts with {kams} KAMs, the busiest at "
     "{max_load}% of capacity; no one is over capacity or over the cap on accounts.",
-    "kam_shortfall": "{n} accounts need {fte} KAMs; the roster has {k}: hire {hire}, or move "
+    "kam_shortfall": "{n} accounts need {fte} KAMs; the roster has {k}: hire {hire_word}, or move "
     "{names} to a lower tier.",
     "sponsor_shortfall": "{n} {tiers} accounts need an executive sponsor; the executives have room "
     "for {m}: {names} have none. Name another executive sponsor, or raise max_accounts.",
@@ -1398,7 +1398,8 @@ def run_team_design(
             hire = max(math.ceil(fte - 1e-9) - n_kams, 1)
             moved = [str(names[c]) for c in left["kam"]]
             statements.append(_statement("kam_shortfall", "warning", n=len(key), fte=round(fte, 1),
-                                         k=n_kams, hire=_hire_text(hire), names=_names(moved)))
+                                         k=n_kams, hire=hire, hire_word=_hire_text(hire),
+                                         names=_names(moved)))
         n_sp = int(key["tier"].isin(settings.sponsor_tiers).sum())
         if n_sp and not (roster["role"] == "executive").any():
             feasible = False
@@ -1483,7 +1484,9 @@ def run_team_design(
     if invoices is None or not len(invoices):
         statements.append(_statement("no_invoices", "note"))
     if clv_method:
-        statements.append(_statement("clv_method", "note", method=clv_method))
+        clv_key = next(k for k, v in _CLV_METHODS.items() if v == clv_method)
+        statements.append(_statement("clv_method", "note", method=clv_method,
+                                     clv_method_key=clv_key))
 
     return TeamDesignResult(
         key_accounts=key, workload=work, plan=plan, assignments=_assignments(key, plan),

@@ -160,7 +160,7 @@ def test_fixed_rate_and_pool_without_volume_are_reported(small):
     rates = compute_rates(p, volumes, years=1.0)
     by = rates.set_index("activity")
     assert by.loc["order", "method"] == "fixed_rate"
-    assert by.loc["order", "allocated_cost"] == 15.0  # 3 invoices (not the credit note) × 5
+    assert by.loc["order", "allocated_cost"] == 20.0  # 4 invoices (not the credit note) × 5
     assert by.loc["training", "status"] == "no_driver_volume"
     assert by.loc["training", "unallocated_cost"] == 99.0
     assert by.loc["x", "status"] == "unknown_driver"

@@ -265,7 +265,7 @@ def build(ctx: ReportContext) -> StageReport | None:
                                      "relationship_strength_max": "float", "competitor_ties_avg": "float"}))
 
     # ------------------------------------------------------------ summary
-    lines = [t(f"{P}.summary_key", key=f.number(int(key.sum())), active=f.number(active_n),
+    lines = [t(f"{P}.summary_key", key_n=f.number(int(key.sum())), active=f.number(active_n),
                cap=f.number(summary.get("cap", 0)), revenue_share=f.pct(rev_share))]
     if sel is not None:
         top = sel["in_turnover_top"].astype(bool)

@@ -173,7 +173,12 @@ def data_on_hand_report(ctx: ReportContext) -> StageReport:
     else:
         summary = [t("data_on_hand.summary", tables=ctx.fmt.number(len(df)), rows=ctx.fmt.number(total))]
         blocks += [
-            KeyFigures([(t("columns.table"), ctx.fmt.number(len(df))), (t("columns.rows_n"), ctx.fmt.number(total))]),
+            KeyFigures(
+                [
+                    (t("data_on_hand.tables_n"), ctx.fmt.number(len(df))),
+                    (t("data_on_hand.rows_n"), ctx.fmt.number(total)),
+                ]
+            ),
             Table(df=df, formats=formats, column_labels=labels, max_rows=len(df)),
         ]
     return StageReport(

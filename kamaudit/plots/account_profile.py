@@ -70,7 +70,8 @@ def criterion_scores(scores: pd.DataFrame, title: str = "", labels: dict[str, st
     """
     labels = labels or {}
     d = scores.sort_values(["axis", "weight"], ascending=[True, True]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(6, 0.32 * len(d) + 1.2))
+    fig, ax = plt.subplots(figsize=(5, 0.25 * len(d) + 1.0))
+    fig.subplots_adjust(left=0.38, right=0.97, top=0.9, bottom=0.8 / (0.25 * len(d) + 1.0))
     colors = np.where(d["axis"] == "attractiveness", "#2c7fb8", "#1b7837")
     bars = ax.barh(np.arange(len(d)), d["score"] - 1, left=1, color=colors, alpha=0.85)
     for bar, missing in zip(bars, d["missing"].to_numpy(dtype=bool), strict=True):
@@ -81,9 +82,9 @@ def criterion_scores(scores: pd.DataFrame, title: str = "", labels: dict[str, st
     ax.set_yticklabels([f"{labels.get(c, c)} ({w:g})" for c, w in zip(d["criterion"], d["weight"], strict=True)], fontsize=8)
     ax.axvline(5.5, color="black", lw=0.8, ls="--")
     ax.set_xlim(1, 10)
-    ax.set_xlabel(labels.get("x", "score (1-10); weight in brackets; hatched = no data, neutral"))
+    ax.set_xlabel(labels.get("x", "score (1-10); weight in brackets; hatched = no data, neutral"), fontsize=8)
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
+    ax.tick_params(axis="x", labelsize=8)
     return fig
 
 
