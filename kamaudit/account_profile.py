@@ -220,7 +220,7 @@ class PotentialRules(_Strict):
     max_revenue_percentile: float = Field(
         80.0, gt=0, le=100, description="small today: net revenue below this percentile of active customers"
     )
-    min_growth_pct: float = Field(30.0, description="growth (second half vs first) at least this, %")
+    min_growth_pct: float = Field(100.0, description="fast growing: growth (second half vs first) at least this, % (100 = doubled)")
     max_share_of_wallet_pct: float = Field(
         20.0, ge=0, le=100, description="or: our share of wallet at most this, with a big wallet"
     )
@@ -232,7 +232,11 @@ class PotentialRules(_Strict):
     min_net_profit_pct: float | None = Field(
         None, description="optionally require net profit % at least this (none = no profit test)"
     )
-    max_n: int = Field(20, ge=0, description="name at most this many, fastest growing first")
+    min_attractiveness: float | None = Field(
+        4.5, ge=1, le=10,
+        description="attractiveness at least this (a little below the midline: small customers score low on size; none = no test)",
+    )
+    max_n: int = Field(10, ge=0, description="name at most this many: both reasons first, then most attractive")
 
 
 class StabilitySettings(_Strict):
@@ -351,6 +355,10 @@ class ProfileSettings(BaseModel):
     include_star: bool = Field(False, description="Star customers (attractive, we are weak) can be key accounts")
     require_profit: bool = Field(
         True, description="a customer losing money after cost-to-serve is not a key account until fixed"
+    )
+    min_revenue_percentile: float = Field(
+        60.0, ge=0, le=100,
+        description="key accounts are significant today: net revenue at or above this percentile of active customers; smaller attractive ones are potential key accounts",
     )
     max_share_pct: float = Field(20.0, gt=0, le=100, description="key accounts as % of active customers")
     max_accounts: int = Field(30, ge=0, description="absolute maximum of key accounts")
@@ -945,8 +953,19 @@ def _eligible(metrics: pd.DataFrame, settings: ProfileSettings) -> tuple[np.ndar
     profit_ok = ~(metrics["net_profit"].fillna(0) < 0).to_numpy() if settings.require_profit else np.ones(len(ids), bool)
     forced_out = ids.isin([str(x) for x in settings.force_not_key]).to_numpy()
     forced_in = ids.isin([str(x) for x in settings.force_key]).to_numpy() & ~forced_out
-    eligible = active & profit_ok & ~forced_out
+    eligible = active & profit_ok & ~forced_out & ~_small_today(metrics, settings)
     return eligible, forced_in, active
+
+
+def _revenue_percentile(metrics: pd.DataFrame) -> np.ndarray:
+    """Percentile (0-100) of each active customer's net revenue among active customers; NaN if inactive."""
+    rev = metrics["net_revenue"].where(metrics["net_revenue"] > 0)
+    return (100 * rev.rank(pct=True, method="max")).to_numpy(dtype="float64")
+
+
+def _small_today(metrics: pd.DataFrame, settings: ProfileSettings) -> np.ndarray:
+    pct = _revenue_percentile(metrics)
+    return ~np.isnan(pct) & (pct < settings.min_revenue_percentile)
 
 
 def select_accounts(
@@ -964,7 +983,7 @@ def select_accounts(
     priority, priority_rank, is_candidate, is_key_account, is_deep_plan,
     in_turnover_top, comparison (``both``, ``profile_only``, ``turnover_only``, ``neither``),
     why (";"-joined reason codes), drivers (the criteria that lift or sink it most).
-    Reason codes: forced_key, forced_not_key, not_active, unprofitable,
+    Reason codes: forced_key, forced_not_key, not_active, unprofitable, small_today,
     low_attractiveness, low_strength, over_cap, strategic, star, profit_and_relationship.
     """
     eligible, forced, active = _eligible(metrics, settings)
@@ -1027,6 +1046,7 @@ def _reasons(out, eligible, forced, active, metrics, s: ProfileSettings) -> list
     hi_s = out["strength"].to_numpy() >= s.split_strength
     unprofitable = (metrics["net_profit"].fillna(0) < 0).to_numpy()
     forced_out = metrics["customer_id"].astype("str").isin([str(x) for x in s.force_not_key]).to_numpy()
+    small = _small_today(metrics, s)
     reasons = []
     for i in range(len(out)):
         r: list[str] = []
@@ -1044,6 +1064,8 @@ def _reasons(out, eligible, forced, active, metrics, s: ProfileSettings) -> list
                 r.append("not_active")
             if s.require_profit and unprofitable[i]:
                 r.append("unprofitable")
+            if small[i]:
+                r.append("small_today")
             if not hi_a[i]:
                 r.append("low_attractiveness")
             if not hi_s[i] and not s.include_star:
@@ -1073,7 +1095,8 @@ def potential_accounts(
 
     Columns: customer_id, name, net_revenue, net_profit, net_profit_pct, growth_pct,
     share_of_wallet_pct, wallet_estimate, attractiveness, reason (``growth``,
-    ``wallet_headroom`` or both, ";"-joined). Sorted fastest growing first.
+    ``wallet_headroom`` or both, ";"-joined). Only customers at least as attractive as
+    ``min_attractiveness``. Sorted: both reasons first, then most attractive.
     """
     r = settings.potential
     m = metrics.set_index("customer_id")
@@ -1083,15 +1106,14 @@ def potential_accounts(
     small = rev < np.nanpercentile(rev.dropna(), r.max_revenue_percentile) if active.any() else active
     enough = m["invoices_n"].fillna(0) >= r.min_invoices_n
     growth = m["growth_pct"] >= r.min_growth_pct
-    years = 1.0
-    annual = rev
     if m["wallet_estimate"].notna().any() and active.any():
-        big = m["wallet_estimate"] >= np.nanpercentile(annual.dropna(), r.min_wallet_percentile)
+        # a wallet is big when it is as large as the revenue of our bigger customers
+        big = m["wallet_estimate"] >= np.nanpercentile(rev.dropna(), r.min_wallet_percentile)
         headroom = big & (m["share_of_wallet_pct"] <= r.max_share_of_wallet_pct)
     else:
         headroom = pd.Series(False, index=m.index)
-    del years
-    ok = active & small & enough & ~sel["is_key_account"].reindex(m.index).fillna(False) & (growth | headroom)
+    attractive = sel["attractiveness"].reindex(m.index) >= (r.min_attractiveness if r.min_attractiveness is not None else -np.inf)
+    ok = active & small & enough & attractive & ~sel["is_key_account"].reindex(m.index).fillna(False) & (growth | headroom)
     if r.min_net_profit_pct is not None:
         ok &= m["net_profit_pct"] >= r.min_net_profit_pct
     ok = ok.fillna(False).astype(bool)
@@ -1101,7 +1123,9 @@ def potential_accounts(
     g, h = growth.reindex(out.index).fillna(False), headroom.reindex(out.index).fillna(False)
     out["reason"] = [";".join(x for x, f in (("growth", a), ("wallet_headroom", b)) if f) for a, b in zip(g, h, strict=True)]
     out["reason"] = out["reason"].astype("str")
-    out = out.sort_values(["growth_pct", "attractiveness"], ascending=False, na_position="last").head(r.max_n)
+    out["reasons_n"] = (g.astype(int) + h.astype(int)).to_numpy()
+    out = out.sort_values(["reasons_n", "attractiveness", "growth_pct"], ascending=False, na_position="last")
+    out = out.drop(columns="reasons_n").head(r.max_n)
     return out.reset_index()
 
 

@@ -284,7 +284,8 @@ def run_batch(
 
 def _run_dask(todo: list[BatchItem], scheduler, cluster, bar) -> Iterable[dict]:
     try:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError:
         raise KamAuditError(
             "Dask is not installed: pip install 'kamaudit[dask]' to use --scheduler."

@@ -50,6 +50,7 @@ __all__ = [
     "driver_volumes",
     "financing_cost",
     "findings",
+    "period_years",
     "read_inputs",
     "run_cost_to_serve",
     "sensitivity",
@@ -500,6 +501,24 @@ def compute_rates(pools: pd.DataFrame, volumes: np.ndarray, years: float) -> pd.
     return out
 
 
+def period_years(start, end) -> float:
+    """Length of a period in years, exact for whole years.
+
+    Whole anniversaries count as full years (2024-01-01 … 2025-12-31 is 2.0, leap day
+    or not); the rest adds days ÷ 365.25. ``annual_cost`` × this is the pool's cost.
+
+    >>> period_years("2024-01-01", "2025-12-31"), period_years("2024-01-01", "2024-06-30")
+    (2.0, 0.4955509924709103)
+    """
+    start = pd.Timestamp(start).normalize()
+    after = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    k = max(0, after.year - start.year)
+    while k > 0 and start + pd.DateOffset(years=k) > after:
+        k -= 1
+    rest = (after - (start + pd.DateOffset(years=k))).days
+    return k + rest / 365.25
+
+
 def _float(x: Any) -> float:
     try:
         v = float(x)
@@ -941,25 +960,26 @@ def avoidability(pnl: pd.DataFrame, rates: pd.DataFrame, default_avoidable_pct: 
 
 
 def _line_columns(pnl: pd.DataFrame, rates: pd.DataFrame) -> list[str]:
-    return ["discounts", "rebates", "cogs", *list(rates["cost_column"]), "financing_cost"]
+    return [*[c for c in rates["cost_column"] if c in pnl.columns], "financing_cost"]
 
 
 def sinking_lines(pnl: pd.DataFrame, rates: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """For each customer, the cost lines most above what the base pays per unit of revenue.
+    """For each customer, the cost-to-serve lines most above what the base pays for its revenue.
 
-    Each line's benchmark is the whole base's ratio of that line to net revenue (list
-    sales for discounts); a customer's excess = its line − benchmark × its revenue. The
-    ``n`` largest positive excesses are its sinking lines (a line that adds less than a
-    sixth of the biggest excess is left out, but at least two are kept when positive).
+    The lines are the pools' ``cts_<activity>`` columns and ``financing_cost``. Each
+    line's benchmark is the whole base's ratio of that line to net revenue; a customer's
+    excess = its line − benchmark × its net revenue. The ``n`` largest positive excesses
+    are its sinking lines (a line adding less than a tenth of the biggest excess is left
+    out, but two are kept when positive). Price problems (discounts, rebates, a thin
+    margin) show separately as ``margin_gap_pct`` in :func:`big_unprofitable`.
 
     Returns customer_id, sinking_lines (";"-joined column names), and for k = 1..n
     line_k, line_k_amount, line_k_excess.
     """
     lines = _line_columns(pnl, rates)
     rev = np.clip(pnl["net_revenue"].to_numpy(dtype=float), 0, None)
-    lst = np.clip(pnl["list_sales"].to_numpy(dtype=float), 0, None)
     vals = np.column_stack([pnl[c].to_numpy(dtype=float) for c in lines]) if lines else np.zeros((len(pnl), 0))
-    basis = np.column_stack([lst if c == "discounts" else rev for c in lines])
+    basis = np.column_stack([rev for _ in lines]) if lines else np.zeros((len(pnl), 0))
     bench = vals.sum(axis=0) / np.where(basis.sum(axis=0) > 0, basis.sum(axis=0), np.nan)
     excess = vals - np.nan_to_num(bench) * basis
     order = np.argsort(-excess, axis=1, kind="stable")[:, :n]
@@ -971,7 +991,7 @@ def sinking_lines(pnl: pd.DataFrame, rates: pd.DataFrame, n: int = 3) -> pd.Data
             break
         j = order[:, k]
         ex = excess[np.arange(len(pnl)), j]
-        keep = (ex > 0) & ((k < 2) | (ex >= top / 6.0))
+        keep = (ex > 0) & ((k < 2) | (ex >= top / 10.0))
         name = np.where(keep, np.asarray(lines, dtype=object)[j], "")
         out[f"line_{k + 1}"] = pd.Series(name, dtype="str").to_numpy()
         out[f"line_{k + 1}_amount"] = np.where(keep, vals[np.arange(len(pnl)), j], np.nan)
@@ -996,7 +1016,9 @@ def big_unprofitable(
 
     Returns one row per such customer, worst first: customer_id, name, client_flag,
     why_big (``top_revenue``, ``flag`` or both), net_revenue, net_profit,
-    net_profit_pct, sinking_lines, line_1.., and whatever verdict columns ``pnl`` has
+    net_profit_pct, pocket_margin_pct, margin_gap_pct (points below (−) or above the
+    median customer's pocket margin: the price side of the problem), sinking_lines,
+    line_1.., and whatever verdict columns ``pnl`` has
     (prob_unprofitable, avoidable_cost, profit_change_if_dropped).
     """
     n = len(pnl)
@@ -1014,6 +1036,9 @@ def big_unprofitable(
     d = pnl.loc[sel, [c for c in ("customer_id", "name", "industry", "client_flag") if c in pnl.columns]].copy()
     why = np.where(top & flag, "top_revenue;flag", np.where(top, "top_revenue", "flag"))
     d["why_big"] = pd.Series(why[sel], dtype="str").to_numpy()
+    pm = _pct(pnl["gross_margin"], rev)
+    d["pocket_margin_pct"] = pm[sel]
+    d["margin_gap_pct"] = pm[sel] - (np.nanmedian(pm[rev > 0]) if (rev > 0).any() else np.nan)
     for c in ("net_revenue", "gross_margin", "cts_total", "financing_cost", "net_profit", "net_profit_pct",
               "prob_unprofitable", "avoidable_cost", "profit_change_if_dropped"):
         if c in pnl.columns:
@@ -1250,6 +1275,17 @@ class CostToServeResult:
         return {k: float(p[k].sum()) for k in keys}
 
     @property
+    def cost_columns(self) -> list[str]:
+        """The ``cts_<activity>`` columns of the P&L, one per pool."""
+        return list(self.rates["cost_column"])
+
+    @property
+    def worst_big_customer(self) -> str | None:
+        """The big-but-unprofitable customer with the lowest profit (None if there is none)."""
+        b = self.big_unprofitable
+        return None if b.empty else str(b["customer_id"].iloc[0])
+
+    @property
     def reconciles(self) -> bool:
         return bool((self.reconciliation["difference"].abs() < 0.005).all())
 
@@ -1324,7 +1360,7 @@ def run_cost_to_serve(tables: dict[str, pd.DataFrame | None], engagement) -> Cos
         cost_pools=pools,
         payments=get("payments"),
         period_end=pd.Timestamp(period.end),
-        years=period.years,
+        years=period_years(period.start, period.end),
         cost_of_capital=s.cost_of_capital,
         assumed_margin_pct=s.assumed_margin_pct,
         default_terms_days=s.default_payment_terms_days,

@@ -696,7 +696,7 @@ def _finish(raw: RawTable, spec: Any) -> RawTable:
         for i in idx_nonempty[::-1][:5]:
             first_cells = [df.iat[i, j] for j in range(df.shape[1]) if not blank[i, j]][:3]
             is_total = any(isinstance(c, str) and _TOTAL_RE.match(c) for c in first_cells)
-            if not (is_total and (filled[i] < typical or len(idx_nonempty) <= 2)):
+            if not (is_total and filled[i] < typical):
                 break
             totals.append(int(i))
     for i in totals:

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +32,7 @@ from . import __version__
 from .config import Engagement, load_engagement
 from .errors import ConfigError, InputError, KamAuditError, StageError
 from .resources import notebooks_dir
-from .workspace import Workspace, write_text_atomic
+from .workspace import Workspace
 
 STAGES: tuple[str, ...] = ("intake", "cost_to_serve", "account_profile", "team_design")
 NOTEBOOKS: dict[str, str] = {
@@ -217,9 +217,24 @@ def _execute_stage(args: dict) -> dict:
 
 
 def _child_main(argv: list[str]) -> int:
+    """Run the stages listed in the args file, one JSON line per event on stdout.
+
+    One child runs every stage of a run, so Python and papermill start once; the parent
+    enforces each stage's time limit by the events it reads.
+    """
     args = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    result = _execute_stage(args)
-    write_text_atomic(args["result"], json.dumps(result))
+    out = sys.stdout
+    for stage_args in args["stages"]:
+        print(json.dumps({"event": "start", "stage": stage_args["stage"]}), file=out, flush=True)
+        t0 = time.perf_counter()
+        result = _execute_stage(stage_args)
+        result["seconds"] = round(time.perf_counter() - t0, 2)
+        target = Path(stage_args["target"])
+        if target.exists():
+            result["html"] = _export_html(target)
+        print(json.dumps({"event": "done", "stage": stage_args["stage"], **result}), file=out, flush=True)
+        if result.get("status") != "ok":
+            break
     return 0
 
 
@@ -351,17 +366,17 @@ def run_engagement(
         "workspace": str(ws.root),
         "overrides_json": json.dumps(overrides, default=str),
     }
-    for i, stage in enumerate(stage_list, start=1):
-        say(f"[{i}/{len(stage_list)}] {stage} ...")
-        status = _run_stage(stage, params, kernel, engagement, ws)
+    n = len(stage_list)
+    for status in _run_stages(stage_list, params, kernel, engagement, ws, say):
+        i = stage_list.index(status.stage) + 1
         result.stages.append(status)
-        manifest["stages"][stage] = status.as_dict()
+        manifest["stages"][status.stage] = status.as_dict()
         ws.write_manifest(manifest)
         if status.status != "ok":
-            say(f"[{i}/{len(stage_list)}] {stage} failed after {status.seconds:.1f} s")
+            say(f"[{i}/{n}] {status.stage} failed after {status.seconds:.1f} s")
             result.error = status.error
             break
-        say(f"[{i}/{len(stage_list)}] {stage} done in {status.seconds:.1f} s")
+        say(f"[{i}/{n}] {status.stage} done in {status.seconds:.1f} s")
 
     if deliverables and not result.error:
         say("deliverables ...")
@@ -398,66 +413,112 @@ def _traceback_text(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc))
 
 
-def _run_stage(stage: str, params: dict, kernel: str, engagement: Engagement, ws: Workspace) -> StageStatus:
-    source = notebooks_dir() / NOTEBOOKS[stage]
-    target = ws.notebooks_dir / NOTEBOOKS[stage]
-    status = StageStatus(stage=stage, notebook=str(target))
-    if not source.exists():
-        status.status = "failed"
-        status.error = f"Stage {stage}: notebook {source} is missing from the installation."
-        return status
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="kamaudit-stage-") as tmp:
+def _run_stages(
+    stage_list: list[str],
+    params: dict,
+    kernel: str,
+    engagement: Engagement,
+    ws: Workspace,
+    say: Callable[[str], None],
+) -> Iterator[StageStatus]:
+    """Run the stages in one child process; yield each stage's status as it ends."""
+    import selectors
+
+    timeout = engagement.run.stage_timeout_s
+    stage_args = []
+    for stage in stage_list:
+        source = notebooks_dir() / NOTEBOOKS[stage]
+        if not source.exists():
+            yield StageStatus(stage=stage, status="failed",
+                              error=f"Stage {stage}: notebook {source} is missing from the installation.")
+            return
+        stage_args.append({
+            "stage": stage,
+            "source": str(source),
+            "target": str(ws.notebooks_dir / NOTEBOOKS[stage]),
+            "parameters": params,
+            "kernel": kernel,
+            "cwd": str(ws.root),
+            "cell_timeout": engagement.run.cell_timeout_s,
+        })
+    with tempfile.TemporaryDirectory(prefix="kamaudit-run-") as tmp:
         args_path = Path(tmp) / "args.json"
-        result_path = Path(tmp) / "result.json"
-        args_path.write_text(
-            json.dumps(
-                {
-                    "source": str(source),
-                    "target": str(target),
-                    "parameters": params,
-                    "kernel": kernel,
-                    "cwd": str(ws.root),
-                    "cell_timeout": engagement.run.cell_timeout_s,
-                    "result": str(result_path),
-                }
-            ),
-            encoding="utf-8",
-        )
-        timeout = engagement.run.stage_timeout_s
+        args_path.write_text(json.dumps({"stages": stage_args}), encoding="utf-8")
+        err_file = open(Path(tmp) / "stderr.txt", "w+b")  # noqa: SIM115 - a file: a full pipe would block the child
         proc = subprocess.Popen(
             [sys.executable, "-m", "kamaudit.runner", str(args_path)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err_file,
             start_new_session=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        pending = list(stage_list)
+        current, started = None, time.perf_counter()
+        buffer = b""
         try:
-            _, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            status.status = "failed"
-            status.seconds = time.perf_counter() - t0
-            status.error = (
-                f"Stage {stage} did not finish within {timeout} s and was stopped "
-                f"(run.stage_timeout_s in the engagement file). Partial notebook: {target}."
-            )
-            return status
-        status.seconds = round(time.perf_counter() - t0, 2)
-        if result_path.exists():
-            res = json.loads(result_path.read_text(encoding="utf-8"))
-        else:
-            tail = (stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-            res = {"status": "failed", "ename": "ChildProcessError", "evalue": tail[0]}
-    if res.get("status") == "ok":
-        status.status = "ok"
-        status.html = _export_html(target)
-    else:
-        status.status = "failed"
-        status.error = stage_error_sentence(stage, target, res)
-        if target.exists():
-            status.html = _export_html(target)
-    return status
+            while pending:
+                limit = started + timeout if current else time.perf_counter() + 120 + timeout
+                wait = limit - time.perf_counter()
+                if wait <= 0 or not sel.select(timeout=wait):
+                    _kill_group(proc)
+                    stage = current or pending[0]
+                    target = ws.notebooks_dir / NOTEBOOKS[stage]
+                    yield StageStatus(
+                        stage=stage, status="failed", seconds=round(time.perf_counter() - started, 2),
+                        notebook=str(target),
+                        error=(f"Stage {stage} did not finish within {timeout} s and was stopped "
+                               f"(run.stage_timeout_s in the engagement file). Partial notebook: {target}."),
+                    )
+                    return
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:  # the child ended without reporting every stage
+                    proc.wait()
+                    err_file.seek(0)
+                    stderr = err_file.read().decode("utf-8", "replace").strip().splitlines()
+                    stage = current or pending[0]
+                    yield StageStatus(
+                        stage=stage, status="failed", seconds=round(time.perf_counter() - started, 2),
+                        error=f"Stage {stage} failed: the stage process ended unexpectedly "
+                              f"({stderr[-1] if stderr else 'exit code ' + str(proc.returncode)}).",
+                    )
+                    return
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    try:
+                        event = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # noise a library printed
+                    if event.get("event") == "start":
+                        current, started = event["stage"], time.perf_counter()
+                        i = stage_list.index(current) + 1
+                        say(f"[{i}/{len(stage_list)}] {current} ...")
+                    elif event.get("event") == "done":
+                        stage = event["stage"]
+                        pending.remove(stage)
+                        current = None
+                        target = ws.notebooks_dir / NOTEBOOKS[stage]
+                        status = StageStatus(stage=stage, notebook=str(target),
+                                             seconds=event.get("seconds", 0.0), html=event.get("html", ""))
+                        if event.get("status") == "ok":
+                            status.status = "ok"
+                        else:
+                            status.status = "failed"
+                            status.error = stage_error_sentence(stage, target, event)
+                        yield status
+                        if status.status != "ok":
+                            return
+        finally:
+            if proc.poll() is None:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    _kill_group(proc)
+            sel.close()
+            proc.stdout.close()
+            err_file.close()
 
 
 def _export_html(notebook: Path) -> str:

@@ -509,11 +509,13 @@ def _build(
     inv_share[loss] *= 1.8
     inv_share /= inv_share.sum()
     n_inv_target = int(n_reg / prof.lines_per_invoice)
+    lpi[grow] = 2.0
+    n_grow_inv = int(np.clip(round(0.6 * n_inv_target / n_cust), 10, 24))
     min_inv = np.full(n_cust, 2)
-    min_inv[grow] = 24
+    min_inv[grow] = n_grow_inv
     spare = max(0, n_inv_target - int(min_inv.sum()))
     n_inv_c = rng.multinomial(spare, inv_share) + min_inv
-    n_inv_c[grow] = 24
+    n_inv_c[grow] = n_grow_inv
     n_inv = int(n_inv_c.sum())
     inv_cust = np.repeat(np.arange(n_cust), n_inv_c)
     counts = 1 + rng.poisson(lpi[inv_cust] - 1.0)
@@ -575,23 +577,38 @@ def _build(
 
     # --- growth calibration: last year >= 3.5x the year before for the planted growers
     if years >= 2:
-        shift = int(ybounds[-2] - ybounds[-3])
+        b_prev, b_last = int(ybounds[-3]), int(ybounds[-2])
+        fwd, back = b_last - b_prev, int(ybounds[-1] - ybounds[-2])
         for g in grow:
             for _ in range(64):
                 rev = _revenue_by_year(c, g)
-                if rev[-1] >= 3.5 * max(rev[-2], 1e-9) and rev[-2] > 0:
+                if rev[-2] > 0 and rev[-1] >= 3.5 * rev[-2]:
                     break
-                own = np.flatnonzero((c.inv_cust == g) & (c.inv_day >= ybounds[-3]) & (c.inv_day < ybounds[-2]))
-                if len(own) <= 1:
-                    break
-                inv_tot = _bincount(c.l_inv, c.l_net, len(c.inv_cust))[own]
-                mv = own[np.argmax(inv_tot)]
-                c.inv_day[mv] = min(c.inv_day[mv] + shift, ndays - 1)
+                inv_tot = _bincount(c.l_inv, c.l_net, len(c.inv_cust))
+                mine = c.inv_cust == g
+                prev = np.flatnonzero(mine & (c.inv_day >= b_prev) & (c.inv_day < b_last))
+                last = np.flatnonzero(mine & (c.inv_day >= b_last))
+                if len(prev) == 0:  # nothing the year before: bring the smallest invoice back
+                    mv = last[np.argmin(inv_tot[last])]
+                    c.inv_day[mv] = min(max(c.inv_day[mv] - back, b_prev), b_last - 1)
+                    continue
+                big = prev[np.argmax(inv_tot[prev])]
+                small = last[np.argmin(inv_tot[last])] if len(last) else -1
+                if small >= 0 and inv_tot[small] < inv_tot[big]:  # swap their years
+                    c.inv_day[big] = min(c.inv_day[big] + fwd, ndays - 1)
+                    c.inv_day[small] = min(max(c.inv_day[small] - back, b_prev), b_last - 1)
+                elif len(prev) > 1:
+                    c.inv_day[big] = min(c.inv_day[big] + fwd, ndays - 1)
+                else:  # one small order left the year before: make it smaller
+                    sel = c.l_inv == big
+                    c.l_qty[sel] = np.maximum(1.0, np.floor(c.l_qty[sel] / 4.0))
+                    _line_amounts(c)
 
     # --- credit notes: copies of lines of earlier invoices, negative quantities
     ret_w = np.clip(c.service, 0.2, 3.0)
     ret_w[loss] = 5.0
-    ret_w[np.concatenate([[r["must_key"]], single, grow])] = 0.3
+    ret_w[np.concatenate([[r["must_key"]], single])] = 0.3
+    ret_w[grow] = 0.0
     extra = min(n_credit_lines // 4, int((counts >= 2).sum()))
     m = n_credit_lines - extra
     src = _top_k(rng, ret_w[inv_cust] * np.where(c.inv_day < ndays - 5, 1.0, 1e-9), m)

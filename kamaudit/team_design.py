@@ -122,7 +122,7 @@ _DEFAULT_OWNER_ROLE = {
     "other": "kam",
 }
 _DEFAULT_SUPPORT = {
-    "executive": _tiered(16, 0, 0, 0),
+    "executive": _tiered(8, 0, 0, 0),
     "finance": _tiered(12, 8, 4, 2),
     "logistics": _tiered(24, 16, 8, 4),
     "marketing": _tiered(16, 12, 4, 2),
@@ -171,15 +171,15 @@ class TeamSettings(BaseModel):
         "to the KAM when the role is not staffed or the account has no sponsor)",
     )
     planning_hours: dict[str, float] = Field(
-        default_factory=lambda: _tiered(80, 60, 40, 24),
+        default_factory=lambda: _tiered(40, 32, 16, 8),
         description="KAM hours a year for the account plan, by tier",
     )
     analysis_hours: dict[str, float] = Field(
-        default_factory=lambda: _tiered(40, 30, 16, 8),
+        default_factory=lambda: _tiered(24, 16, 8, 4),
         description="KAM hours a year for analysing the account (profitability, needs), by tier",
     )
     coordination_hours: dict[str, float] = Field(
-        default_factory=lambda: _tiered(80, 60, 32, 16),
+        default_factory=lambda: _tiered(40, 32, 16, 8),
         description="KAM hours a year coordinating our internal team around the account, by tier",
     )
     support_hours: dict[str, dict[str, float]] = Field(
@@ -213,8 +213,14 @@ class TeamSettings(BaseModel):
         "accounts (as the data request asks); 'total': all their working hours (kam_share applies)",
     )
     max_accounts_per_kam: int = Field(5, ge=1, description="cap when the roster gives none")
-    max_accounts_per_sponsor: int = Field(
-        4, ge=1, description="accounts one executive sponsors, when the roster gives no max_accounts"
+    max_accounts_per_sponsor: int | None = Field(
+        None, ge=1, description="most accounts one executive sponsors when the roster gives no "
+        "max_accounts; empty: limited by their hours only"
+    )
+    balance_tolerance_pct: float = Field(
+        15.0, ge=0, le=100, description="how much busier (percentage points of capacity) a person "
+        "who knows the customer's industry or language may be than the least loaded one and still "
+        "be preferred (the current account owner is always preferred when they have room)"
     )
     head_of_kam: str | None = Field(
         None, description="person_id or name of the head of KAM; default: the executive with "
@@ -651,7 +657,7 @@ def workload(
     hours_finance, hours_logistics, hours_marketing, hours_specialist, hours_total``.
 
     Example: a Strategic account with one decision maker who prefers meetings, under the
-    defaults: 12 meetings × 4 h = 48 h, plus 80 + 40 + 80 h = 248 KAM hours.
+    defaults: 12 meetings × 4 h = 48 h, plus 40 + 24 + 40 h = 152 KAM hours.
     """
     settings = settings or TeamSettings()
     real = plan[~plan["is_placeholder"].astype(bool)]
@@ -767,13 +773,17 @@ def _people(roster: pd.DataFrame, role: str) -> list[_Person]:
 
 
 def _greedy(
-    items: list[dict], people: list[_Person], prefs: bool
+    items: list[dict], people: list[_Person], prefs: bool, balance: str = "hours",
+    tolerance: float = 0.15,
 ) -> tuple[dict[str, tuple[str, list[str]]], list[str]]:
     """Assign items in the given order; each to the best person it fits.
 
-    Best = current owner, then industry, then language (when ``prefs``), then the lowest
-    load share after assignment, then person_id. Returns {item id: (person_id, reason codes)}
-    and the ids that fit no one. ``people`` are updated in place.
+    The current owner is taken whenever they have room. Otherwise the candidates are those
+    nearly as free as the freest one (``balance="hours"``: load share after assignment
+    within ``tolerance``; ``"accounts"``: the fewest accounts), and among them one who knows
+    the industry, then one who speaks the language, then the least loaded, then the lower
+    person_id. Returns {item id: (person_id, reason codes)} and the ids that fit no one.
+    ``people`` are updated in place.
     """
     done: dict[str, tuple[str, list[str]]] = {}
     left: list[str] = []
@@ -784,32 +794,39 @@ def _greedy(
             left.append(it["id"])
             continue
 
-        def score(p: _Person, it=it, h=h):
-            owner = prefs and it.get("owner") == p.person_id
+        def load(p: _Person, h=h) -> float:
+            return round((p.hours + h) / p.capacity, 9) if p.capacity > 0 else math.inf
+
+        owner = [p for p in fit if prefs and it.get("owner") == p.person_id]
+        if balance == "accounts":
+            least = min(p.accounts for p in fit)
+            near = [p for p in fit if p.accounts <= least]
+        else:
+            least = min(load(p) for p in fit)
+            near = [p for p in fit if load(p) <= least + tolerance + 1e-12]
+
+        def score(p: _Person, it=it):
             ind = prefs and it.get("industry") is not None and it["industry"] in p.industries
             lang = prefs and it.get("language") is not None and it["language"] in p.languages
-            load = (p.hours + h) / p.capacity if p.capacity > 0 else math.inf
-            return (not owner, not ind, not lang, round(load, 9), p.accounts, p.person_id)
+            return (not ind, not lang, load(p), p.accounts, p.person_id)
 
-        best = min(fit, key=score)
+        best = owner[0] if owner else min(near, key=score)
         codes = []
-        if prefs and it.get("owner") == best.person_id:
+        if owner:
             codes.append("owner")
         if prefs and it.get("industry") is not None and it["industry"] in best.industries:
             codes.append("industry")
         if prefs and it.get("language") is not None and it["language"] in best.languages:
             codes.append("language")
-        if len(fit) == 1:
-            codes.append("only_fit")
-        else:
-            codes.append("balance")
+        codes.append("only_fit" if len(fit) == 1 else "balance")
         best.hours += h
         best.accounts += 1
         done[it["id"]] = (best.person_id, codes)
     return done, left
 
 
-def _assign_role(items: list[dict], people: list[_Person]) -> tuple[dict, list[str], bool]:
+def _assign_role(items: list[dict], people: list[_Person], balance: str = "hours",
+                 tolerance: float = 0.15) -> tuple[dict, list[str], bool]:
     """Preference-first greedy in priority order; if it leaves any item, pack by size.
 
     Returns assignments, the items left (from the priority-order pass when packing does
@@ -819,13 +836,13 @@ def _assign_role(items: list[dict], people: list[_Person]) -> tuple[dict, list[s
     import copy
 
     trial = copy.deepcopy(people)
-    done, left = _greedy(items, trial, prefs=True)
+    done, left = _greedy(items, trial, True, balance, tolerance)
     if not left:
         _copy_load(trial, people)
         return done, left, False
     packed_people = copy.deepcopy(people)
     by_size = sorted(items, key=lambda it: (-it["hours"], it["priority"], it["id"]))
-    done2, left2 = _greedy(by_size, packed_people, prefs=True)
+    done2, left2 = _greedy(by_size, packed_people, True, balance, tolerance)
     if not left2:
         _copy_load(packed_people, people)
         return done2, left2, True
@@ -920,7 +937,8 @@ def assign_team(
     # KAMs
     kams = people_by_role["kam"]
     items = items_for("kam")
-    done, miss, was_packed = _assign_role(items, kams)
+    tol = settings.balance_tolerance_pct / 100
+    done, miss, was_packed = _assign_role(items, kams, "hours", tol)
     if was_packed:
         packed.append("kam")
     record("kam", items, kams, done, miss)
@@ -949,7 +967,7 @@ def assign_team(
          "language": None if _is_missing(r.language) else str(r.language).strip().lower()}
         for r in w[sponsored].itertuples(index=False)
     ]
-    done, miss, was_packed = _assign_role(sp_items, execs)
+    done, miss, was_packed = _assign_role(sp_items, execs, "accounts", tol)
     if was_packed:
         packed.append("executive")
     record("executive", sp_items, execs, done, miss)
@@ -960,7 +978,7 @@ def assign_team(
         if not items:
             continue
         people = people_by_role[role]
-        done, miss, was_packed = _assign_role(items, people)
+        done, miss, was_packed = _assign_role(items, people, "hours", tol)
         if was_packed:
             packed.append(role)
         record(role, items, people, done, miss)
@@ -1034,9 +1052,11 @@ def headcount(
             n_acc = int(work["tier"].isin(settings.sponsor_tiers).sum())
         per_fte = settings.hours_per_fte(role)
         fte = needed / per_fte if per_fte else 0.0
-        if role == "kam" and len(work):
-            fte = max(fte, len(work) / settings.max_accounts_per_kam)
         r = roster[roster["role"] == role] if roster is not None and len(roster) else None
+        if role == "kam" and len(work):
+            caps = r["max_accounts"].dropna() if r is not None else pd.Series(dtype="float64")
+            per_kam = float(caps.median()) if len(caps) else float(settings.max_accounts_per_kam)
+            fte = max(fte, len(work) / per_kam)
         people_n = 0 if r is None else len(r)
         cap = 0.0 if r is None else float(r["capacity_hours"].sum())
         if plan is not None and len(plan):

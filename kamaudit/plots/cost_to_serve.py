@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-__all__ = ["quadrant_scatter", "waterfall", "waterfall_steps", "whale_curve"]
+__all__ = ["pnl_waterfall", "quadrant_scatter", "waterfall", "waterfall_steps", "whale_curve"]
 
 _POS = "#2e7d32"
 _NEG = "#c62828"
@@ -215,3 +215,29 @@ def quadrant_scatter(
     ax.grid(alpha=0.25)
     fig.tight_layout()
     return fig
+
+
+def pnl_waterfall(
+    pnl: pd.DataFrame,
+    cost_columns: list[str],
+    customer_id: str | None = None,
+    *,
+    title: str | None = None,
+    labels: dict[str, str] | None = None,
+) -> plt.Figure:
+    """Waterfall of the whole base (``customer_id=None``) or of one customer.
+
+    >>> pnl_waterfall(result.pnl, list(result.rates["cost_column"]))  # doctest: +SKIP
+    """
+    cols = ["list_sales", "discounts", "rebates", "cogs", *cost_columns, "financing_cost", "net_profit"]
+    if customer_id is None:
+        row = pnl[cols].sum()
+        title = title or "All customers"
+    else:
+        match = pnl[pnl["customer_id"].astype("str") == str(customer_id)]
+        if match.empty:
+            raise KeyError(f"customer {customer_id!r} is not in the P&L")
+        row = match.iloc[0]
+        name = row.get("name")
+        title = title or (name if isinstance(name, str) and name else str(customer_id))
+    return waterfall(waterfall_steps(row, cost_columns, labels), title=title)
