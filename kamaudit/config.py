@@ -180,7 +180,12 @@ class Engagement(_Strict):
         Columns: ``setting`` (dotted path), ``value`` (as text), ``source``
         (``engagement file``, ``override`` or ``default``).
         """
-        given = _flatten(getattr(self, "_raw", {}) or {})
+        raw = dict(getattr(self, "_raw", {}) or {})
+        if isinstance(raw.get("inputs"), dict):  # shorthand "table: path" means only the path
+            raw["inputs"] = {
+                k: ({"path": v} if isinstance(v, str) else v) for k, v in raw["inputs"].items()
+            }
+        given = _flatten(raw)
         overridden = set(getattr(self, "_overridden", ()) or ())
         rows = []
         for key, value in _flatten(self.model_dump(mode="json", exclude={"source_path"})).items():
@@ -188,11 +193,16 @@ class Engagement(_Strict):
                 source = "override"
             elif key in given or any(key.startswith(g + ".") for g in given):
                 source = "engagement file"
+            elif key.startswith("inputs.") and value in (None, {}):
+                source = "detected from the file"
             else:
                 source = "default"
-            rows.append(
-                {"setting": key, "value": _as_text(value), "source": source}
-            )
+            if key.startswith("inputs.") and key.endswith(".path") and self.source_path:
+                try:
+                    value = str(Path(value).relative_to(self.base_dir))
+                except ValueError:
+                    pass
+            rows.append({"setting": key, "value": _as_text(value), "source": source})
         return pd.DataFrame(rows, columns=["setting", "value", "source"])
 
     def resolved_json(self) -> dict[str, Any]:

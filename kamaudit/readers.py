@@ -574,9 +574,11 @@ def _read_xlsx(table: str, path: Path, spec: Any) -> RawTable:
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = path.name
+    fh = open(path, "rb")  # a file object: openpyxl then accepts any extension
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        fh.close()
         raise InputError(
             f"{name} is not a readable Excel workbook ({type(exc).__name__}): open it in Excel "
             "and save it again as .xlsx, or export CSV."
@@ -617,6 +619,7 @@ def _read_xlsx(table: str, path: Path, spec: Any) -> RawTable:
         values = [tuple(r) for r in ws.iter_rows(values_only=True)]
     finally:
         wb.close()
+        fh.close()
 
     # trim empty rows and columns at the end
     while values and all(_blank(c) for c in values[-1]):

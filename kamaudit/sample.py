@@ -452,8 +452,8 @@ def _build(
         "single_b": 3,
         "loss_b": 4,
         "single_c": 6,
-        "vip_loss": max(14, int(round(0.06 * n_cust))),
-        "late": max(16, int(round(0.08 * n_cust))),
+        "vip_loss": max(16, int(round(0.06 * n_cust))),
+        "late": max(18, int(round(0.08 * n_cust))),
     }
     for j, q in enumerate((0.55, 0.6, 0.65, 0.7)):
         r[f"grow_{j}"] = int(round(q * n_cust)) + j
@@ -464,7 +464,8 @@ def _build(
     planted = np.array(sorted(r.values()))
     c.loss, c.single, c.grow = loss, single, grow
     c.planted = planted
-    size[loss] *= 1.3  # heavy discounts and returns eat part of their invoiced revenue
+    m_bar = float(np.mean([k.margin for k in prof.categories]))
+    size[loss] *= 1.15 * (1 - 0.25 * m_bar) / (1 - 0.7 * m_bar)  # heavy discounts eat revenue
     size /= size.sum()
 
     # customer attributes
@@ -544,6 +545,9 @@ def _build(
     n_cat = len(prof.categories)
     pref = rng.dirichlet(np.full(n_cat, 0.6), n_cust)
     pref[planted] = rng.dirichlet(np.full(n_cat, 3.0), len(planted))
+    line_value = np.array([k.price * k.qty for k in prof.categories])
+    cheap = (line_value <= np.median(line_value)).astype(float) + 0.02
+    pref[grow] = cheap / cheap.sum()
     cat = np.minimum(_sample_rows(rng, np.cumsum(pref, axis=1), line_cust), n_cat - 1)
     n_prod = 24
     prod_w = 1.0 / np.arange(1, n_prod + 1) ** 0.8
@@ -574,6 +578,29 @@ def _build(
     c.p_list, c.p_cost = p_list, p_cost
     c.inv_cust, c.inv_day = inv_cust, inv_day
     _line_amounts(c)
+
+    # --- make the planted sizes hold whatever the draw: scale quantities where needed
+    def fit(i: int, lo: float | None = None, hi: float | None = None) -> None:
+        for _ in range(8):
+            rev = _bincount(c.inv_cust[c.l_inv], c.l_net, n_cust)
+            now = rev[i]
+            others = np.sort(np.delete(rev, i))[::-1]
+            want = None
+            if lo is not None and now < others[int(lo)] * 1.08:
+                want = others[int(lo)] * 1.15
+            elif hi is not None and now > others[int(hi)] * 0.92:
+                want = others[int(hi)] * 0.85
+            if want is None or now <= 0:
+                return
+            sel = c.inv_cust[c.l_inv] == i
+            c.l_qty[sel] = np.maximum(1.0, np.round(c.l_qty[sel] * want / now))
+            _line_amounts(c)
+
+    for i in loss:
+        fit(int(i), lo=5)  # above the 6th largest other customer
+    fit(r["vip_loss"], hi=12)  # below the 13th
+    for g in grow:
+        fit(int(g), hi=int(0.35 * n_cust))
 
     # --- growth calibration: last year >= 3.5x the year before for the planted growers
     if years >= 2:

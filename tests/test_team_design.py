@@ -285,8 +285,8 @@ def test_coverage_flags_single_holder():
     tables, ap = _company()
     result = run_team_design(tables, ap, None, None)
     cov = result.coverage.drop_duplicates("customer_id").set_index("customer_id")
-    # C01 has one contact owned by K1 only; C00 has K1, K2 and E1
-    assert bool(cov.loc["C01", "single_holder_current"])
+    # C03 has one contact owned by K1 only; C00 has K1, K2 and E1
+    assert bool(cov.loc["C03", "single_holder_current"])
     assert not bool(cov.loc["C00", "single_holder_current"])
     assert any(s.key == "single_holder" for s in result.statements)
 

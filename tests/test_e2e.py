@@ -1,0 +1,119 @@
+"""End to end through the CLI on data/sample/: the output layout, the workbook, the report.
+
+`sample_run` runs `kamaudit run data/sample/engagement.yaml` once per session.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+STAGES = ["intake", "cost_to_serve", "account_profile", "team_design"]
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample-audit") / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kamaudit", "run", str(SAMPLE / "engagement.yaml"), "--out", str(out)],
+        capture_output=True, text=True, timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_output_layout(sample_run):
+    out = sample_run
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "ok", manifest.get("error")
+    assert [manifest["stages"][s]["status"] for s in STAGES] == ["ok"] * 4
+    assert {i["table"] for i in manifest["inputs"]} >= {"invoices", "customers", "cost_pools"}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    for table in ("customers", "invoices", "customer_pnl", "account_profile", "team_plan"):
+        assert (out / "data" / f"{table}.parquet").exists(), table
+    for nb in ("01_intake", "02_cost_to_serve", "03_key_account_profile", "04_team_design"):
+        assert (out / "notebooks" / f"{nb}.ipynb").exists()
+        html = (out / "notebooks" / f"{nb}.html").read_text(encoding="utf-8")
+        assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html), f"{nb}.html links out"
+        assert "jp-InputArea-editor" not in html, f"{nb}.html shows code"
+    files = sorted(p.name for p in (out / "deliverables").iterdir())
+    assert files == ["Nordwind_Distribution_Ltd_kam_audit.html", "Nordwind_Distribution_Ltd_kam_audit.xlsx"] \
+        or (len(files) == 2 and files[0].endswith("_kam_audit.html") and files[1].endswith("_kam_audit.xlsx"))
+
+
+def test_inputs_are_never_modified(sample_run):
+    manifest = json.loads((sample_run / "manifest.json").read_text(encoding="utf-8"))
+    from kamaudit.runner import sha256_file
+
+    for item in manifest["inputs"]:
+        assert sha256_file(Path(item["path"])) == item["sha256"]
+
+
+def test_workbook_has_the_sheets_tables_and_assumptions(sample_run):
+    path = next((sample_run / "deliverables").glob("*.xlsx"))
+    wb = load_workbook(path)
+    names = wb.sheetnames
+    assert names[0] == "Cover"
+    for expected in ("Contents", "Assumptions"):
+        assert expected in names
+    assert len(names) >= 15, names
+    tables = {t for ws in wb.worksheets for t in ws.tables}
+    assert len(tables) >= 12
+    ws = wb["Assumptions"]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert "cost_to_serve.cost_of_capital" in rows
+    assert "default" in rows["cost_to_serve.cost_of_capital"]
+    assert "client" in rows and "engagement file" in rows["client"]
+
+
+def test_report_has_every_section_and_nothing_external(sample_run):
+    path = next((sample_run / "deliverables").glob("*.html"))
+    html = path.read_text(encoding="utf-8")
+    for stage in STAGES:
+        assert f'id="{stage}"' in html, stage
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    assert "Nordwind" in html
+
+
+def test_planted_facts_come_out(sample_run):
+    key = json.loads((SAMPLE / "answer_key.json").read_text(encoding="utf-8"))
+    pnl = pd.read_parquet(sample_run / "data" / "customer_pnl.parquet").set_index("customer_id")
+    profile = pd.read_parquet(sample_run / "data" / "account_profile.parquet").set_index("customer_id")
+    facts = key.get("facts", key)
+
+    def ids(name):
+        value = facts[name]
+        if isinstance(value, dict):
+            value = value.get("customer_ids") or value.get("customers") or value.get("customer_id")
+        return [value] if isinstance(value, str) else [v if isinstance(v, str) else v["customer_id"] for v in value]
+
+    names = {k for k in facts}
+    unprofitable = next(n for n in names if "top" in n and "unprofitable" in n)
+    vip = next(n for n in names if "vip" in n.lower())
+    for cid in ids(unprofitable) + ids(vip):
+        assert pnl.loc[cid, "net_profit"] < 0, cid
+        assert not bool(profile.loc[cid, "is_key_account"]), cid
+
+
+def test_minimal_engagement_with_only_the_required_keys_runs(tmp_path):
+    csvs = {p.stem: p for p in SAMPLE.glob("*.csv")}
+    lines = ["client: Minimal Co", "period: {start: 2024-01-01, end: 2025-12-31}", "inputs:"]
+    lines += [f"  {name}: {path}" for name, path in sorted(csvs.items())]
+    eng = tmp_path / "engagement.yaml"
+    eng.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "kamaudit", "run", str(eng), "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=1200)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "out" / "deliverables" / "Minimal_Co_kam_audit.xlsx").exists()
