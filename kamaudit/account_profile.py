@@ -82,7 +82,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "tenure": ("tenure_years", "years since the first order"),
     "order_regularity": ("order_regularity_pct", "% of months since the first order with an order"),
     "share_of_wallet": ("share_of_wallet_pct", "annual net revenue as % of wallet_estimate"),
-    "relationship_strength": ("relationship_strength_avg", "mean contact relationship strength (1-5)"),
+    "relationship_strength": (
+        "relationship_strength_avg",
+        "mean contact relationship strength (1-5)",
+    ),
     "competitor_ties": ("competitor_ties_avg", "mean contact ties to competitors (1-5)"),
     "contact_coverage": ("roles_covered_n", "buying-centre roles with at least one contact"),
 }
@@ -129,7 +132,9 @@ class Criterion(_Strict):
     competitor ties). Assessment scores are already 1-10 and are used as given.
     """
 
-    name: str = Field(min_length=1, description="criterion name (for assessments: the criterion in the table)")
+    name: str = Field(
+        min_length=1, description="criterion name (for assessments: the criterion in the table)"
+    )
     axis: Literal["attractiveness", "strength"] = Field(
         description="attractiveness = the customer to us; strength = us as the customer sees us"
     )
@@ -140,9 +145,12 @@ class Criterion(_Strict):
         None, description="ascending anchor values for a 1-10 scale; none = percentiles"
     )
     assessed_by: Literal["any", "internal", "client"] = Field(
-        "any", description="which assessments to use: ours (internal), the customer's (client) or any"
+        "any",
+        description="which assessments to use: ours (internal), the customer's (client) or any",
     )
-    custom: bool = Field(False, description="allow an assessment criterion the method does not know")
+    custom: bool = Field(
+        False, description="allow an assessment criterion the method does not know"
+    )
     description: str = Field("", description="what it means, for the assumptions sheet")
 
     @field_validator("source")
@@ -181,33 +189,108 @@ class Criterion(_Strict):
 
 def _c(name, axis, source, weight, direction="higher", description="", **kw) -> Criterion:
     return Criterion(
-        name=name, axis=axis, source=source, weight=weight, direction=direction,
-        description=description, **kw,
+        name=name,
+        axis=axis,
+        source=source,
+        weight=weight,
+        direction=direction,
+        description=description,
+        **kw,
     )
 
 
 DEFAULT_CRITERIA: tuple[Criterion, ...] = (
     # customer attractiveness: what the customer is worth to us (sums to 100)
-    _c("net_profit", "attractiveness", "net_profit", 25, description="what the customer really earns us after cost-to-serve"),
-    _c("net_profit_pct", "attractiveness", "net_profit_pct", 10, description="how much of each sale we keep"),
+    _c(
+        "net_profit",
+        "attractiveness",
+        "net_profit",
+        25,
+        description="what the customer really earns us after cost-to-serve",
+    ),
+    _c(
+        "net_profit_pct",
+        "attractiveness",
+        "net_profit_pct",
+        10,
+        description="how much of each sale we keep",
+    ),
     _c("net_revenue", "attractiveness", "net_revenue", 15, description="size today"),
     _c("growth", "attractiveness", "growth", 15, description="where the customer is heading"),
-    _c("assortment_breadth", "attractiveness", "assortment_breadth", 5, description="how much of our range it buys"),
-    _c("payment_discipline", "attractiveness", "payment_discipline", 10, description="financial stability as seen in payments"),
-    _c("share_of_wallet", "attractiveness", "share_of_wallet", 5, description="our share of what it spends in our categories"),
-    _c("strategic_value", "attractiveness", "assessment", 15, assessed_by="any",
-       description="reference and strategic value, our team's assessment"),
+    _c(
+        "assortment_breadth",
+        "attractiveness",
+        "assortment_breadth",
+        5,
+        description="how much of our range it buys",
+    ),
+    _c(
+        "payment_discipline",
+        "attractiveness",
+        "payment_discipline",
+        10,
+        description="financial stability as seen in payments",
+    ),
+    _c(
+        "share_of_wallet",
+        "attractiveness",
+        "share_of_wallet",
+        5,
+        description="our share of what it spends in our categories",
+    ),
+    _c(
+        "strategic_value",
+        "attractiveness",
+        "assessment",
+        15,
+        assessed_by="any",
+        description="reference and strategic value, our team's assessment",
+    ),
     # our strength as the customer sees us (sums to 100)
-    _c("reliability", "strength", "assessment", 15, description="the customer's rating of our reliability"),
+    _c(
+        "reliability",
+        "strength",
+        "assessment",
+        15,
+        description="the customer's rating of our reliability",
+    ),
     _c("quality", "strength", "assessment", 15, description="the customer's rating of our quality"),
-    _c("flexibility", "strength", "assessment", 10, description="the customer's rating of our flexibility"),
-    _c("personal_approach", "strength", "assessment", 10, description="the customer's rating of our personal approach"),
-    _c("relationship_strength", "strength", "relationship_strength", 25,
-       description="mean strength of our relationships with its people (contacts)"),
-    _c("competitor_ties", "strength", "competitor_ties", 10, direction="lower",
-       description="how tied its people are to competitors (contacts; fewer is better)"),
-    _c("contact_coverage", "strength", "contact_coverage", 15,
-       description="how many buying-centre roles we know (contacts)"),
+    _c(
+        "flexibility",
+        "strength",
+        "assessment",
+        10,
+        description="the customer's rating of our flexibility",
+    ),
+    _c(
+        "personal_approach",
+        "strength",
+        "assessment",
+        10,
+        description="the customer's rating of our personal approach",
+    ),
+    _c(
+        "relationship_strength",
+        "strength",
+        "relationship_strength",
+        25,
+        description="mean strength of our relationships with its people (contacts)",
+    ),
+    _c(
+        "competitor_ties",
+        "strength",
+        "competitor_ties",
+        10,
+        direction="lower",
+        description="how tied its people are to competitors (contacts; fewer is better)",
+    ),
+    _c(
+        "contact_coverage",
+        "strength",
+        "contact_coverage",
+        15,
+        description="how many buying-centre roles we know (contacts)",
+    ),
 )
 """The default preset, following the method: profit, size, growth, breadth, payment
 discipline, share of wallet and strategic value for attractiveness; the customer's
@@ -218,25 +301,39 @@ class PotentialRules(_Strict):
     """Who is a potential key account: small today, growing or with room to grow."""
 
     max_revenue_percentile: float = Field(
-        80.0, gt=0, le=100, description="small today: net revenue below this percentile of active customers"
+        80.0,
+        gt=0,
+        le=100,
+        description="small today: net revenue below this percentile of active customers",
     )
-    min_growth_pct: float = Field(100.0, description="fast growing: growth (second half vs first) at least this, % (100 = doubled)")
+    min_growth_pct: float = Field(
+        100.0,
+        description="fast growing: growth (second half vs first) at least this, % (100 = doubled)",
+    )
     max_share_of_wallet_pct: float = Field(
         20.0, ge=0, le=100, description="or: our share of wallet at most this, with a big wallet"
     )
     min_wallet_percentile: float = Field(
-        80.0, ge=0, le=100,
+        80.0,
+        ge=0,
+        le=100,
         description="big wallet: wallet_estimate at least this percentile of annual net revenue",
     )
-    min_invoices_n: int = Field(3, ge=1, description="at least this many invoices (no one-off buyers)")
+    min_invoices_n: int = Field(
+        3, ge=1, description="at least this many invoices (no one-off buyers)"
+    )
     min_net_profit_pct: float | None = Field(
         None, description="optionally require net profit % at least this (none = no profit test)"
     )
     min_attractiveness: float | None = Field(
-        4.5, ge=1, le=10,
+        4.5,
+        ge=1,
+        le=10,
         description="attractiveness at least this (a little below the midline: small customers score low on size; none = no test)",
     )
-    max_n: int = Field(10, ge=0, description="name at most this many: both reasons first, then most attractive")
+    max_n: int = Field(
+        10, ge=0, description="name at most this many: both reasons first, then most attractive"
+    )
 
 
 class StabilitySettings(_Strict):
@@ -244,14 +341,24 @@ class StabilitySettings(_Strict):
 
     runs: int = Field(500, ge=0, le=100_000, description="number of perturbed runs (0 = skip)")
     weight_perturbation_pct: float = Field(
-        20.0, ge=0, le=100, description="each weight times a uniform factor in 1 ± this %, then axis renormalised to 100"
+        20.0,
+        ge=0,
+        le=100,
+        description="each weight times a uniform factor in 1 ± this %, then axis renormalised to 100",
     )
     assessment_noise: float = Field(
-        1.0, ge=0, le=5, description="standard deviation of noise added to assessment scores (points)"
+        1.0,
+        ge=0,
+        le=5,
+        description="standard deviation of noise added to assessment scores (points)",
     )
     seed: int = Field(20240601, description="random seed: the same seed gives the same frequencies")
-    core_min: float = Field(0.9, gt=0, le=1, description="selected in at least this share of runs: stable core")
-    out_max: float = Field(0.1, ge=0, lt=1, description="selected in at most this share of runs: stably out")
+    core_min: float = Field(
+        0.9, gt=0, le=1, description="selected in at least this share of runs: stable core"
+    )
+    out_max: float = Field(
+        0.1, ge=0, lt=1, description="selected in at most this share of runs: stably out"
+    )
 
     @model_validator(mode="after")
     def _order(self) -> StabilitySettings:
@@ -264,7 +371,9 @@ class StageRule(_Strict):
     """Minimum indicators for a relationship stage (a missing indicator is not tested)."""
 
     min_tenure_years: float = Field(0, ge=0, description="years since the first order")
-    min_order_regularity_pct: float = Field(0, ge=0, le=100, description="% of months with an order")
+    min_order_regularity_pct: float = Field(
+        0, ge=0, le=100, description="% of months with an order"
+    )
     min_contacts_n: int = Field(0, ge=0, description="people we know there")
     min_roles_covered_n: int = Field(0, ge=0, description="buying-centre roles covered")
     min_share_of_wallet_pct: float = Field(0, ge=0, le=100, description="our share of its spend")
@@ -275,19 +384,28 @@ class StageRules(_Strict):
 
     cooperation: StageRule = Field(
         default_factory=lambda: StageRule(
-            min_tenure_years=0.5, min_order_regularity_pct=25, min_contacts_n=2, min_roles_covered_n=2
+            min_tenure_years=0.5,
+            min_order_regularity_pct=25,
+            min_contacts_n=2,
+            min_roles_covered_n=2,
         )
     )
     partnership: StageRule = Field(
         default_factory=lambda: StageRule(
-            min_tenure_years=1.5, min_order_regularity_pct=50, min_contacts_n=3,
-            min_roles_covered_n=3, min_share_of_wallet_pct=30,
+            min_tenure_years=1.5,
+            min_order_regularity_pct=50,
+            min_contacts_n=3,
+            min_roles_covered_n=3,
+            min_share_of_wallet_pct=30,
         )
     )
     synergy: StageRule = Field(
         default_factory=lambda: StageRule(
-            min_tenure_years=3, min_order_regularity_pct=75, min_contacts_n=5,
-            min_roles_covered_n=5, min_share_of_wallet_pct=60,
+            min_tenure_years=3,
+            min_order_regularity_pct=75,
+            min_contacts_n=5,
+            min_roles_covered_n=5,
+            min_share_of_wallet_pct=60,
         )
     )
     assessment_criterion: str = Field(
@@ -310,7 +428,9 @@ class WinKeepFactors(_Strict):
     base_cooperation: float = Field(0.55, ge=0, le=1)
     base_partnership: float = Field(0.70, ge=0, le=1)
     base_synergy: float = Field(0.85, ge=0, le=1)
-    relationship_strength: float = Field(0.10, ge=0, le=1, description="effect of strong relationships")
+    relationship_strength: float = Field(
+        0.10, ge=0, le=1, description="effect of strong relationships"
+    )
     coverage: float = Field(0.10, ge=0, le=1, description="effect of covering the buying centre")
     competitor_ties: float = Field(0.10, ge=0, le=1, description="effect of ties to competitors")
     our_strength: float = Field(0.10, ge=0, le=1, description="effect of the strength-axis score")
@@ -323,20 +443,30 @@ class WinKeepFactors(_Strict):
 class ContactRules(_Strict):
     """Contact coverage and single-point-of-contact risk."""
 
-    single_contact_max: int = Field(1, ge=0, description="this many contacts or fewer is a single-point risk")
+    single_contact_max: int = Field(
+        1, ge=0, description="this many contacts or fewer is a single-point risk"
+    )
     stale_days: int = Field(180, ge=1, description="no contact for longer than this is stale")
-    diamond_min_contacts: int = Field(3, ge=2, description="a diamond needs at least this many contacts")
+    diamond_min_contacts: int = Field(
+        3, ge=2, description="a diamond needs at least this many contacts"
+    )
     diamond_min_roles: int = Field(3, ge=2, description="... covering at least this many roles")
-    diamond_min_owners: int = Field(2, ge=1, description="... held by at least this many of our people (when owners are known)")
+    diamond_min_owners: int = Field(
+        2, ge=1, description="... held by at least this many of our people (when owners are known)"
+    )
 
 
 class RiskRules(_Strict):
     """Risk flags on the profile cards."""
 
-    late_payment_days: float = Field(15.0, ge=0, description="average days late (amount-weighted) above this")
+    late_payment_days: float = Field(
+        15.0, ge=0, description="average days late (amount-weighted) above this"
+    )
     falling_revenue_pct: float = Field(-10.0, le=0, description="growth below this %")
     on_time_grace_days: int = Field(0, ge=0, description="days after due still counted on time")
-    low_share_of_wallet_pct: float = Field(30.0, ge=0, le=100, description="next step: grow share below this")
+    low_share_of_wallet_pct: float = Field(
+        30.0, ge=0, le=100, description="next step: grow share below this"
+    )
 
 
 class ProfileSettings(BaseModel):
@@ -352,27 +482,54 @@ class ProfileSettings(BaseModel):
         5.5, ge=1, le=10, description="attractiveness at or above this is high (matrix midline)"
     )
     split_strength: float = Field(5.5, ge=1, le=10, description="strength at or above this is high")
-    include_star: bool = Field(False, description="Star customers (attractive, we are weak) can be key accounts")
+    include_star: bool = Field(
+        False, description="Star customers (attractive, we are weak) can be key accounts"
+    )
     require_profit: bool = Field(
-        True, description="a customer losing money after cost-to-serve is not a key account until fixed"
+        True,
+        description="a customer losing money after cost-to-serve is not a key account until fixed",
     )
     min_revenue_percentile: float = Field(
-        60.0, ge=0, le=100,
+        60.0,
+        ge=0,
+        le=100,
         description="key accounts are significant today: net revenue at or above this percentile of active customers; smaller attractive ones are potential key accounts",
     )
-    max_share_pct: float = Field(20.0, gt=0, le=100, description="key accounts as % of active customers")
+    max_share_pct: float = Field(
+        20.0, gt=0, le=100, description="key accounts as % of active customers"
+    )
     max_accounts: int = Field(30, ge=0, description="absolute maximum of key accounts")
     deep_plan_n: int = Field(6, ge=0, description="accounts with a deep plan per year")
     rank_attractiveness_weight: float = Field(
-        0.6, ge=0, le=1, description="priority = w × attractiveness + (1 − w) × strength, to fill the cap"
+        0.6,
+        ge=0,
+        le=1,
+        description="priority = w × attractiveness + (1 − w) × strength, to fill the cap",
     )
-    turnover_top_pct: float = Field(20.0, gt=0, le=100, description="the turnover-only list to compare with: top % by net revenue")
+    turnover_top_pct: float = Field(
+        20.0,
+        gt=0,
+        le=100,
+        description="the turnover-only list to compare with: top % by net revenue",
+    )
     vip_labels: list[str] = Field(
-        default_factory=lambda: ["vip", "key", "key account", "key_account", "strategic", "a", "top"],
+        default_factory=lambda: [
+            "vip",
+            "key",
+            "key account",
+            "key_account",
+            "strategic",
+            "a",
+            "top",
+        ],
         description="client_flag values (case-insensitive) that mean the client treats it as key",
     )
-    force_key: list[str] = Field(default_factory=list, description="customer ids that are key accounts by decision")
-    force_not_key: list[str] = Field(default_factory=list, description="customer ids that are never key accounts")
+    force_key: list[str] = Field(
+        default_factory=list, description="customer ids that are key accounts by decision"
+    )
+    force_not_key: list[str] = Field(
+        default_factory=list, description="customer ids that are never key accounts"
+    )
     potential: PotentialRules = Field(default_factory=PotentialRules)
     stability: StabilitySettings = Field(default_factory=StabilitySettings)
     stages: StageRules = Field(default_factory=StageRules)
@@ -393,9 +550,7 @@ class ProfileSettings(BaseModel):
             total = sum(c.weight for c in crit)
             if abs(total - 100) > 1e-6:
                 parts = ", ".join(f"{c.name} {c.weight:g}" for c in crit)
-                raise ValueError(
-                    f"{axis} weights sum to {total:g}, expected 100 ({parts})"
-                )
+                raise ValueError(f"{axis} weights sum to {total:g}, expected 100 ({parts})")
         return self
 
     def criteria_table(self) -> pd.DataFrame:
@@ -483,8 +638,10 @@ def compute_metrics(
 
     inv = tables.get("invoices")
     if inv is not None and len(inv):
-        inv = inv[["customer_id", "invoice_date", "net_amount", "invoice_id"]
-                  + [c for c in ("product_category", "product_id") if c in inv.columns]].copy()
+        inv = inv[
+            ["customer_id", "invoice_date", "net_amount", "invoice_id"]
+            + [c for c in ("product_category", "product_id") if c in inv.columns]
+        ].copy()
         inv["customer_id"] = inv["customer_id"].astype("str")
         inv["invoice_date"] = pd.to_datetime(inv["invoice_date"], errors="coerce")
         inv["net_amount"] = _num(inv["net_amount"])
@@ -501,21 +658,45 @@ def compute_metrics(
             growth = np.where(h1 > 0, 100 * (h2 - h1) / h1, np.where(h2 > 0, 300.0, np.nan))
         out["growth_pct"] = np.clip(growth, -100, 300)
         # assortment breadth
-        prod = "product_category" if "product_category" in inv.columns and inv["product_category"].notna().any() else (
-            "product_id" if "product_id" in inv.columns and inv["product_id"].notna().any() else None)
+        prod = (
+            "product_category"
+            if "product_category" in inv.columns and inv["product_category"].notna().any()
+            else (
+                "product_id"
+                if "product_id" in inv.columns and inv["product_id"].notna().any()
+                else None
+            )
+        )
         if prod:
             pos = inv.loc[inv["net_amount"] > 0]
-            out["assortment_n"] = pos.groupby("customer_id")[prod].nunique().reindex(out.index).fillna(0).astype("float64")
+            out["assortment_n"] = (
+                pos.groupby("customer_id")[prod]
+                .nunique()
+                .reindex(out.index)
+                .fillna(0)
+                .astype("float64")
+            )
         else:
             out["assortment_n"] = np.nan
         # tenure and order regularity
-        first = inv.loc[inv["net_amount"] > 0].groupby("customer_id")["invoice_date"].min().reindex(out.index)
+        first = (
+            inv.loc[inv["net_amount"] > 0]
+            .groupby("customer_id")["invoice_date"]
+            .min()
+            .reindex(out.index)
+        )
         since = None
         for col in ("customer_since", "first_order_date", "since"):
             if col in cust.columns:
-                since = pd.to_datetime(out["customer_id"].map(cust.set_index("customer_id")[col]), errors="coerce")
+                since = pd.to_datetime(
+                    out["customer_id"].map(cust.set_index("customer_id")[col]), errors="coerce"
+                )
                 break
-        since = first if since is None else since.fillna(first).where(since.isna() | (since <= first) | first.isna(), first)
+        since = (
+            first
+            if since is None
+            else since.fillna(first).where(since.isna() | (since <= first) | first.isna(), first)
+        )
         out["tenure_years"] = ((end - since).dt.days / 365.25).clip(lower=0)
         pos = inv.loc[(inv["net_amount"] > 0) & inv["invoice_date"].notna()]
         months = pos["invoice_date"].dt.year * 12 + pos["invoice_date"].dt.month
@@ -524,7 +705,14 @@ def compute_metrics(
         span = (end.year * 12 + end.month) - first_m + 1
         out["order_regularity_pct"] = (100 * active_months / span.where(span > 0)).clip(upper=100)
     else:
-        for col in ("revenue_h1", "revenue_h2", "growth_pct", "assortment_n", "tenure_years", "order_regularity_pct"):
+        for col in (
+            "revenue_h1",
+            "revenue_h2",
+            "growth_pct",
+            "assortment_n",
+            "tenure_years",
+            "order_regularity_pct",
+        ):
             out[col] = np.nan
         out["invoices_n"] = 0
 
@@ -535,11 +723,19 @@ def compute_metrics(
     if pay is not None and len(pay) and inv is not None and "due_date" in pay.columns:
         p = pay.copy()
         p["invoice_id"] = p["invoice_id"].astype("str")
-        owner = inv.assign(invoice_id=inv["invoice_id"].astype("str")).drop_duplicates("invoice_id").set_index("invoice_id")["customer_id"]
+        owner = (
+            inv.assign(invoice_id=inv["invoice_id"].astype("str"))
+            .drop_duplicates("invoice_id")
+            .set_index("invoice_id")["customer_id"]
+        )
         p["customer_id"] = p["invoice_id"].map(owner)
         p = p.dropna(subset=["customer_id"])
         due = pd.to_datetime(p["due_date"], errors="coerce")
-        paid = pd.to_datetime(p["paid_date"], errors="coerce") if "paid_date" in p.columns else pd.Series(pd.NaT, index=p.index)
+        paid = (
+            pd.to_datetime(p["paid_date"], errors="coerce")
+            if "paid_date" in p.columns
+            else pd.Series(pd.NaT, index=p.index)
+        )
         # unpaid and overdue at the end of the period count as late up to the period end
         effective = paid.fillna(pd.Series(end, index=p.index).where(due < end))
         late = (effective - due).dt.days.clip(lower=0).astype("float64")
@@ -559,7 +755,9 @@ def compute_metrics(
         wallet = _num(out["customer_id"].map(cust.set_index("customer_id")["wallet_estimate"]))
         wallet = wallet.where(wallet > 0)
         out["wallet_estimate"] = wallet
-        out["share_of_wallet_pct"] = (100 * (out["net_revenue"] / years) / wallet).clip(lower=0, upper=100)
+        out["share_of_wallet_pct"] = (100 * (out["net_revenue"] / years) / wallet).clip(
+            lower=0, upper=100
+        )
     else:
         out["wallet_estimate"] = np.nan
         out["share_of_wallet_pct"] = np.nan
@@ -588,8 +786,15 @@ def contact_coverage(
     ids = pd.Index(pd.Series(list(customer_ids), dtype="str"), name="customer_id")
     out = pd.DataFrame(index=ids)
     if contacts is None or "customer_id" not in contacts.columns:
-        for col in ("contacts_n", "roles_covered_n", "relationship_strength_avg", "relationship_strength_max",
-                    "competitor_ties_avg", "owners_n", "freshness_days"):
+        for col in (
+            "contacts_n",
+            "roles_covered_n",
+            "relationship_strength_avg",
+            "relationship_strength_max",
+            "competitor_ties_avg",
+            "owners_n",
+            "freshness_days",
+        ):
             out[col] = np.nan
         out["roles_covered"] = pd.Series(pd.NA, index=ids, dtype="str")
         out["roles_missing"] = pd.Series(pd.NA, index=ids, dtype="str")
@@ -601,17 +806,25 @@ def contact_coverage(
     c["customer_id"] = c["customer_id"].astype("str")
     if "contact_id" not in c.columns:
         c["contact_id"] = np.arange(len(c)).astype(str)
-    role = c["role"].astype("str").str.strip().str.lower().str.replace(" ", "_") if "role" in c.columns else pd.Series(pd.NA, index=c.index, dtype="str")
+    role = (
+        c["role"].astype("str").str.strip().str.lower().str.replace(" ", "_")
+        if "role" in c.columns
+        else pd.Series(pd.NA, index=c.index, dtype="str")
+    )
     c["role"] = role
     g = c.groupby("customer_id")
     out["contacts_n"] = g["contact_id"].nunique().reindex(ids).fillna(0).astype("float64")
     out["roles_covered_n"] = g["role"].nunique().reindex(ids).fillna(0).astype("float64")
-    covered = c.dropna(subset=["role"]).groupby("customer_id")["role"].agg(lambda s: ";".join(sorted(set(s))))
+    covered = (
+        c.dropna(subset=["role"])
+        .groupby("customer_id")["role"]
+        .agg(lambda s: ";".join(sorted(set(s))))
+    )
     out["roles_covered"] = covered.reindex(ids).fillna("").astype("str")
     out["roles_missing"] = [
         ";".join(r for r in ROLES if r not in set(x.split(";"))) for x in out["roles_covered"]
     ]
-    for col, src in (("relationship_strength", "relationship_strength"), ("competitor_ties", "competitor_ties")):
+    for src in ("relationship_strength", "competitor_ties"):
         if src in c.columns:
             c[src] = _num(c[src])
     if "relationship_strength" in c.columns:
@@ -620,7 +833,9 @@ def contact_coverage(
     else:
         out["relationship_strength_avg"] = np.nan
         out["relationship_strength_max"] = np.nan
-    out["competitor_ties_avg"] = g["competitor_ties"].mean().reindex(ids) if "competitor_ties" in c.columns else np.nan
+    out["competitor_ties_avg"] = (
+        g["competitor_ties"].mean().reindex(ids) if "competitor_ties" in c.columns else np.nan
+    )
     if "owner" in c.columns and c["owner"].notna().any():
         out["owners_n"] = g["owner"].nunique().reindex(ids).fillna(0).astype("float64")
     else:
@@ -636,7 +851,11 @@ def contact_coverage(
     n = out["contacts_n"]
     out["single_contact_risk"] = (n <= rules.single_contact_max).astype("boolean")
     owners_ok = out["owners_n"].isna() | (out["owners_n"] >= rules.diamond_min_owners)
-    diamond = (n >= rules.diamond_min_contacts) & (out["roles_covered_n"] >= rules.diamond_min_roles) & owners_ok
+    diamond = (
+        (n >= rules.diamond_min_contacts)
+        & (out["roles_covered_n"] >= rules.diamond_min_roles)
+        & owners_ok
+    )
     out["relationship_shape"] = np.where(n == 0, "none", np.where(diamond, "diamond", "bow_tie"))
     out["relationship_shape"] = out["relationship_shape"].astype("str")
     return out.reset_index()
@@ -709,12 +928,18 @@ def score_customers(
 
     ass = None
     known_criteria: list[str] = []
-    if assessments is not None and len(assessments) and {"customer_id", "criterion", "score"} <= set(assessments.columns):
+    if (
+        assessments is not None
+        and len(assessments)
+        and {"customer_id", "criterion", "score"} <= set(assessments.columns)
+    ):
         ass = assessments.copy()
         ass["customer_id"] = ass["customer_id"].astype("str")
         ass["criterion"] = ass["criterion"].astype("str").str.strip()
         ass["score"] = _num(ass["score"]).clip(1, 10)
-        ass["kind"] = [_source_kind(s) for s in ass["source"]] if "source" in ass.columns else "internal"
+        ass["kind"] = (
+            [_source_kind(s) for s in ass["source"]] if "source" in ass.columns else "internal"
+        )
         known_criteria = sorted(ass["criterion"].dropna().unique())
 
     for j, c in enumerate(crit):
@@ -725,10 +950,17 @@ def score_customers(
                 sub = ass.loc[ass["criterion"] == c.name]
                 if c.assessed_by != "any":
                     sub = sub.loc[sub["kind"] == c.assessed_by]
-                v = sub.groupby("customer_id")["score"].mean().reindex(ids).to_numpy(dtype="float64")
+                v = (
+                    sub.groupby("customer_id")["score"]
+                    .mean()
+                    .reindex(ids)
+                    .to_numpy(dtype="float64")
+                )
                 if np.isnan(v).all():
                     hint = did_you_mean(c.name, known_criteria)
-                    notes.append({"code": "assessment_absent", "criterion": c.name, "hint": hint.strip()})
+                    notes.append(
+                        {"code": "assessment_absent", "criterion": c.name, "hint": hint.strip()}
+                    )
             values[:, j] = v
             scores[:, j] = v
         else:
@@ -741,8 +973,11 @@ def score_customers(
     if ass is None and any(c.source == "assessment" for c in crit):
         notes.append({"code": "no_assessments"})
     if ass is not None:
-        unused = sorted(set(known_criteria) - {c.name for c in crit if c.source == "assessment"}
-                        - {settings.stages.assessment_criterion})
+        unused = sorted(
+            set(known_criteria)
+            - {c.name for c in crit if c.source == "assessment"}
+            - {settings.stages.assessment_criterion}
+        )
         if unused:
             notes.append({"code": "assessments_unused", "criteria": ", ".join(unused)})
 
@@ -763,16 +998,18 @@ def score_customers(
     wide["missing"] = [";".join(names[row]) for row in missing]
     wide["missing"] = wide["missing"].astype("str")
 
-    detail = pd.DataFrame({
-        "customer_id": np.repeat(ids, len(crit)),
-        "criterion": np.tile(names, n),
-        "axis": np.tile([c.axis for c in crit], n),
-        "source": np.tile([c.source for c in crit], n),
-        "value": values.ravel(),
-        "score": filled.ravel(),
-        "weight": np.tile(w, n).astype("float64"),
-        "missing": missing.ravel(),
-    })
+    detail = pd.DataFrame(
+        {
+            "customer_id": np.repeat(ids, len(crit)),
+            "criterion": np.tile(names, n),
+            "axis": np.tile([c.axis for c in crit], n),
+            "source": np.tile([c.source for c in crit], n),
+            "value": values.ravel(),
+            "score": filled.ravel(),
+            "weight": np.tile(w, n).astype("float64"),
+            "missing": missing.ravel(),
+        }
+    )
     detail["contribution"] = detail["score"] * detail["weight"] / 100
     for col in ("customer_id", "criterion", "axis", "source"):
         detail[col] = detail[col].astype("str")
@@ -785,7 +1022,9 @@ def score_customers(
 def _quadrant(attr: np.ndarray, strength: np.ndarray, s: ProfileSettings) -> np.ndarray:
     hi_a = attr >= s.split_attractiveness
     hi_s = strength >= s.split_strength
-    return np.select([hi_a & hi_s, hi_a & ~hi_s, ~hi_a & hi_s], ["Strategic", "Star", "Status"], "Streamline")
+    return np.select(
+        [hi_a & hi_s, hi_a & ~hi_s, ~hi_a & hi_s], ["Strategic", "Star", "Status"], "Streamline"
+    )
 
 
 def portfolio(
@@ -805,7 +1044,9 @@ def portfolio(
     attractiveness high and client_view Exploitable or Nuisance).
     """
     out = scores[["customer_id", "name", "attractiveness", "strength"]].copy()
-    out["quadrant"] = _quadrant(out["attractiveness"].to_numpy(), out["strength"].to_numpy(), settings)
+    out["quadrant"] = _quadrant(
+        out["attractiveness"].to_numpy(), out["strength"].to_numpy(), settings
+    )
     out["quadrant"] = out["quadrant"].astype("str")
     m = metrics.set_index("customer_id")
     out["net_revenue"] = m["net_revenue"].reindex(out["customer_id"]).to_numpy()
@@ -816,16 +1057,35 @@ def portfolio(
         a = a.loc[[_source_kind(s) == "client" for s in a["source"]]]
         a = a.loc[a["criterion"].astype("str") != settings.stages.assessment_criterion]
         if len(a):
-            out["client_score"] = _num(a["score"]).clip(1, 10).groupby(a["customer_id"]).mean().reindex(out["customer_id"]).to_numpy()
+            out["client_score"] = (
+                _num(a["score"])
+                .clip(1, 10)
+                .groupby(a["customer_id"])
+                .mean()
+                .reindex(out["customer_id"])
+                .to_numpy()
+            )
     sow = m["share_of_wallet_pct"].reindex(out["customer_id"]).to_numpy(dtype="float64")
-    rev_score = _scale(out["net_revenue"].to_numpy(dtype="float64"), Criterion(name="net_revenue", axis="attractiveness", source="net_revenue", weight=1))
-    sow_score = _scale(sow, Criterion(name="share_of_wallet", axis="attractiveness", source="share_of_wallet", weight=1))
+    rev_score = _scale(
+        out["net_revenue"].to_numpy(dtype="float64"),
+        Criterion(name="net_revenue", axis="attractiveness", source="net_revenue", weight=1),
+    )
+    sow_score = _scale(
+        sow,
+        Criterion(
+            name="share_of_wallet", axis="attractiveness", source="share_of_wallet", weight=1
+        ),
+    )
     spend = np.where(np.isnan(sow_score), rev_score, sow_score)
     out["client_spend_score"] = spend
     cs = out["client_score"].to_numpy(dtype="float64")
     hi_att = cs >= settings.split_strength
     hi_sp = spend >= NEUTRAL
-    view = np.select([hi_att & hi_sp, hi_att & ~hi_sp, ~hi_att & hi_sp], ["Core", "Development", "Exploitable"], "Nuisance")
+    view = np.select(
+        [hi_att & hi_sp, hi_att & ~hi_sp, ~hi_att & hi_sp],
+        ["Core", "Development", "Exploitable"],
+        "Nuisance",
+    )
     out["client_view"] = pd.Series(np.where(np.isnan(cs), None, view), dtype="str")
     out["views_disagree"] = (
         (out["attractiveness"] >= settings.split_attractiveness)
@@ -853,7 +1113,13 @@ def relationship(
     The inferred stage is the highest of cooperation, partnership, synergy whose
     minimums (:class:`StageRules`) are all met; an indicator the data lacks is not tested.
     """
-    ind_cols = ["tenure_years", "order_regularity_pct", "contacts_n", "roles_covered_n", "share_of_wallet_pct"]
+    ind_cols = [
+        "tenure_years",
+        "order_regularity_pct",
+        "contacts_n",
+        "roles_covered_n",
+        "share_of_wallet_pct",
+    ]
     out = metrics[["customer_id", "name", *ind_cols]].copy()
     rules = settings.stages
     stage_idx = np.zeros(len(out), dtype=int)
@@ -879,7 +1145,9 @@ def relationship(
             sc = sc.reindex(out["customer_id"]).to_numpy(dtype="float64")
             idx = np.clip(np.ceil(sc / 2.5) - 1, 0, 3)
             assessed = pd.Series(
-                [STAGES[int(i)] if not math.isnan(i) else None for i in idx], index=out.index, dtype="str"
+                [STAGES[int(i)] if not math.isnan(i) else None for i in idx],
+                index=out.index,
+                dtype="str",
             )
     out["stage_assessed"] = assessed
     out["relationship_stage"] = out["stage_assessed"].fillna(out["stage_inferred"]).astype("str")
@@ -887,17 +1155,35 @@ def relationship(
     out["stage_source"] = out["stage_source"].astype("str")
 
     f = settings.win_keep
-    base = out["relationship_stage"].map({
-        "transactional": f.base_transactional, "cooperation": f.base_cooperation,
-        "partnership": f.base_partnership, "synergy": f.base_synergy,
-    }).astype("float64")
+    base = (
+        out["relationship_stage"]
+        .map(
+            {
+                "transactional": f.base_transactional,
+                "cooperation": f.base_cooperation,
+                "partnership": f.base_partnership,
+                "synergy": f.base_synergy,
+            }
+        )
+        .astype("float64")
+    )
     m = metrics.set_index("customer_id")
     rs = m["relationship_strength_avg"].reindex(out["customer_id"]).to_numpy(dtype="float64")
     ct = m["competitor_ties_avg"].reindex(out["customer_id"]).to_numpy(dtype="float64")
     roles = m["roles_covered_n"].reindex(out["customer_id"]).to_numpy(dtype="float64")
     fresh = m["freshness_days"].reindex(out["customer_id"]).to_numpy(dtype="float64")
-    single = m["single_contact_risk"].reindex(out["customer_id"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
-    strength = scores.set_index("customer_id")["strength"].reindex(out["customer_id"]).to_numpy(dtype="float64")
+    single = (
+        m["single_contact_risk"]
+        .reindex(out["customer_id"])
+        .astype("boolean")
+        .fillna(False)
+        .to_numpy(dtype=bool)
+    )
+    strength = (
+        scores.set_index("customer_id")["strength"]
+        .reindex(out["customer_id"])
+        .to_numpy(dtype="float64")
+    )
     p = (
         base.to_numpy()
         + f.relationship_strength * np.nan_to_num((rs - 3) / 2)
@@ -916,7 +1202,9 @@ def relationship(
 
 def selection_cap(active_n: int, settings: ProfileSettings) -> int:
     """How many key accounts at most: share of active customers (rounded down) and the maximum."""
-    return int(min(math.floor(active_n * settings.max_share_pct / 100 + 1e-9), settings.max_accounts))
+    return int(
+        min(math.floor(active_n * settings.max_share_pct / 100 + 1e-9), settings.max_accounts)
+    )
 
 
 def _select_matrix(
@@ -947,10 +1235,16 @@ def _select_matrix(
     return key, cand, priority
 
 
-def _eligible(metrics: pd.DataFrame, settings: ProfileSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _eligible(
+    metrics: pd.DataFrame, settings: ProfileSettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ids = metrics["customer_id"].astype("str")
     active = (metrics["net_revenue"].fillna(0) > 0).to_numpy()
-    profit_ok = ~(metrics["net_profit"].fillna(0) < 0).to_numpy() if settings.require_profit else np.ones(len(ids), bool)
+    profit_ok = (
+        ~(metrics["net_profit"].fillna(0) < 0).to_numpy()
+        if settings.require_profit
+        else np.ones(len(ids), bool)
+    )
     forced_out = ids.isin([str(x) for x in settings.force_not_key]).to_numpy()
     forced_in = ids.isin([str(x) for x in settings.force_key]).to_numpy() & ~forced_out
     eligible = active & profit_ok & ~forced_out & ~_small_today(metrics, settings)
@@ -999,16 +1293,20 @@ def select_accounts(
         )
     attr = scores["attractiveness"].to_numpy(dtype="float64")[:, None]
     strength = scores["strength"].to_numpy(dtype="float64")[:, None]
-    key, cand, priority = _select_matrix(attr, strength, eligible, forced, cap - int(forced.sum()), settings)
-    out = pd.DataFrame({
-        "customer_id": scores["customer_id"].to_numpy(),
-        "name": scores["name"].to_numpy(),
-        "net_revenue": metrics["net_revenue"].to_numpy(dtype="float64"),
-        "net_profit": metrics["net_profit"].to_numpy(dtype="float64"),
-        "attractiveness": attr[:, 0],
-        "strength": strength[:, 0],
-        "priority": priority[:, 0],
-    })
+    key, cand, priority = _select_matrix(
+        attr, strength, eligible, forced, cap - int(forced.sum()), settings
+    )
+    out = pd.DataFrame(
+        {
+            "customer_id": scores["customer_id"].to_numpy(),
+            "name": scores["name"].to_numpy(),
+            "net_revenue": metrics["net_revenue"].to_numpy(dtype="float64"),
+            "net_profit": metrics["net_profit"].to_numpy(dtype="float64"),
+            "attractiveness": attr[:, 0],
+            "strength": strength[:, 0],
+            "priority": priority[:, 0],
+        }
+    )
     out["is_candidate"] = cand[:, 0] | forced
     out["is_key_account"] = key[:, 0]
     out["priority_rank"] = out["priority"].rank(ascending=False, method="first").astype("int64")
@@ -1020,8 +1318,13 @@ def select_accounts(
     rev_rank = out["net_revenue"].where(active).rank(ascending=False, method="first")
     out["in_turnover_top"] = (rev_rank <= top_n).fillna(False).astype("bool")
     out["comparison"] = np.select(
-        [out["is_key_account"] & out["in_turnover_top"], out["is_key_account"], out["in_turnover_top"]],
-        ["both", "profile_only", "turnover_only"], "neither",
+        [
+            out["is_key_account"] & out["in_turnover_top"],
+            out["is_key_account"],
+            out["in_turnover_top"],
+        ],
+        ["both", "profile_only", "turnover_only"],
+        "neither",
     )
     out["comparison"] = out["comparison"].astype("str")
     out["why"] = _reasons(out, eligible, forced, active, metrics, settings)
@@ -1045,7 +1348,9 @@ def _reasons(out, eligible, forced, active, metrics, s: ProfileSettings) -> list
     hi_a = out["attractiveness"].to_numpy() >= s.split_attractiveness
     hi_s = out["strength"].to_numpy() >= s.split_strength
     unprofitable = (metrics["net_profit"].fillna(0) < 0).to_numpy()
-    forced_out = metrics["customer_id"].astype("str").isin([str(x) for x in s.force_not_key]).to_numpy()
+    forced_out = (
+        metrics["customer_id"].astype("str").isin([str(x) for x in s.force_not_key]).to_numpy()
+    )
     small = _small_today(metrics, s)
     reasons = []
     for i in range(len(out)):
@@ -1080,9 +1385,21 @@ def _drivers(detail: pd.DataFrame, top: int = 2) -> pd.DataFrame:
     """Per customer: the criteria lifting it most (above neutral) and sinking it most."""
     d = detail.assign(effect=(detail["score"] - NEUTRAL) * detail["weight"])
     d = d.sort_values(["customer_id", "effect"], ascending=[True, False])
-    lifts = d.loc[d["effect"] > 0].groupby("customer_id").head(top).groupby("customer_id")["criterion"].agg(", ".join)
+    lifts = (
+        d.loc[d["effect"] > 0]
+        .groupby("customer_id")
+        .head(top)
+        .groupby("customer_id")["criterion"]
+        .agg(", ".join)
+    )
     d = d.sort_values(["customer_id", "effect"], ascending=[True, True])
-    sinks = d.loc[d["effect"] < 0].groupby("customer_id").head(top).groupby("customer_id")["criterion"].agg(", ".join)
+    sinks = (
+        d.loc[d["effect"] < 0]
+        .groupby("customer_id")
+        .head(top)
+        .groupby("customer_id")["criterion"]
+        .agg(", ".join)
+    )
     return pd.DataFrame({"strengths": lifts, "weaknesses": sinks})
 
 
@@ -1103,7 +1420,9 @@ def potential_accounts(
     sel = selection.set_index("customer_id")
     active = m["net_revenue"].fillna(0) > 0
     rev = m["net_revenue"].where(active)
-    small = rev < np.nanpercentile(rev.dropna(), r.max_revenue_percentile) if active.any() else active
+    small = (
+        rev < np.nanpercentile(rev.dropna(), r.max_revenue_percentile) if active.any() else active
+    )
     enough = m["invoices_n"].fillna(0) >= r.min_invoices_n
     growth = m["growth_pct"] >= r.min_growth_pct
     if m["wallet_estimate"].notna().any() and active.any():
@@ -1112,24 +1431,50 @@ def potential_accounts(
         headroom = big & (m["share_of_wallet_pct"] <= r.max_share_of_wallet_pct)
     else:
         headroom = pd.Series(False, index=m.index)
-    attractive = sel["attractiveness"].reindex(m.index) >= (r.min_attractiveness if r.min_attractiveness is not None else -np.inf)
-    ok = active & small & enough & attractive & ~sel["is_key_account"].reindex(m.index).fillna(False) & (growth | headroom)
+    attractive = sel["attractiveness"].reindex(m.index) >= (
+        r.min_attractiveness if r.min_attractiveness is not None else -np.inf
+    )
+    ok = (
+        active
+        & small
+        & enough
+        & attractive
+        & ~sel["is_key_account"].reindex(m.index).fillna(False)
+        & (growth | headroom)
+    )
     if r.min_net_profit_pct is not None:
         ok &= m["net_profit_pct"] >= r.min_net_profit_pct
     ok = ok.fillna(False).astype(bool)
-    out = m.loc[ok, ["name", "net_revenue", "net_profit", "net_profit_pct", "growth_pct",
-                     "share_of_wallet_pct", "wallet_estimate"]].copy()
+    out = m.loc[
+        ok,
+        [
+            "name",
+            "net_revenue",
+            "net_profit",
+            "net_profit_pct",
+            "growth_pct",
+            "share_of_wallet_pct",
+            "wallet_estimate",
+        ],
+    ].copy()
     out["attractiveness"] = sel["attractiveness"].reindex(out.index)
     g, h = growth.reindex(out.index).fillna(False), headroom.reindex(out.index).fillna(False)
-    out["reason"] = [";".join(x for x, f in (("growth", a), ("wallet_headroom", b)) if f) for a, b in zip(g, h, strict=True)]
+    out["reason"] = [
+        ";".join(x for x, f in (("growth", a), ("wallet_headroom", b)) if f)
+        for a, b in zip(g, h, strict=True)
+    ]
     out["reason"] = out["reason"].astype("str")
     out["reasons_n"] = (g.astype(int) + h.astype(int)).to_numpy()
-    out = out.sort_values(["reasons_n", "attractiveness", "growth_pct"], ascending=False, na_position="last")
+    out = out.sort_values(
+        ["reasons_n", "attractiveness", "growth_pct"], ascending=False, na_position="last"
+    )
     out = out.drop(columns="reasons_n").head(r.max_n)
     return out.reset_index()
 
 
-def vip_not_key(metrics: pd.DataFrame, selection: pd.DataFrame, settings: ProfileSettings) -> pd.DataFrame:
+def vip_not_key(
+    metrics: pd.DataFrame, selection: pd.DataFrame, settings: ProfileSettings
+) -> pd.DataFrame:
     """Customers the client labels key (``client_flag`` in ``vip_labels``) that are not key accounts, with why."""
     labels = {x.strip().lower() for x in settings.vip_labels}
     flag = metrics["client_flag"].astype("str").str.strip().str.lower()
@@ -1137,8 +1482,14 @@ def vip_not_key(metrics: pd.DataFrame, selection: pd.DataFrame, settings: Profil
     sel = selection.set_index("customer_id")
     ids = metrics["customer_id"].astype("str")
     mask = is_vip & ~sel["is_key_account"].reindex(ids).to_numpy(dtype=bool)
-    out = metrics.loc[mask, ["customer_id", "name", "client_flag", "net_revenue", "net_profit", "net_profit_pct"]].copy()
-    out = out.merge(selection[["customer_id", "attractiveness", "strength", "in_turnover_top", "why"]], on="customer_id", how="left")
+    out = metrics.loc[
+        mask, ["customer_id", "name", "client_flag", "net_revenue", "net_profit", "net_profit_pct"]
+    ].copy()
+    out = out.merge(
+        selection[["customer_id", "attractiveness", "strength", "in_turnover_top", "why"]],
+        on="customer_id",
+        how="left",
+    )
     return out.sort_values("net_revenue", ascending=False).reset_index(drop=True)
 
 
@@ -1206,13 +1557,15 @@ def stability(
             done += r
         freq = counts / runs
     label = np.where(freq >= st.core_min, "core", np.where(freq <= st.out_max, "out", "borderline"))
-    out = pd.DataFrame({
-        "customer_id": ids,
-        "name": metrics["name"].to_numpy(),
-        "is_key_account": base,
-        "selection_frequency": freq,
-        "stability": pd.Series(label, dtype="str"),
-    })
+    out = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "name": metrics["name"].to_numpy(),
+            "is_key_account": base,
+            "selection_frequency": freq,
+            "stability": pd.Series(label, dtype="str"),
+        }
+    )
     return out
 
 
@@ -1288,24 +1641,51 @@ def _risks_and_steps(row: pd.Series, s: ProfileSettings) -> tuple[list[str], lis
     return risks, steps
 
 
-def profile_cards(profile: pd.DataFrame, metrics: pd.DataFrame, detail: pd.DataFrame,
-                  settings: ProfileSettings) -> pd.DataFrame:
+def profile_cards(
+    profile: pd.DataFrame, metrics: pd.DataFrame, detail: pd.DataFrame, settings: ProfileSettings
+) -> pd.DataFrame:
     """One row per key account (``profile_cards``): identity, P&L, position, stage,
     contacts, risks and next steps (";"-joined codes), strengths and weaknesses."""
     assess_names = {c.name for c in settings.criteria if c.source == "assessment"}
-    miss_assess = detail.loc[detail["missing"] & detail["criterion"].isin(assess_names)].groupby("customer_id").size()
+    miss_assess = (
+        detail.loc[detail["missing"] & detail["criterion"].isin(assess_names)]
+        .groupby("customer_id")
+        .size()
+    )
     m = metrics.set_index("customer_id")
     keys = profile.loc[profile["is_key_account"]].copy()
-    extra = ["region", "client_flag", "account_owner", "gross_margin", "cts_total", "net_profit_pct",
-             "growth_pct", "days_late_avg", "payment_discipline_pct", "share_of_wallet_pct",
-             "tenure_years", "order_regularity_pct", "roles_covered", "roles_missing",
-             "relationship_strength_avg", "competitor_ties_avg", "freshness_days", "relationship_shape"]
+    extra = [
+        "region",
+        "client_flag",
+        "account_owner",
+        "gross_margin",
+        "cts_total",
+        "net_profit_pct",
+        "growth_pct",
+        "days_late_avg",
+        "payment_discipline_pct",
+        "share_of_wallet_pct",
+        "tenure_years",
+        "order_regularity_pct",
+        "roles_covered",
+        "roles_missing",
+        "relationship_strength_avg",
+        "competitor_ties_avg",
+        "freshness_days",
+        "relationship_shape",
+    ]
     for col in extra:
         keys[col] = m[col].reindex(keys["customer_id"]).to_numpy()
-    keys["missing_assessments_n"] = miss_assess.reindex(keys["customer_id"]).fillna(0).astype("int64").to_numpy()
+    keys["missing_assessments_n"] = (
+        miss_assess.reindex(keys["customer_id"]).fillna(0).astype("int64").to_numpy()
+    )
     drivers = _drivers(detail.loc[detail["customer_id"].isin(keys["customer_id"])])
-    keys["strengths"] = drivers["strengths"].reindex(keys["customer_id"]).fillna("").astype("str").to_numpy()
-    keys["weaknesses"] = drivers["weaknesses"].reindex(keys["customer_id"]).fillna("").astype("str").to_numpy()
+    keys["strengths"] = (
+        drivers["strengths"].reindex(keys["customer_id"]).fillna("").astype("str").to_numpy()
+    )
+    keys["weaknesses"] = (
+        drivers["weaknesses"].reindex(keys["customer_id"]).fillna("").astype("str").to_numpy()
+    )
     risks, steps = [], []
     for _, row in keys.iterrows():  # key accounts only: a few dozen rows at most
         rk, sp = _risks_and_steps(row, settings)
@@ -1313,13 +1693,44 @@ def profile_cards(profile: pd.DataFrame, metrics: pd.DataFrame, detail: pd.DataF
         steps.append(";".join(sp))
     keys["risks"] = pd.Series(risks, index=keys.index, dtype="str")
     keys["next_steps"] = pd.Series(steps, index=keys.index, dtype="str")
-    cols = ["customer_id", "name", "industry", "region", "client_flag", "account_owner",
-            "net_revenue", "gross_margin", "cts_total", "net_profit", "net_profit_pct", "growth_pct",
-            "attractiveness", "strength", "quadrant", "client_view", "views_disagree",
-            "relationship_stage", "stage_source", "win_keep_probability", "contacts_n", "roles_covered_n",
-            "roles_covered", "roles_missing", "relationship_shape", "freshness_days",
-            "single_contact_risk", "days_late_avg", "share_of_wallet_pct", "is_deep_plan",
-            "selection_frequency", "stability", "strengths", "weaknesses", "risks", "next_steps"]
+    cols = [
+        "customer_id",
+        "name",
+        "industry",
+        "region",
+        "client_flag",
+        "account_owner",
+        "net_revenue",
+        "gross_margin",
+        "cts_total",
+        "net_profit",
+        "net_profit_pct",
+        "growth_pct",
+        "attractiveness",
+        "strength",
+        "quadrant",
+        "client_view",
+        "views_disagree",
+        "relationship_stage",
+        "stage_source",
+        "win_keep_probability",
+        "contacts_n",
+        "roles_covered_n",
+        "roles_covered",
+        "roles_missing",
+        "relationship_shape",
+        "freshness_days",
+        "single_contact_risk",
+        "days_late_avg",
+        "share_of_wallet_pct",
+        "is_deep_plan",
+        "selection_frequency",
+        "stability",
+        "strengths",
+        "weaknesses",
+        "risks",
+        "next_steps",
+    ]
     keys = keys.sort_values(["is_deep_plan", "net_profit"], ascending=[False, False])
     return keys[cols].reset_index(drop=True)
 
@@ -1331,7 +1742,9 @@ def contact_map(contacts: pd.DataFrame | None, customer_ids) -> pd.DataFrame:
     Columns: customer_id, role, contacts_n, names, strength_max, owners, last_contact_date.
     """
     ids = [str(x) for x in customer_ids]
-    grid = pd.DataFrame([(i, r) for i in ids for r in ROLES], columns=["customer_id", "role"]).astype("str")
+    grid = pd.DataFrame(
+        [(i, r) for i in ids for r in ROLES], columns=["customer_id", "role"]
+    ).astype("str")
     if contacts is None or not len(contacts) or "role" not in contacts.columns:
         grid["contacts_n"] = 0
         grid["names"] = ""
@@ -1346,18 +1759,28 @@ def contact_map(contacts: pd.DataFrame | None, customer_ids) -> pd.DataFrame:
     for col in ("name", "owner"):
         if col not in c.columns:
             c[col] = ""
-    c["relationship_strength"] = _num(c["relationship_strength"]) if "relationship_strength" in c.columns else np.nan
-    c["last_contact_date"] = pd.to_datetime(c["last_contact_date"], errors="coerce") if "last_contact_date" in c.columns else pd.NaT
+    c["relationship_strength"] = (
+        _num(c["relationship_strength"]) if "relationship_strength" in c.columns else np.nan
+    )
+    c["last_contact_date"] = (
+        pd.to_datetime(c["last_contact_date"], errors="coerce")
+        if "last_contact_date" in c.columns
+        else pd.NaT
+    )
     g = c.groupby(["customer_id", "role"])
-    agg = pd.DataFrame({
-        "contacts_n": g.size(),
-        "names": g["name"].agg(lambda s: "; ".join(str(x) for x in s.dropna())),
-        "strength_max": g["relationship_strength"].max(),
-        "owners": g["owner"].agg(lambda s: "; ".join(sorted({str(x) for x in s.dropna()}))),
-        "last_contact_date": g["last_contact_date"].max(),
-    }).reset_index()
+    agg = pd.DataFrame(
+        {
+            "contacts_n": g.size(),
+            "names": g["name"].agg(lambda s: "; ".join(str(x) for x in s.dropna())),
+            "strength_max": g["relationship_strength"].max(),
+            "owners": g["owner"].agg(lambda s: "; ".join(sorted({str(x) for x in s.dropna()}))),
+            "last_contact_date": g["last_contact_date"].max(),
+        }
+    ).reset_index()
     extra = agg.loc[~agg["role"].isin(ROLES), ["customer_id", "role"]]
-    grid = pd.concat([grid, extra], ignore_index=True).merge(agg, on=["customer_id", "role"], how="left")
+    grid = pd.concat([grid, extra], ignore_index=True).merge(
+        agg, on=["customer_id", "role"], how="left"
+    )
     grid["contacts_n"] = grid["contacts_n"].fillna(0).astype("int64")
     grid["names"] = grid["names"].fillna("").astype("str")
     grid["owners"] = grid["owners"].fillna("").astype("str")
@@ -1392,6 +1815,16 @@ class ProfileResult:
     contact_map: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
     notes: list[dict] = field(default_factory=list)
+
+    def notes_table(self) -> pd.DataFrame:
+        """What the stage assumed or skipped, one sentence a row."""
+        return pd.DataFrame(
+            {"note": [n.get("message") or note_message(n) for n in self.notes]}, dtype="str"
+        )
+
+    def card_scores(self, customer_id: str) -> pd.DataFrame:
+        """One customer's score by criterion (for ``plots.account_profile.criterion_scores``)."""
+        return self.criterion_scores.loc[self.criterion_scores["customer_id"] == str(customer_id)]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Workspace table name -> frame."""
@@ -1461,9 +1894,15 @@ def run_profile(
     if tables.get("payments") is None or not len(tables.get("payments")):
         notes.append({"code": "no_payments"})
     cust = tables.get("customers")
-    if cust is None or "wallet_estimate" not in cust.columns or _num(cust["wallet_estimate"]).notna().sum() == 0:
+    if (
+        cust is None
+        or "wallet_estimate" not in cust.columns
+        or _num(cust["wallet_estimate"]).notna().sum() == 0
+    ):
         notes.append({"code": "no_wallet"})
-    if cust is None or not any(c in cust.columns for c in ("customer_since", "first_order_date", "since")):
+    if cust is None or not any(
+        c in cust.columns for c in ("customer_since", "first_order_date", "since")
+    ):
         notes.append({"code": "tenure_from_invoices"})
 
     metrics = compute_metrics(tables, customer_pnl, start, end, settings)
@@ -1474,46 +1913,67 @@ def run_profile(
     rel = relationship(metrics, scores, assessments, settings)
     selection, meta = select_accounts(scores, metrics, settings)
     drivers = _drivers(detail)
-    selection["strengths"] = drivers["strengths"].reindex(selection["customer_id"]).fillna("").astype("str").to_numpy()
-    selection["weaknesses"] = drivers["weaknesses"].reindex(selection["customer_id"]).fillna("").astype("str").to_numpy()
+    selection["strengths"] = (
+        drivers["strengths"].reindex(selection["customer_id"]).fillna("").astype("str").to_numpy()
+    )
+    selection["weaknesses"] = (
+        drivers["weaknesses"].reindex(selection["customer_id"]).fillna("").astype("str").to_numpy()
+    )
     stab = stability(detail, metrics, selection, settings)
     potential = potential_accounts(metrics, selection, settings)
     vip = vip_not_key(metrics, selection, settings)
 
-    profile = pd.DataFrame({
-        "customer_id": metrics["customer_id"].astype("str"),
-        "name": metrics["name"].astype("str"),
-        "industry": metrics["industry"].astype("str"),
-        "client_flag": metrics["client_flag"].astype("str"),
-        "net_revenue": metrics["net_revenue"],
-        "net_profit": metrics["net_profit"],
-        "attractiveness": scores["attractiveness"],
-        "strength": scores["strength"],
-        "quadrant": port["quadrant"],
-        "client_view": port["client_view"],
-        "views_disagree": port["views_disagree"],
-        "relationship_stage": rel["relationship_stage"],
-        "stage_source": rel["stage_source"],
-        "contacts_n": metrics["contacts_n"],
-        "roles_covered_n": metrics["roles_covered_n"],
-        "single_contact_risk": metrics["single_contact_risk"].astype("boolean"),
-        "win_keep_probability": rel["win_keep_probability"],
-        "priority": selection["priority"],
-        "is_key_account": selection["is_key_account"].astype(bool),
-        "is_deep_plan": selection["is_deep_plan"].astype(bool),
-        "is_potential": metrics["customer_id"].isin(potential["customer_id"]).astype(bool),
-        "in_turnover_top": selection["in_turnover_top"].astype(bool),
-        "selection_frequency": stab["selection_frequency"],
-        "stability": stab["stability"],
-        "missing_n": scores["missing_n"],
-        "why": selection["why"],
-    })
+    profile = pd.DataFrame(
+        {
+            "customer_id": metrics["customer_id"].astype("str"),
+            "name": metrics["name"].astype("str"),
+            "industry": metrics["industry"].astype("str"),
+            "client_flag": metrics["client_flag"].astype("str"),
+            "net_revenue": metrics["net_revenue"],
+            "net_profit": metrics["net_profit"],
+            "attractiveness": scores["attractiveness"],
+            "strength": scores["strength"],
+            "quadrant": port["quadrant"],
+            "client_view": port["client_view"],
+            "views_disagree": port["views_disagree"],
+            "relationship_stage": rel["relationship_stage"],
+            "stage_source": rel["stage_source"],
+            "contacts_n": metrics["contacts_n"],
+            "roles_covered_n": metrics["roles_covered_n"],
+            "single_contact_risk": metrics["single_contact_risk"].astype("boolean"),
+            "win_keep_probability": rel["win_keep_probability"],
+            "priority": selection["priority"],
+            "is_key_account": selection["is_key_account"].astype(bool),
+            "is_deep_plan": selection["is_deep_plan"].astype(bool),
+            "is_potential": metrics["customer_id"].isin(potential["customer_id"]).astype(bool),
+            "in_turnover_top": selection["in_turnover_top"].astype(bool),
+            "selection_frequency": stab["selection_frequency"],
+            "stability": stab["stability"],
+            "missing_n": scores["missing_n"],
+            "why": selection["why"],
+        }
+    )
     cards = profile_cards(profile, metrics, detail, settings)
     cmap = contact_map(tables.get("contacts"), cards["customer_id"])
 
-    sel_cols = ["customer_id", "name", "net_revenue", "net_profit", "attractiveness", "strength", "priority",
-                "priority_rank", "is_candidate", "is_key_account", "is_deep_plan", "in_turnover_top",
-                "comparison", "why", "strengths", "weaknesses"]
+    sel_cols = [
+        "customer_id",
+        "name",
+        "net_revenue",
+        "net_profit",
+        "attractiveness",
+        "strength",
+        "priority",
+        "priority_rank",
+        "is_candidate",
+        "is_key_account",
+        "is_deep_plan",
+        "in_turnover_top",
+        "comparison",
+        "why",
+        "strengths",
+        "weaknesses",
+    ]
     selection = selection[sel_cols].copy()
     selection["selection_frequency"] = stab["selection_frequency"].to_numpy()
     selection["stability"] = stab["stability"].to_numpy()
@@ -1544,17 +2004,34 @@ def run_profile(
     return ProfileResult(
         profile=profile,
         criteria=settings.criteria_table().assign(
-            customers_missing_n=[int(detail.loc[detail["criterion"] == c.name, "missing"].sum()) for c in settings.criteria]
+            customers_missing_n=[
+                int(detail.loc[detail["criterion"] == c.name, "missing"].sum())
+                for c in settings.criteria
+            ]
         ),
         metrics=metrics,
         scores=scores,
         criterion_scores=detail,
         portfolio=port,
         relationship=rel,
-        contacts=metrics[["customer_id", "name", "contacts_n", "roles_covered_n", "roles_covered", "roles_missing",
-                          "relationship_strength_avg", "relationship_strength_max", "competitor_ties_avg",
-                          "owners_n", "last_contact_date", "freshness_days", "single_contact_risk",
-                          "relationship_shape"]].copy(),
+        contacts=metrics[
+            [
+                "customer_id",
+                "name",
+                "contacts_n",
+                "roles_covered_n",
+                "roles_covered",
+                "roles_missing",
+                "relationship_strength_avg",
+                "relationship_strength_max",
+                "competitor_ties_avg",
+                "owners_n",
+                "last_contact_date",
+                "freshness_days",
+                "single_contact_risk",
+                "relationship_shape",
+            ]
+        ].copy(),
         selection=selection,
         potential=potential,
         vip_not_key=vip,

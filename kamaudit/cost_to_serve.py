@@ -67,7 +67,10 @@ class CostToServeSettings(BaseModel):
 
     cost_of_capital: float = Field(0.08, ge=0, le=1, description="annual rate for financing cost")
     assumed_margin_pct: float = Field(
-        25.0, ge=-100, le=100, description="gross margin assumed when invoices carry no cost of goods"
+        25.0,
+        ge=-100,
+        le=100,
+        description="gross margin assumed when invoices carry no cost of goods",
     )
     default_payment_terms_days: int = Field(
         30, ge=0, le=365, description="payment terms for customers whose terms are unknown"
@@ -238,7 +241,9 @@ def customer_base(
         base["customer_id"] = base["customer_id"].astype("str")
         base = base.drop_duplicates("customer_id")
     else:
-        base = pd.DataFrame({c: pd.Series(dtype="str" if c != "payment_terms_days" else float) for c in cols})
+        base = pd.DataFrame(
+            {c: pd.Series(dtype="str" if c != "payment_terms_days" else float) for c in cols}
+        )
     base["in_master"] = True
     seen = [invoices["customer_id"]]
     for t in (activities, rebates):
@@ -357,7 +362,8 @@ def driver_volumes(
     akey = None
     if activities is not None and len(activities):
         act_codes = _codes(activities["customer_id"], universe)
-        akey = _key(activities["activity"]).to_numpy()
+        akey, anames = pd.factorize(_key(activities["activity"]))
+        anames = list(anames)
         aqty = np.nan_to_num(_num(_col(activities, "quantity", 1.0)), nan=1.0)
         ahours = np.nan_to_num(_num(_col(activities, "hours", 0.0)))
     volumes = np.zeros((n, len(pools)))
@@ -372,7 +378,7 @@ def driver_volumes(
                 v = np.zeros(n)
                 note = "no activities table"
             else:
-                m = akey == name
+                m = akey == (anames.index(name) if name in anames else -2)
                 w = aqty if driver == "activity" else ahours
                 v = _sum_by(act_codes[m], w[m], n)
         elif driver == "invoices":
@@ -491,9 +497,20 @@ def compute_rates(pools: pd.DataFrame, volumes: np.ndarray, years: float) -> pd.
     out = pd.DataFrame(
         rows,
         columns=[
-            "activity", "cost_column", "driver", "method", "status", "pool_cost",
-            "driver_volume", "capacity", "rate", "allocated_cost", "unallocated_cost",
-            "unused_capacity_cost", "avoidable_pct", "driver_note",
+            "activity",
+            "cost_column",
+            "driver",
+            "method",
+            "status",
+            "pool_cost",
+            "driver_volume",
+            "capacity",
+            "rate",
+            "allocated_cost",
+            "unallocated_cost",
+            "unused_capacity_cost",
+            "avoidable_pct",
+            "driver_note",
         ],
     )
     for c in ("activity", "cost_column", "driver", "method", "status", "driver_note"):
@@ -544,7 +561,9 @@ def allocate(rates: pd.DataFrame, volumes: np.ndarray) -> np.ndarray:
     return out
 
 
-def unpooled_activities(activities: pd.DataFrame | None, pools: pd.DataFrame | None) -> pd.DataFrame:
+def unpooled_activities(
+    activities: pd.DataFrame | None, pools: pd.DataFrame | None
+) -> pd.DataFrame:
     """Activities in the data that no cost pool covers (reported, never dropped silently)."""
     cols = ["activity", "rows_n", "quantity", "hours", "customers_n"]
     if activities is None or not len(activities):
@@ -601,7 +620,9 @@ def financing_cost(
     """
     universe = pd.Index(pd.unique(invoices["customer_id"].astype("str")))
     led = _ledger(invoices, universe, 0.0)
-    return _financing(led, universe, customers, payments, period_end, cost_of_capital, default_terms_days)
+    return _financing(
+        led, universe, customers, payments, period_end, cost_of_capital, default_terms_days
+    )[0]
 
 
 def _financing(
@@ -612,12 +633,14 @@ def _financing(
     period_end,
     cost_of_capital: float,
     default_terms_days: int,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, np.ndarray]:
     inv = led.invoice_table
     inv = inv[~inv["is_credit"] & (inv["amount"] > 0)].reset_index(drop=True)
     terms = np.full(len(universe), float(default_terms_days))
     if customers is not None and "payment_terms_days" in customers.columns:
-        ct = pd.Series(_num(customers["payment_terms_days"]), index=customers["customer_id"].astype("str"))
+        ct = pd.Series(
+            _num(customers["payment_terms_days"]), index=customers["customer_id"].astype("str")
+        )
         ct = ct[~ct.index.duplicated()]
         t = ct.reindex(universe).to_numpy(dtype=float)
         terms = np.where(np.isnan(t), terms, t)
@@ -628,18 +651,35 @@ def _financing(
     day = np.timedelta64(1, "D")
     terms_due = inv_date + (inv_terms * 86400e9).astype("timedelta64[ns]")
     if payments is not None and len(payments):
-        pay = pd.DataFrame(
-            {
-                "invoice_id": payments["invoice_id"].astype("str"),
-                "due_date": pd.to_datetime(_col(payments, "due_date", pd.NaT)),
-                "paid_date": pd.to_datetime(_col(payments, "paid_date", pd.NaT)),
-            }
+        # one factorize over both id columns: faster than an index lookup on text ids
+        both = pd.concat(
+            [inv["invoice_id"].astype("str"), payments["invoice_id"].astype("str")],
+            ignore_index=True,
         )
-        pay = pay.groupby("invoice_id", sort=False).agg(due_date=("due_date", "min"), paid_date=("paid_date", "max"))
-        pos = pay.index.get_indexer(pd.Index(inv["invoice_id"]))
-        has = pos >= 0
-        due = np.where(has, pay["due_date"].to_numpy(dtype="datetime64[ns]")[np.clip(pos, 0, None)], np.datetime64("NaT"))
-        paid = np.where(has, pay["paid_date"].to_numpy(dtype="datetime64[ns]")[np.clip(pos, 0, None)], np.datetime64("NaT"))
+        jc, uniq = pd.factorize(both)
+        left, right = jc[: len(inv)], jc[len(inv) :]
+        ok = right >= 0
+        nat = np.iinfo(np.int64).min
+        due_p = (
+            pd.to_datetime(_col(payments, "due_date", pd.NaT))
+            .to_numpy(dtype="datetime64[ns]")
+            .view(np.int64)
+        )
+        paid_p = (
+            pd.to_datetime(_col(payments, "paid_date", pd.NaT))
+            .to_numpy(dtype="datetime64[ns]")
+            .view(np.int64)
+        )
+        due_min = np.full(len(uniq), np.iinfo(np.int64).max)
+        np.minimum.at(due_min, right[ok], np.where(due_p == nat, np.iinfo(np.int64).max, due_p)[ok])
+        paid_max = np.full(len(uniq), nat)
+        np.maximum.at(paid_max, right[ok], paid_p[ok])
+        seen = np.zeros(len(uniq), dtype=bool)
+        seen[right[ok]] = True
+        due_min[due_min == np.iinfo(np.int64).max] = nat
+        has = (left >= 0) & seen[np.clip(left, 0, None)]
+        due = np.where(has, due_min[np.clip(left, 0, None)], nat).view("datetime64[ns]")
+        paid = np.where(has, paid_max[np.clip(left, 0, None)], nat).view("datetime64[ns]")
         due = np.where(np.isnat(due), terms_due, due)
         settled = np.where(np.isnat(paid), end, paid)
         estimated = np.zeros(len(inv), dtype=bool)
@@ -667,7 +707,7 @@ def _financing(
             "estimated": estimated,
         }
     )
-    return out
+    return out, codes
 
 
 # ------------------------------------------------------------------ P&L
@@ -709,17 +749,22 @@ def customer_pnl(
         reb = _sum_by(_codes(rebates["customer_id"], universe), _num(rebates["amount"]), n)
     if period_end is None:
         period_end = pd.Timestamp(invoices["invoice_date"].max())
-    fin = _financing(led, universe, customers, payments, period_end, cost_of_capital, default_terms_days)
-    fin_codes = universe.get_indexer(pd.Index(fin["customer_id"]))
+    fin, fin_codes = _financing(
+        led, universe, customers, payments, period_end, cost_of_capital, default_terms_days
+    )
     financing = _sum_by(fin_codes, fin["financing_cost"].to_numpy(), n)
     late = _sum_by(fin_codes, fin["late_cost"].to_numpy(), n)
     if cost_pools is not None and len(cost_pools):
-        volumes, pools = driver_volumes(cost_pools, invoices, activities, universe, _ledger_cache=led)
+        volumes, pools = driver_volumes(
+            cost_pools, invoices, activities, universe, _ledger_cache=led
+        )
         rates = compute_rates(pools, volumes, years)
         cts = allocate(rates, volumes)
     else:
         volumes = np.zeros((n, 0))
-        rates = compute_rates(pd.DataFrame(columns=["activity", "driver", "status"]), volumes, years)
+        rates = compute_rates(
+            pd.DataFrame(columns=["activity", "driver", "status"]), volumes, years
+        )
         cts = np.zeros((n, 0))
     pnl = base[["customer_id", "name", "industry", "client_flag"]].copy()
     net_revenue = led.list_sales - led.discounts - reb
@@ -775,8 +820,15 @@ class WhaleCurve:
         return {
             k: getattr(self, k)
             for k in (
-                "total_profit", "peak_profit", "peak_pct", "peak_customers_n",
-                "peak_customers_pct", "erosion", "erosion_pct", "unprofitable_n", "unprofitable_pct",
+                "total_profit",
+                "peak_profit",
+                "peak_pct",
+                "peak_customers_n",
+                "peak_customers_pct",
+                "erosion",
+                "erosion_pct",
+                "unprofitable_n",
+                "unprofitable_pct",
             )
         }
 
@@ -815,16 +867,25 @@ def whale_curve(pnl: pd.DataFrame) -> WhaleCurve:
     if n:
         dec = np.minimum((np.arange(n) * 10) // n, 9) + 1
         g = pd.DataFrame({"decile": dec, "rev": d["net_revenue"].to_numpy(float), "p": profit})
-        deciles = g.groupby("decile").agg(
-            customers_n=("p", "size"), net_revenue=("rev", "sum"), net_profit=("p", "sum")
-        ).reset_index()
+        deciles = (
+            g.groupby("decile")
+            .agg(customers_n=("p", "size"), net_revenue=("rev", "sum"), net_profit=("p", "sum"))
+            .reset_index()
+        )
         deciles["cum_net_profit"] = deciles["net_profit"].cumsum()
         deciles["cum_profit_pct"] = deciles["cum_net_profit"] / denom * 100.0
         deciles["net_profit_pct"] = _pct(deciles["net_profit"], deciles["net_revenue"])
     else:
         deciles = pd.DataFrame(
-            columns=["decile", "customers_n", "net_revenue", "net_profit", "cum_net_profit",
-                     "cum_profit_pct", "net_profit_pct"]
+            columns=[
+                "decile",
+                "customers_n",
+                "net_revenue",
+                "net_profit",
+                "cum_net_profit",
+                "cum_profit_pct",
+                "net_profit_pct",
+            ]
         )
     unprof = int((profit < 0).sum())
     return WhaleCurve(
@@ -848,7 +909,11 @@ def _abc_classes(values: np.ndarray, a_pct: float, b_pct: float) -> np.ndarray:
     pos = np.clip(np.nan_to_num(v), 0, None)
     total = pos.sum()
     order = np.argsort(-pos, kind="stable")
-    before = np.concatenate([[0.0], np.cumsum(pos[order])[:-1]]) / total * 100 if total > 0 else np.full(len(v), 100.0)
+    before = (
+        np.concatenate([[0.0], np.cumsum(pos[order])[:-1]]) / total * 100
+        if total > 0
+        else np.full(len(v), 100.0)
+    )
     cls_sorted = np.where(before < a_pct, "A", np.where(before < b_pct, "B", "C"))
     out = np.empty(len(v), dtype=object)
     out[order] = cls_sorted
@@ -919,7 +984,11 @@ def shapiro_matrix(
     ccut = math.nan if ccut is None else float(ccut)
     hi_p = pm > pcut
     hi_c = cp > ccut
-    q = np.where(hi_p, np.where(hi_c, "carriage_trade", "passive"), np.where(hi_c, "aggressive", "bargain_basement"))
+    q = np.where(
+        hi_p,
+        np.where(hi_c, "carriage_trade", "passive"),
+        np.where(hi_c, "aggressive", "bargain_basement"),
+    )
     quadrant = pd.Series(q, dtype="str").where(ok, pd.NA)
     table = pd.DataFrame(
         {
@@ -936,7 +1005,9 @@ def shapiro_matrix(
 # ------------------------------------------------------------------ verdicts
 
 
-def avoidability(pnl: pd.DataFrame, rates: pd.DataFrame, default_avoidable_pct: float = 100.0) -> pd.DataFrame:
+def avoidability(
+    pnl: pd.DataFrame, rates: pd.DataFrame, default_avoidable_pct: float = 100.0
+) -> pd.DataFrame:
     """What dropping each customer would really save, and what it would change.
 
     ``avoidable_cost`` = Σ cts_<pool> × avoidable_pct/100 + financing cost (capital is
@@ -959,46 +1030,68 @@ def avoidability(pnl: pd.DataFrame, rates: pd.DataFrame, default_avoidable_pct: 
     )
 
 
-def _line_columns(pnl: pd.DataFrame, rates: pd.DataFrame) -> list[str]:
-    return [*[c for c in rates["cost_column"] if c in pnl.columns], "financing_cost"]
+def _line_matrix(pnl: pd.DataFrame, lines: list[str]) -> np.ndarray:
+    if not lines:
+        return np.zeros((len(pnl), 0))
+    return np.column_stack([pnl[c].to_numpy(dtype=float) for c in lines])
+
+
+def _pick(values: np.ndarray, lines: list[str], n: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per row, the column names of the ``n`` largest positive values (stable order)."""
+    rows = np.arange(values.shape[0])
+    order = np.argsort(-values, axis=1, kind="stable")[:, :n]
+    names = np.asarray(lines, dtype=object)
+    picked = []
+    for k in range(min(n, len(lines))):
+        j = order[:, k]
+        picked.append(np.where(values[rows, j] > 0, names[j], ""))
+    return picked, order
+
+
+def _join(picked: list[np.ndarray], n_rows: int) -> np.ndarray:
+    if not picked:
+        return pd.Series([""] * n_rows, dtype="str").to_numpy()
+    joined = [";".join(x for x in row if x) for row in zip(*picked, strict=True)]
+    return pd.Series(joined, dtype="str").to_numpy()
 
 
 def sinking_lines(pnl: pd.DataFrame, rates: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """For each customer, the cost-to-serve lines most above what the base pays for its revenue.
+    """For each customer, the cost-to-serve lines that sink it, and the unusual ones.
 
-    The lines are the pools' ``cts_<activity>`` columns and ``financing_cost``. Each
-    line's benchmark is the whole base's ratio of that line to net revenue; a customer's
-    excess = its line − benchmark × its net revenue. The ``n`` largest positive excesses
-    are its sinking lines (a line adding less than a tenth of the biggest excess is left
-    out, but two are kept when positive). Price problems (discounts, rebates, a thin
-    margin) show separately as ``margin_gap_pct`` in :func:`big_unprofitable`.
+    ``sinking_lines``: the ``n`` largest ``cts_<activity>`` lines of the customer (where
+    its cost-to-serve goes). ``unusual_lines``: the ``n`` lines (financing included) most
+    above what the whole base pays for the same net revenue — excess = line − the base's
+    line ÷ net revenue × the customer's net revenue. Price problems (discounts, rebates, a
+    thin margin) show separately as ``margin_gap_pct`` in :func:`big_unprofitable`.
 
-    Returns customer_id, sinking_lines (";"-joined column names), and for k = 1..n
-    line_k, line_k_amount, line_k_excess.
+    Returns customer_id, sinking_lines, unusual_lines (";"-joined column names) and for
+    k = 1..n: line_k, line_k_amount, line_k_share_pct (of the customer's cost-to-serve),
+    line_k_excess.
     """
-    lines = _line_columns(pnl, rates)
+    cts_lines = [c for c in rates["cost_column"] if c in pnl.columns]
+    vals = _line_matrix(pnl, cts_lines)
+    m = len(pnl)
+    rows = np.arange(m)
+    picked, order = _pick(vals, cts_lines, n)
     rev = np.clip(pnl["net_revenue"].to_numpy(dtype=float), 0, None)
-    vals = np.column_stack([pnl[c].to_numpy(dtype=float) for c in lines]) if lines else np.zeros((len(pnl), 0))
-    basis = np.column_stack([rev for _ in lines]) if lines else np.zeros((len(pnl), 0))
-    bench = vals.sum(axis=0) / np.where(basis.sum(axis=0) > 0, basis.sum(axis=0), np.nan)
-    excess = vals - np.nan_to_num(bench) * basis
-    order = np.argsort(-excess, axis=1, kind="stable")[:, :n]
-    out = {"customer_id": pnl["customer_id"].astype("str").to_numpy()}
-    picked = []
-    top = np.take_along_axis(excess, order[:, :1], axis=1)[:, 0] if len(lines) else np.zeros(len(pnl))
-    for k in range(n):
-        if k >= len(lines):
-            break
+    all_lines = [*cts_lines, "financing_cost"]
+    all_vals = _line_matrix(pnl, all_lines)
+    total_rev = rev.sum()
+    bench = all_vals.sum(axis=0) / total_rev if total_rev > 0 else np.zeros(len(all_lines))
+    excess = all_vals - bench[None, :] * rev[:, None]
+    unusual, _ = _pick(excess, all_lines, n)
+    cts_total = vals.sum(axis=1)
+    out: dict[str, Any] = {"customer_id": pnl["customer_id"].astype("str").to_numpy()}
+    for k, name in enumerate(picked):
         j = order[:, k]
-        ex = excess[np.arange(len(pnl)), j]
-        keep = (ex > 0) & ((k < 2) | (ex >= top / 10.0))
-        name = np.where(keep, np.asarray(lines, dtype=object)[j], "")
+        keep = name != ""
+        amount = vals[rows, j]
         out[f"line_{k + 1}"] = pd.Series(name, dtype="str").to_numpy()
-        out[f"line_{k + 1}_amount"] = np.where(keep, vals[np.arange(len(pnl)), j], np.nan)
-        out[f"line_{k + 1}_excess"] = np.where(keep, ex, np.nan)
-        picked.append(name)
-    joined = [";".join(x for x in row if x) for row in zip(*picked, strict=True)] if picked else [""] * len(pnl)
-    out["sinking_lines"] = pd.Series(joined, dtype="str").to_numpy()
+        out[f"line_{k + 1}_amount"] = np.where(keep, amount, np.nan)
+        out[f"line_{k + 1}_share_pct"] = np.where(keep, _pct(amount, cts_total), np.nan)
+        out[f"line_{k + 1}_excess"] = np.where(keep, excess[rows, j], np.nan)
+    out["sinking_lines"] = _join(picked, m)
+    out["unusual_lines"] = _join(unusual, m)
     return pd.DataFrame(out)
 
 
@@ -1028,19 +1121,32 @@ def big_unprofitable(
     rank = pd.Series(-rev).rank(method="first").to_numpy()
     top = (rank <= k) & (rev > 0)
     wanted = {f.strip().lower() for f in flags}
-    flag = _col(pnl, "client_flag", "").astype("str").str.strip().str.lower().isin(wanted).to_numpy()
+    flag = (
+        _col(pnl, "client_flag", "").astype("str").str.strip().str.lower().isin(wanted).to_numpy()
+    )
     q = np.nanpercentile(prof, low_quantile_pct) if n else 0.0
     low = (prof < 0) | (prof <= q)
     sel = (top | flag) & low
     sink = sinking_lines(pnl, rates, lines_n)
-    d = pnl.loc[sel, [c for c in ("customer_id", "name", "industry", "client_flag") if c in pnl.columns]].copy()
+    d = pnl.loc[
+        sel, [c for c in ("customer_id", "name", "industry", "client_flag") if c in pnl.columns]
+    ].copy()
     why = np.where(top & flag, "top_revenue;flag", np.where(top, "top_revenue", "flag"))
     d["why_big"] = pd.Series(why[sel], dtype="str").to_numpy()
     pm = _pct(pnl["gross_margin"], rev)
     d["pocket_margin_pct"] = pm[sel]
     d["margin_gap_pct"] = pm[sel] - (np.nanmedian(pm[rev > 0]) if (rev > 0).any() else np.nan)
-    for c in ("net_revenue", "gross_margin", "cts_total", "financing_cost", "net_profit", "net_profit_pct",
-              "prob_unprofitable", "avoidable_cost", "profit_change_if_dropped"):
+    for c in (
+        "net_revenue",
+        "gross_margin",
+        "cts_total",
+        "financing_cost",
+        "net_profit",
+        "net_profit_pct",
+        "prob_unprofitable",
+        "avoidable_cost",
+        "profit_change_if_dropped",
+    ):
         if c in pnl.columns:
             d[c] = pnl.loc[sel, c].to_numpy()
     d = d.merge(sink, on="customer_id", how="left")
@@ -1079,7 +1185,11 @@ def sensitivity(
         cols.append("financing_cost")
         names.append("cost_of_capital")
     gross = pnl["gross_margin"].to_numpy(dtype=float)
-    C = np.column_stack([pnl[c].to_numpy(dtype=float) for c in cols]) if cols else np.zeros((len(pnl), 0))
+    C = (
+        np.column_stack([pnl[c].to_numpy(dtype=float) for c in cols])
+        if cols
+        else np.zeros((len(pnl), 0))
+    )
     base = gross - C.sum(axis=1)
     neg = base < 0
     rows = []
@@ -1104,8 +1214,15 @@ def sensitivity(
             )
     table = pd.DataFrame(
         rows,
-        columns=["parameter", "cost_column", "change_pct", "total_net_profit",
-                 "turn_unprofitable_n", "turn_profitable_n", "changing_sign_n"],
+        columns=[
+            "parameter",
+            "cost_column",
+            "change_pct",
+            "total_net_profit",
+            "turn_unprofitable_n",
+            "turn_profitable_n",
+            "changing_sign_n",
+        ],
     )
     table["parameter"] = table["parameter"].astype("str")
     table["cost_column"] = table["cost_column"].astype("str")
@@ -1121,7 +1238,11 @@ def sensitivity(
     else:
         prob = neg.astype(float)
     per = pd.DataFrame(
-        {"customer_id": pnl["customer_id"].astype("str").to_numpy(), "prob_unprofitable": prob, "flips_n": flips}
+        {
+            "customer_id": pnl["customer_id"].astype("str").to_numpy(),
+            "prob_unprofitable": prob,
+            "flips_n": flips,
+        }
     )
     return table, per
 
@@ -1177,14 +1298,22 @@ def findings(
     if len(big):
         losers = big[big["net_profit"] < 0]
         names = ", ".join(
-            (r["name"] if isinstance(r["name"], str) and r["name"] not in ("", "nan", "<NA>") else r["customer_id"])
+            (
+                r["name"]
+                if isinstance(r["name"], str) and r["name"] not in ("", "nan", "<NA>")
+                else r["customer_id"]
+            )
             for _, r in big.head(5).iterrows()
         )
         out.append(
             {
                 "key": "big_unprofitable",
-                "values": {"customers_n": len(big), "losing_n": len(losers), "names": names,
-                           "loss_amount": float(-losers["net_profit"].sum())},
+                "values": {
+                    "customers_n": len(big),
+                    "losing_n": len(losers),
+                    "names": names,
+                    "loss_amount": float(-losers["net_profit"].sum()),
+                },
             }
         )
     if "revenue_abc" in matrix.columns:
@@ -1193,8 +1322,10 @@ def findings(
             out.append(
                 {
                     "key": "abc_mismatch",
-                    "values": {"customers_n": int(a_row["profit_C"].iloc[0]),
-                               "revenue_a_n": int(a_row["customers_n"].iloc[0])},
+                    "values": {
+                        "customers_n": int(a_row["profit_C"].iloc[0]),
+                        "revenue_a_n": int(a_row["customers_n"].iloc[0]),
+                    },
                 }
             )
     rev = float(pnl["net_revenue"].sum())
@@ -1204,9 +1335,12 @@ def findings(
         out.append(
             {
                 "key": "cts_share",
-                "values": {"cts_pct": cts / rev * 100.0, "cts_amount": cts,
-                           "activity": str(top["activity"]),
-                           "activity_pct": float(top["allocated_cost"]) / cts * 100.0 if cts else math.nan},
+                "values": {
+                    "cts_pct": cts / rev * 100.0,
+                    "cts_amount": cts,
+                    "activity": str(top["activity"]),
+                    "activity_pct": float(top["allocated_cost"]) / cts * 100.0 if cts else math.nan,
+                },
             }
         )
     unused = float(rates["unused_capacity_cost"].sum()) if len(rates) else 0.0
@@ -1221,8 +1355,11 @@ def findings(
                     "change_pct": sensitivity_pct,
                     "max_flips_n": int(worst["changing_sign_n"]),
                     "parameter": str(worst["parameter"]),
-                    "uncertain_n": int(((pnl["prob_unprofitable"] > 0.1) & (pnl["prob_unprofitable"] < 0.9)).sum())
-                    if "prob_unprofitable" in pnl.columns else 0,
+                    "uncertain_n": int(
+                        ((pnl["prob_unprofitable"] > 0.1) & (pnl["prob_unprofitable"] < 0.9)).sum()
+                    )
+                    if "prob_unprofitable" in pnl.columns
+                    else 0,
                 },
             }
         )
@@ -1233,8 +1370,13 @@ def findings(
             out.append(
                 {
                     "key": "avoidability",
-                    "values": {"unprofitable_n": len(unprof), "customers_n": len(keep),
-                               "saving_amount": float(unprof["profit_change_if_dropped"].clip(lower=0).sum())},
+                    "values": {
+                        "unprofitable_n": len(unprof),
+                        "customers_n": len(keep),
+                        "saving_amount": float(
+                            unprof["profit_change_if_dropped"].clip(lower=0).sum()
+                        ),
+                    },
                 }
             )
     return out
@@ -1270,8 +1412,17 @@ class CostToServeResult:
     @property
     def totals(self) -> dict[str, float]:
         p = self.pnl
-        keys = ["list_sales", "discounts", "rebates", "net_revenue", "cogs", "gross_margin",
-                "cts_total", "financing_cost", "net_profit"]
+        keys = [
+            "list_sales",
+            "discounts",
+            "rebates",
+            "net_revenue",
+            "cogs",
+            "gross_margin",
+            "cts_total",
+            "financing_cost",
+            "net_profit",
+        ]
         return {k: float(p[k].sum()) for k in keys}
 
     @property
@@ -1290,8 +1441,13 @@ class CostToServeResult:
         return bool((self.reconciliation["difference"].abs() < 0.005).all())
 
 
-def reconcile(pnl: pd.DataFrame, rates: pd.DataFrame, invoices: pd.DataFrame, rebates: pd.DataFrame | None,
-              financing: pd.DataFrame) -> pd.DataFrame:
+def reconcile(
+    pnl: pd.DataFrame,
+    rates: pd.DataFrame,
+    invoices: pd.DataFrame,
+    rebates: pd.DataFrame | None,
+    financing: pd.DataFrame,
+) -> pd.DataFrame:
     """The P&L summed over customers against the ledger and the pools.
 
     Columns item, ledger, pnl, difference (expected 0.00 for every row). Pool rows
@@ -1300,8 +1456,14 @@ def reconcile(pnl: pd.DataFrame, rates: pd.DataFrame, invoices: pd.DataFrame, re
     rows = []
 
     def add(item, ledger, total):
-        rows.append({"item": item, "ledger": round(ledger, 2), "pnl": round(total, 2),
-                     "difference": round(total - ledger, 2)})
+        rows.append(
+            {
+                "item": item,
+                "ledger": round(ledger, 2),
+                "pnl": round(total, 2),
+                "difference": round(total - ledger, 2),
+            }
+        )
 
     net = np.nan_to_num(_num(invoices["net_amount"]))
     add("net_invoiced", float(net.sum()), float((pnl["list_sales"] - pnl["discounts"]).sum()))
@@ -1312,10 +1474,16 @@ def reconcile(pnl: pd.DataFrame, rates: pd.DataFrame, invoices: pd.DataFrame, re
         known = ~np.isnan(cost)
         if known.all():
             add("cogs", float(cost.sum()), float(pnl["cogs"].sum()))
-    add("financing_cost", float(financing["financing_cost"].sum()), float(pnl["financing_cost"].sum()))
+    add(
+        "financing_cost",
+        float(financing["financing_cost"].sum()),
+        float(pnl["financing_cost"].sum()),
+    )
     for _, r in rates.iterrows():
         allocated = float(pnl[r["cost_column"]].sum())
-        add(f"pool:{r['activity']}", float(r["pool_cost"]), allocated + float(r["unallocated_cost"]))
+        add(
+            f"pool:{r['activity']}", float(r["pool_cost"]), allocated + float(r["unallocated_cost"])
+        )
     out = pd.DataFrame(rows, columns=["item", "ledger", "pnl", "difference"])
     out["item"] = out["item"].astype("str")
     return out
@@ -1349,7 +1517,9 @@ def run_cost_to_serve(tables: dict[str, pd.DataFrame | None], engagement) -> Cos
     if acts is None or not len(acts):
         notes.append({"key": "no_activities", "values": {}})
     if get("payments") is None or not len(get("payments")):
-        notes.append({"key": "financing_estimated", "values": {"terms_n": s.default_payment_terms_days}})
+        notes.append(
+            {"key": "financing_estimated", "values": {"terms_n": s.default_payment_terms_days}}
+        )
     if get("rebates") is None:
         notes.append({"key": "no_rebates", "values": {}})
     pnl, rates, fin, _ = customer_pnl(
@@ -1366,15 +1536,35 @@ def run_cost_to_serve(tables: dict[str, pd.DataFrame | None], engagement) -> Cos
         default_terms_days=s.default_payment_terms_days,
     )
     if pnl["cogs_assumed"].any():
-        notes.append({"key": "cogs_assumed", "values": {"margin_pct": s.assumed_margin_pct,
-                                                        "customers_n": int(pnl["cogs_assumed"].sum())}})
+        notes.append(
+            {
+                "key": "cogs_assumed",
+                "values": {
+                    "margin_pct": s.assumed_margin_pct,
+                    "customers_n": int(pnl["cogs_assumed"].sum()),
+                },
+            }
+        )
     bad = rates[~rates["status"].isin(["ok", "default_driver", "over_capacity"])]
     for _, r in bad.iterrows():
-        notes.append({"key": f"pool_{r['status']}", "values": {"activity": r["activity"], "driver": r["driver"],
-                                                                "pool_amount": float(r["pool_cost"])}})
+        notes.append(
+            {
+                "key": f"pool_{r['status']}",
+                "values": {
+                    "activity": r["activity"],
+                    "driver": r["driver"],
+                    "pool_amount": float(r["pool_cost"]),
+                },
+            }
+        )
     unpooled = unpooled_activities(acts, pools)
     for _, r in unpooled.iterrows():
-        notes.append({"key": "activity_without_pool", "values": {"activity": r["activity"], "rows_n": int(r["rows_n"])}})
+        notes.append(
+            {
+                "key": "activity_without_pool",
+                "values": {"activity": r["activity"], "rows_n": int(r["rows_n"])},
+            }
+        )
 
     seg = abc(pnl, s.abc_a_pct, s.abc_b_pct)
     quad, pcut, ccut = shapiro_matrix(pnl, s.price_cut_pct, s.cts_cut_pct)
@@ -1394,15 +1584,20 @@ def run_cost_to_serve(tables: dict[str, pd.DataFrame | None], engagement) -> Cos
         profit_change_if_dropped=av["profit_change_if_dropped"].to_numpy(),
     )
     big = big_unprofitable(
-        pnl, rates, top_pct=s.big_revenue_top_pct, flags=s.big_flags,
-        low_quantile_pct=s.low_profit_quantile_pct, lines_n=s.sinking_lines_n,
+        pnl,
+        rates,
+        top_pct=s.big_revenue_top_pct,
+        flags=s.big_flags,
+        low_quantile_pct=s.low_profit_quantile_pct,
+        lines_n=s.sinking_lines_n,
     )
     pnl["is_big_unprofitable"] = pnl["customer_id"].isin(big["customer_id"]).to_numpy()
     sink = sinking_lines(pnl, rates, s.sinking_lines_n)
     pnl["sinking_lines"] = sink["sinking_lines"].to_numpy()
+    pnl["unusual_lines"] = sink["unusual_lines"].to_numpy()
     pnl["cogs_assumed"] = pnl.pop("cogs_assumed")
     pnl = pnl.sort_values(["revenue_rank"], kind="stable").reset_index(drop=True)
-    for c in ("revenue_abc", "profit_abc", "cost_quadrant", "sinking_lines"):
+    for c in ("revenue_abc", "profit_abc", "cost_quadrant", "sinking_lines", "unusual_lines"):
         pnl[c] = pnl[c].astype("str")
     whale = whale_curve(pnl)
     matrix = abc_matrix(seg)
@@ -1453,21 +1648,50 @@ INPUT_TABLES = ("customers", "invoices", "rebates", "activities", "cost_pools", 
 
 #: Canonical ``customer_pnl`` columns first (docs/architecture.md), extras after.
 PNL_FIRST = [
-    "customer_id", "name", "industry", "client_flag", "list_sales", "discounts", "rebates",
-    "net_revenue", "cogs", "gross_margin", "gross_margin_pct",
+    "customer_id",
+    "name",
+    "industry",
+    "client_flag",
+    "list_sales",
+    "discounts",
+    "rebates",
+    "net_revenue",
+    "cogs",
+    "gross_margin",
+    "gross_margin_pct",
 ]
 PNL_LAST = [
-    "cts_total", "cts_total_pct", "financing_cost", "financing_late_cost", "net_profit",
-    "net_profit_pct", "revenue_rank", "profit_rank", "revenue_abc", "profit_abc",
-    "pocket_margin_pct", "cost_to_serve_pct", "cost_quadrant", "prob_unprofitable", "verdict_flips_n",
-    "avoidable_cost", "profit_change_if_dropped", "is_big_unprofitable", "sinking_lines",
-    "invoices_n", "in_master", "cogs_assumed",
+    "cts_total",
+    "cts_total_pct",
+    "financing_cost",
+    "financing_late_cost",
+    "net_profit",
+    "net_profit_pct",
+    "revenue_rank",
+    "profit_rank",
+    "revenue_abc",
+    "profit_abc",
+    "pocket_margin_pct",
+    "cost_to_serve_pct",
+    "cost_quadrant",
+    "prob_unprofitable",
+    "verdict_flips_n",
+    "avoidable_cost",
+    "profit_change_if_dropped",
+    "is_big_unprofitable",
+    "sinking_lines",
+    "unusual_lines",
+    "invoices_n",
+    "in_master",
+    "cogs_assumed",
 ]
 
 
 def read_inputs(workspace) -> dict[str, pd.DataFrame | None]:
     """The canonical tables stage 2 uses, from the workspace intake wrote (None if absent)."""
-    return {name: workspace.read_table(name, required=(name == "invoices")) for name in INPUT_TABLES}
+    return {
+        name: workspace.read_table(name, required=(name == "invoices")) for name in INPUT_TABLES
+    }
 
 
 def write_results(result: CostToServeResult, workspace) -> list[str]:

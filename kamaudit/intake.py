@@ -33,7 +33,9 @@ __all__ = [
     "IntakeResult",
     "IntakeSettings",
     "issue_sentence",
+    "issue_summary",
     "read_and_check",
+    "reading_options",
     "run_intake",
     "write_results",
 ]
@@ -85,8 +87,11 @@ class IntakeSettings(BaseModel):
     drop_duplicate_lines: bool = Field(
         False, description="drop invoice lines identical in every column to an earlier line"
     )
-    outlier_rule: Literal["iqr", "none"] = Field(
-        "iqr", description="flag amounts above Q3 + k × IQR (of absolute values) as outliers; they are kept"
+    outlier_rule: Literal["log_iqr", "iqr", "none"] = Field(
+        "log_iqr",
+        description="flag amounts, quantities and prices far above the typical line: log_iqr = above "
+        "Q3 + k × IQR of log10 of absolute values (suits skewed money data), iqr = the same on the "
+        "values themselves; flagged lines are kept",
     )
     outlier_k: float = Field(3.0, gt=0, description="k of the outlier rule")
     max_issues_per_problem: int = Field(
@@ -343,10 +348,15 @@ def _coerce(raw: RawTable, settings: IntakeSettings, issues: _Issues, stats: dic
             else:
                 what = "is not a number"
                 hint = _number_hint(raw, to_text(bad_vals).dropna())
-            problem = what + "." + (hint if fatal else "")
             action = "row dropped" if required else "value cleared"
-            issues.add_rows(raw, bad, col, s.reset_index(drop=True), problem, action,
-                            "fatal" if fatal else "error")
+            sev = "fatal" if fatal else "error"
+            if fatal:  # the fix once, on the first row; the other rows listed plainly
+                first = np.zeros(n, dtype=bool)
+                first[np.flatnonzero(bad)[0]] = True
+                issues.add_rows(raw, first, col, s.reset_index(drop=True), what + "." + hint, action, sev)
+                issues.add_rows(raw, bad & ~first, col, s.reset_index(drop=True), what + ".", action, sev)
+            else:
+                issues.add_rows(raw, bad, col, s.reset_index(drop=True), what + ".", action, sev)
             if required:
                 keep &= ~bad
         if required and col != "net_amount":
@@ -482,7 +492,9 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
                             f"is outside the engagement period {period.start} – {period.end}", act, "warning")
             if settings.drop_outside_period:
                 keep &= ~outside
-        if not keep.any() and len(inv):
+        already_fatal = any((p["severity"] == "fatal").any() and (p["table"] == "invoices").any()
+                            for p in issues.parts)
+        if not keep.any() and len(inv) and not already_fatal:
             dd = d.dropna()
             span = f" The file's dates run from {dd.min():%Y-%m-%d} to {dd.max():%Y-%m-%d}." if len(dd) else ""
             issues.add(table="invoices", file=r.file_name, sheet=r.sheet or "",
@@ -504,23 +516,28 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
                 keep &= ~dup
         # outliers
         st["outliers_n"] = 0
-        if settings.outlier_rule == "iqr":
+        if settings.outlier_rule != "none":
+            use_log = settings.outlier_rule == "log_iqr"
             flagged = np.zeros(len(inv), dtype=bool)
             for col in ("net_amount", "quantity", "unit_price"):
                 if col not in inv.columns:
                     continue
-                a = inv[col].abs()
-                base = a[keep & (a > 0).to_numpy()]
-                if len(base) < 20:
+                a = inv[col].abs().to_numpy(dtype="float64", na_value=np.nan)
+                pos = keep & (a > 0)
+                if pos.sum() < 20:
                     continue
-                q1, q3 = np.nanpercentile(base, [25, 75])
-                fence = q3 + settings.outlier_k * (q3 - q1)
+                v = np.log10(a, where=a > 0, out=np.full_like(a, np.nan)) if use_log else a
+                q1, q3 = np.nanpercentile(v[pos], [25, 75])
                 if q3 <= q1:
                     continue
-                out_mask = (a > fence).to_numpy() & keep
+                fence_v = q3 + settings.outlier_k * (q3 - q1)
+                fence = 10**fence_v if use_log else fence_v
+                out_mask = pos & (v > fence_v)
                 if out_mask.any():
+                    rule = (f"Q3 + {settings.outlier_k:g} × IQR of log10" if use_log
+                            else f"Q3 + {settings.outlier_k:g} × IQR")
                     issues.add_rows(r, out_mask, col, inv[col],
-                                    f"is far above the typical line (above {fence:,.2f} = Q3 + {settings.outlier_k:g} × IQR)",
+                                    f"is far above the typical line (above {fence:,.2f} = {rule})",
                                     "kept (outlier)", "warning")
                     flagged |= out_mask
             st["outliers_n"] = int(flagged.sum())
@@ -914,10 +931,12 @@ def _fatal_message(fatal: pd.DataFrame, limit: int = 30) -> str:
 # ------------------------------------------------------------------ I/O wrappers
 
 
-def read_and_check(engagement: Any) -> IntakeResult:
+def read_and_check(engagement: Any, workspace: Any = None) -> IntakeResult:
     """Read every input of the engagement and run intake (what ``kamaudit validate`` runs).
 
-    Files that cannot be read are listed with every other fatal problem.
+    Files that cannot be read are listed with every other fatal problem. With a
+    ``workspace``, a run stopped by fatal problems still writes the issue list there
+    (``intake_issues``), so the consultant can open it; nothing else is written.
     """
     raw: dict[str, RawTable] = {}
     problems: list[dict] = []
@@ -933,7 +952,34 @@ def read_and_check(engagement: Any) -> IntakeResult:
     if "invoices" not in raw and not problems:
         problems.append({"table": "invoices", "file": "", "problem": "invoices: no input file is set.",
                          "action": "stopped", "severity": "fatal"})
-    return run_intake(raw, engagement, read_problems=problems)
+    try:
+        return run_intake(raw, engagement, read_problems=problems)
+    except ValidationFailed as exc:
+        if workspace is not None and exc.problems is not None:
+            workspace.write_table("intake_issues", exc.problems)
+        raise
+
+
+def reading_options(result: IntakeResult) -> pd.DataFrame:
+    """How each file was read: table, file, sheet, option, value, source (given/detected), why."""
+    rows = []
+    for table, info in result.summary.get("inputs", {}).items():
+        for name, opt in (info.get("options") or {}).items():
+            rows.append({"table": table, "file": info.get("file", ""), "sheet": info.get("sheet") or "",
+                         "option": name, "value": "" if opt.get("value") is None else str(opt.get("value")),
+                         "source": opt.get("source", ""), "why": opt.get("why", "")})
+    return pd.DataFrame(rows, columns=["table", "file", "sheet", "option", "value", "source", "why"])
+
+
+def issue_summary(issues: pd.DataFrame) -> pd.DataFrame:
+    """Issues counted by table, severity, column and problem, most severe first."""
+    if not len(issues):
+        return pd.DataFrame(columns=["table", "severity", "column", "problem", "action", "rows_n"])
+    df = issues.assign(problem=issues["problem"].str.replace(r" \(and [\d,]+ more rows like this\)$", "", regex=True))
+    out = (df.groupby(["table", "severity", "column", "problem", "action"], sort=False, dropna=False)
+             .size().rename("rows_n").reset_index())
+    out["_o"] = out["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    return out.sort_values(["_o", "table"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
 
 
 def write_results(result: IntakeResult, workspace: Any) -> list[str]:

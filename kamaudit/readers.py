@@ -86,6 +86,7 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
         "customer_id": ("id", True),
         "amount": ("money", True),
         "kind": ("text", False),
+        "year": ("text", False),
     },
     "activities": {
         "customer_id": ("id", True),
@@ -430,9 +431,9 @@ def detect_header(rows: list[list[Any]], table: str, columns: dict[str, str]) ->
         return best, "the row with the known headers"
     width = int(np.percentile([f for f in filled if f], 75))
     for i, r in enumerate(rows[:60]):
-        if filled[i] >= max(2, 0.6 * width) or (width == 1 and filled[i] == 1):
-            if not any(_is_value(c) for c in r):
-                return i, "the first full row of text"
+        wide = filled[i] >= max(2, 0.6 * width) or (width == 1 and filled[i] == 1)
+        if wide and not any(_is_value(c) for c in r):
+            return i, "the first full row of text"
     return 0, "the first row"
 
 
@@ -500,16 +501,17 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
         quotechar='"',
     )
     df = None
-    for attempt in range(2):
+    decode_retry = False
+    while df is None:
         try:
             df = pd.read_csv(path, encoding=engine_encoding, **kwargs)
-            break
         except UnicodeDecodeError:
-            if attempt or spec.encoding:
+            if decode_retry or spec.encoding:
                 raise InputError(
                     f"{name} is not valid {encoding} text: set inputs.{table}.encoding to the "
                     f"file's encoding (one of {', '.join(ENCODINGS)})."
                 ) from None
+            decode_retry = True
             encoding, why = detect_encoding(path.read_bytes())
             engine_encoding = "utf-8-sig" if encoding.startswith("utf-8") else encoding
             options["encoding"] = _opt(encoding, "detected", why=why + " (whole file)")
@@ -518,20 +520,15 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
         except pd.errors.ParserError as exc:
             msg = str(exc)
             m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
-            if m:
-                exp, line, saw = m.groups()
-                line_no = int(line) + header_idx
-                raise InputError(
-                    f'{name}, row {line_no}: {saw} values where the header (row {header_idx + 1}) has '
-                    f'{exp}. The delimiter is "{_show_delim(delim)}" '
-                    f"({options['delimiter']['source']}): if that is wrong, set "
-                    f'inputs.{table}.delimiter; otherwise a text value holds an unquoted "{_show_delim(delim)}".'
-                ) from None
+            if m and len(kwargs.get("names", ())) < 2000:
+                # rows wider than the header (trailing delimiters): read wide, judge below
+                kwargs["names"] = list(range(max(int(m.group(3)), len(kwargs.get("names", ())) + 1)))
+                continue
             raise InputError(f"{name} cannot be read as CSV: {msg.splitlines()[0]}") from None
-    assert df is not None
     if not len(df):
         raise InputError(f"{name} holds no table: no header row was found.")
-    headers = [_clean_header(c) for c in df.iloc[0].tolist()]
+    first = df.iloc[0].tolist()
+    headers = [_clean_header(c) for c in first]
     df = df.iloc[1:].reset_index(drop=True)
     df.columns = [f"__col{i}" for i in range(df.shape[1])]
     rows = header_idx + 2 + np.arange(len(df), dtype=np.int64)
@@ -541,6 +538,23 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
         for col in df.columns:
             extra += df[col].str.count("\n").fillna(0).to_numpy(dtype=np.int64)
         rows = rows + np.concatenate([[0], np.cumsum(extra)[:-1]])
+    if "names" in kwargs:
+        width = max((i + 1 for i, h in enumerate(headers) if h), default=0)
+        wide = df.iloc[:, width:]
+        filled = wide.notna() & (wide.apply(lambda c: c.str.strip()) != "")
+        hit = np.flatnonzero(filled.any(axis=1).to_numpy())
+        if len(hit):
+            i = int(hit[0])
+            saw = int(np.flatnonzero(filled.iloc[i].to_numpy())[-1]) + width + 1
+            d = _show_delim(delim)
+            source = options["delimiter"]["source"]
+            raise InputError(
+                f"{name}, row {int(rows[i])}: {saw} values where the header (row {header_idx + 1}) has "
+                f'{width}. The delimiter is "{d}" ({source}): if that is wrong, set '
+                f'inputs.{table}.delimiter; otherwise a text value holds an unquoted "{d}" and needs quotes.'
+            )
+        df = df.iloc[:, :width]
+        headers = headers[:width]
     raw = RawTable(table=table, df=df, rows=rows, file=path, sheet=None, options=options, headers=headers)
     if header_idx > 0:
         raw.notes.append(_note(raw, row=None, problem=f"{header_idx} title row(s) above the header (row {header_idx + 1})",
@@ -549,10 +563,7 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
 
 
 def _has_newlines(df: pd.DataFrame) -> bool:
-    for col in df.columns:
-        if df[col].str.contains("\n", regex=False).any():
-            return True
-    return False
+    return any(df[col].str.contains("\n", regex=False).any() for col in df.columns)
 
 
 def _show_delim(d: str) -> str:
@@ -570,15 +581,19 @@ def _clean_header(c: Any) -> str:
 
 
 def _read_xlsx(table: str, path: Path, spec: Any) -> RawTable:
+    # a file object (opened read-only): openpyxl then accepts any extension
+    with open(path, "rb") as fh:
+        return _read_workbook(table, path, spec, fh)
+
+
+def _read_workbook(table: str, path: Path, spec: Any, fh: Any) -> RawTable:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = path.name
-    fh = open(path, "rb")  # a file object: openpyxl then accepts any extension
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        fh.close()
         raise InputError(
             f"{name} is not a readable Excel workbook ({type(exc).__name__}): open it in Excel "
             "and save it again as .xlsx, or export CSV."
@@ -619,7 +634,6 @@ def _read_xlsx(table: str, path: Path, spec: Any) -> RawTable:
         values = [tuple(r) for r in ws.iter_rows(values_only=True)]
     finally:
         wb.close()
-        fh.close()
 
     # trim empty rows and columns at the end
     while values and all(_blank(c) for c in values[-1]):

@@ -46,10 +46,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from .errors import KamAuditError
 from .workspace import atomic_path, write_text_atomic
 
 __all__ = [
     "INDUSTRIES",
+    "SampleError",
     "SampleInfo",
     "generate_pack",
     "generate_sample",
@@ -331,6 +333,11 @@ _LAST = {  # (female, male)
 # ------------------------------------------------------------------------ result
 
 
+class SampleError(KamAuditError, ValueError):
+    """An argument of :func:`generate_sample` or :func:`generate_pack` is out of range."""
+
+
+
 @dataclass(frozen=True)
 class SampleInfo:
     """What :func:`generate_sample` wrote.
@@ -380,9 +387,11 @@ def _group_rank(counts: np.ndarray) -> np.ndarray:
 
 def _sample_rows(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Draw one index per element from row-specific cumulative probabilities ``cum[rows]``."""
+    n, k = cum.shape
+    shifted = (cum / cum[:, -1:] + np.arange(n)[:, None]).ravel()  # row i lives in (i, i + 1]
     u = rng.random(len(rows))
-    idx = (u[:, None] > cum[rows][:, :-1]).sum(axis=1)
-    return idx
+    pos = np.searchsorted(shifted, rows + u, side="left")
+    return np.minimum(pos - rows * k, k - 1)
 
 
 def _top_k(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
@@ -443,7 +452,8 @@ def _build(
     c.dates = dates
 
     # --- customers: size ranks (0 = largest) and planted roles
-    size = np.sort(rng.lognormal(0.0, 1.75, n_cust))[::-1]
+    # rank-size (Zipf-like) with noise: top 20% bring ~70-80% of revenue at a few hundred customers
+    size = np.sort((np.arange(n_cust) + 3.0) ** -1.1 * rng.lognormal(0.0, 0.3, n_cust))[::-1]
     size /= size.sum()
     r = {
         "must_key": 0,
@@ -473,12 +483,12 @@ def _build(
     c.country = rng.choice(len(_COUNTRIES), n_cust, p=country_w / country_w.sum())
     c.region = rng.integers(0, 4, n_cust)
     c.industry = rng.integers(0, len(prof.customer_industries), n_cust)
-    c.service = rng.lognormal(0.0, 0.65, n_cust)  # service intensity, independent of size
+    c.service = rng.lognormal(0.0, 0.85, n_cust)  # service intensity, independent of size
     c.service[np.concatenate([[r["must_key"]], single])] = 0.3
     c.service[grow] = 0.5
     c.pickup = rng.random(n_cust) < 0.15
     c.pickup[planted] = False
-    c.give = rng.uniform(0.05, 0.45, n_cust)  # share of the category margin given as discount
+    c.give = rng.beta(1.6, 2.4, n_cust) * 0.8  # share of the category margin given as discount
     c.give[np.concatenate([[r["must_key"]], single])] = 0.22
     c.give[loss] = 0.7
     c.give[r["vip_loss"]] = 0.45
@@ -598,6 +608,7 @@ def _build(
 
     for i in loss:
         fit(int(i), lo=5)  # above the 6th largest other customer
+    fit(r["must_key"], lo=0)  # the largest
     fit(r["vip_loss"], hi=12)  # below the 13th
     for g in grow:
         fit(int(g), hi=int(0.35 * n_cust))
@@ -818,7 +829,7 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
 
 def _stack_activities(c: _Company) -> None:
     cust, day, role, qty, hours = (np.concatenate(x) for x in zip(*c.act_parts, strict=True))
-    order = np.lexsort((hours, qty, role, cust, day))
+    order = np.lexsort((role, cust, day))  # stable: ties keep their (deterministic) order
     c.a_cust, c.a_day, c.a_role = cust[order], day[order], role[order]
     c.a_qty, c.a_hours = qty[order], hours[order]
 
@@ -882,7 +893,7 @@ def _calibrate_loss(c: _Company, rng: np.random.Generator, who: np.ndarray, role
             hours = np.full(k, a.hours)
             c.act_parts.append((np.full(k, i, np.int64), day.astype(np.int64),
                                 np.full(k, _ROLES.index(role)), np.ones(k), _r2(hours)))
-    _stack_activities(c)
+    _stack_activities(c)  # one sort per calibration round; cheap next to the lines
 
 
 # ------------------------------------------------------------------- tables
@@ -927,6 +938,11 @@ def _customer_names(c: _Company, rng: np.random.Generator) -> np.ndarray:
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:
     w = max(width, len(str(n)))
     return np.array([f"{prefix}{i:0{w}d}" for i in range(1, n + 1)], dtype=object)
+
+
+def _take(values: np.ndarray, idx: np.ndarray) -> pa.Array:
+    """``values[idx]`` as an Arrow string array, gathered in C++ (fast for millions of rows)."""
+    return pa.array(values, pa.string()).take(pa.array(np.asarray(idx, dtype=np.int64)))
 
 
 def _date_strings(c: _Company, days: np.ndarray) -> pa.Array:
@@ -1004,12 +1020,12 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
     # --- invoices
     inv_ids = _ids("INV-", n_inv_all, 6)
     invoices = pa.table({
-        "invoice_id": pa.array(inv_ids[c.l_inv], pa.string()),
+        "invoice_id": _take(inv_ids, c.l_inv),
         "line_no": pa.array(c.l_no.astype(np.int64)),
         "invoice_date": _date_strings(c, c.inv_day[c.l_inv]),
-        "customer_id": pa.array(cid[l_cust], pa.string()),
-        "product_id": pa.array(c.product_ids[c.l_prod], pa.string()),
-        "product_category": pa.array(c.cat_names[c.p_cat[c.l_prod]], pa.string()),
+        "customer_id": _take(cid, l_cust),
+        "product_id": _take(c.product_ids, c.l_prod),
+        "product_category": _take(c.cat_names, c.p_cat[c.l_prod]),
         "quantity": pa.array(c.l_qty),
         "unit_price": pa.array(c.l_unit),
         "list_amount": pa.array(c.l_list),
@@ -1021,7 +1037,7 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
     # --- payments
     paid = np.where(c.pay_unpaid, 0, c.pay_paid)
     payments = pa.table({
-        "invoice_id": pa.array(inv_ids[c.pay_inv], pa.string()),
+        "invoice_id": _take(inv_ids, c.pay_inv),
         "due_date": _date_strings(c, c.pay_due),
         "paid_date": pa.array(np.datetime64(c.start.date(), "D") + paid.astype("timedelta64[D]"),
                               mask=c.pay_unpaid),
@@ -1041,9 +1057,9 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
     # --- activities
     act_names = np.array([prof.acts[role].name for role in _ROLES], dtype=object)
     activities = pa.table({
-        "customer_id": pa.array(cid[c.a_cust], pa.string()),
+        "customer_id": _take(cid, c.a_cust),
         "activity_date": _date_strings(c, c.a_day),
-        "activity": pa.array(act_names[c.a_role], pa.string()),
+        "activity": _take(act_names, c.a_role),
         "quantity": pa.array(c.a_qty),
         "hours": pa.array(c.a_hours),
     })
@@ -1093,6 +1109,10 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
     return tables, extra
 
 
+_KA_HOURS = {"kam": 1600, "executive": 240, "finance": 320, "logistics": 320, "marketing": 320,
+             "specialist": 480}
+
+
 def _team(c: _Company, rng: np.random.Generator) -> list[dict[str, Any]]:
     inds = list(c.prof.customer_industries)
     people = [
@@ -1117,7 +1137,8 @@ def _team(c: _Company, rng: np.random.Generator) -> list[dict[str, Any]]:
             "person_id": f"P{k:02d}",
             "name": name,
             "role": role,
-            "hours_available": float(1600 + 40 * int(rng.integers(-2, 3))),
+            # hours a year for key-account work: KAMs nearly full time, the others a share
+            "hours_available": float(_KA_HOURS[role] + 40 * int(rng.integers(-2, 3))),
             "industries": ";".join(inds[i] for i in chosen) if role in ("kam", "specialist", "executive") else "",
             "languages": langs,
             "max_accounts": float(10 + 2 * int(rng.integers(0, 2))) if role == "kam" else np.nan,
@@ -1471,8 +1492,8 @@ def _facts_markdown(key: dict, currency: str) -> str:
             name = cu["name"].replace("|", "\\|")
             out.append(f"   - `{cu['customer_id']}` {name}: " + "; ".join(bits))
         out.append("")
-    out.append(f"Figures use {key['method']['costing']}, with cost of capital "
-               f"{key['method']['cost_of_capital']:.0%}; {key['method']['robustness']}.")
+    out.append(f"How the figures were computed: {key['method']['costing']}; cost of capital "
+               f"{key['method']['cost_of_capital']:.0%}. Robustness: {key['method']['robustness']}.")
     out.append("")
     return "\n".join(out)
 
@@ -1516,7 +1537,7 @@ def generate_sample(
         Seed of the ``numpy.random.Generator``: identical arguments give identical bytes.
     n_customers, n_lines
         Size: customers (at least 40) and invoice lines, credit notes included
-        (at least 15 per customer). A million lines take a few seconds.
+        (at least 25 per customer). A million lines take a few seconds.
     years
         Length of the period in whole years (at least 2: growth needs two years).
     start
@@ -1547,16 +1568,16 @@ def generate_sample(
     >>> info.customer_ids("top10_loss_makers")                                  # doctest: +SKIP
     """
     if industry not in _PROFILES:
-        raise ValueError(f'industry "{industry}" is not known; expected one of {", ".join(INDUSTRIES)}.')
+        raise SampleError(f'industry "{industry}" is not known; expected one of {", ".join(INDUSTRIES)}.')
     if int(n_customers) < 40:
-        raise ValueError(f"n_customers = {n_customers} is too small; the planted facts need at least 40.")
-    if int(n_lines) < 15 * int(n_customers):
-        raise ValueError(
+        raise SampleError(f"n_customers = {n_customers} is too small; the planted facts need at least 40.")
+    if int(n_lines) < 25 * int(n_customers):
+        raise SampleError(
             f"n_lines = {n_lines} is too few for {n_customers} customers; give at least "
-            f"{15 * int(n_customers)} (15 per customer)."
+            f"{25 * int(n_customers)} (25 per customer)."
         )
     if int(years) < 2:
-        raise ValueError(f"years = {years}: the sample needs at least 2 years (growth is year on year).")
+        raise SampleError(f"years = {years}: the sample needs at least 2 years (growth is year on year).")
     prof = _PROFILES[industry]
     n_customers, n_lines, years = int(n_customers), int(n_lines), int(years)
     start_ts = pd.Timestamp(start).normalize()
@@ -1654,9 +1675,9 @@ def generate_pack(
     """
     n = int(n)
     if n < 1:
-        raise ValueError(f"n = {n}: a pack has at least one company.")
+        raise SampleError(f"n = {n}: a pack has at least one company.")
     if industry is not None and industry not in _PROFILES:
-        raise ValueError(f'industry "{industry}" is not known; expected one of {", ".join(INDUSTRIES)}.')
+        raise SampleError(f'industry "{industry}" is not known; expected one of {", ".join(INDUSTRIES)}.')
     out = Path(out_dir).expanduser()
     keys = out / "answer_keys"
     rng = np.random.default_rng(seed)

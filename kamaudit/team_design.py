@@ -47,6 +47,7 @@ __all__ = [
     "headcount",
     "key_accounts",
     "kpi_scorecard",
+    "read_inputs",
     "run_team_design",
     "workload",
     "write_results",
@@ -123,10 +124,10 @@ _DEFAULT_OWNER_ROLE = {
 }
 _DEFAULT_SUPPORT = {
     "executive": _tiered(8, 0, 0, 0),
-    "finance": _tiered(12, 8, 4, 2),
-    "logistics": _tiered(24, 16, 8, 4),
-    "marketing": _tiered(16, 12, 4, 2),
-    "specialist": _tiered(24, 16, 8, 4),
+    "finance": _tiered(8, 6, 3, 2),
+    "logistics": _tiered(10, 8, 4, 2),
+    "marketing": _tiered(12, 8, 4, 2),
+    "specialist": _tiered(16, 12, 6, 3),
 }
 
 
@@ -193,8 +194,10 @@ class TeamSettings(BaseModel):
         description="tiers whose accounts get a named executive sponsor",
     )
     productive_hours_per_person: float = Field(
-        1600.0, gt=0, description="productive hours a year of one full-time person "
-        "(used for FTE, and for roster rows without hours_available)"
+        1600.0,
+        gt=0,
+        description="productive hours a year of one full-time person "
+        "(used for FTE, and for roster rows without hours_available)",
     )
     kam_share: dict[str, float] = Field(
         default_factory=lambda: {
@@ -214,38 +217,55 @@ class TeamSettings(BaseModel):
     )
     max_accounts_per_kam: int = Field(5, ge=1, description="cap when the roster gives none")
     max_accounts_per_sponsor: int | None = Field(
-        None, ge=1, description="most accounts one executive sponsors when the roster gives no "
-        "max_accounts; empty: limited by their hours only"
+        None,
+        ge=1,
+        description="most accounts one executive sponsors when the roster gives no "
+        "max_accounts; empty: limited by their hours only",
     )
     balance_tolerance_pct: float = Field(
-        15.0, ge=0, le=100, description="how much busier (percentage points of capacity) a person "
+        15.0,
+        ge=0,
+        le=100,
+        description="how much busier (percentage points of capacity) a person "
         "who knows the customer's industry or language may be than the least loaded one and still "
-        "be preferred (the current account owner is always preferred when they have room)"
+        "be preferred (the current account owner is always preferred when they have room)",
     )
     head_of_kam: str | None = Field(
-        None, description="person_id or name of the head of KAM; default: the executive with "
-        "the most capacity"
+        None,
+        description="person_id or name of the head of KAM; default: the executive with "
+        "the most capacity",
     )
     head_of_kam_hours_per_kam: float = Field(
         24.0, ge=0, description="hours a year the head of KAM spends leading each KAM"
     )
     default_tier: str = Field("Status", description="tier of a key account without a quadrant")
     active_contact_days: int = Field(
-        180, ge=1, description="a contact is active when last contacted this many days before "
-        "the period end or later"
+        180,
+        ge=1,
+        description="a contact is active when last contacted this many days before "
+        "the period end or later",
     )
     repeat_order_days: int = Field(
-        90, ge=1, description="an order is a repeat order when it follows the previous one "
-        "within this many days"
+        90,
+        ge=1,
+        description="an order is a repeat order when it follows the previous one "
+        "within this many days",
     )
     plan_start: dt.date | None = Field(
         None, description="first month of the contact plan; default: the month after the period"
     )
 
     @field_validator(
-        "touchpoints_per_year", "default_channel", "contact_owner_role", "support_hours",
-        "kam_share", "hours_per_touchpoint", "planning_hours", "analysis_hours",
-        "coordination_hours", mode="before",
+        "touchpoints_per_year",
+        "default_channel",
+        "contact_owner_role",
+        "support_hours",
+        "kam_share",
+        "hours_per_touchpoint",
+        "planning_hours",
+        "analysis_hours",
+        "coordination_hours",
+        mode="before",
     )
     @classmethod
     def _merge_defaults(cls, v: Any, info) -> Any:
@@ -341,8 +361,8 @@ _EN = {
     "staffed ({fte} FTE).",
     "role_short": "{role}: {hours} hours a year are not staffed for {names}; {fte} more FTE needed.",
     "spare": "Spare {role} capacity: {hours} hours a year ({fte} FTE) beyond this plan.",
-    "single_holder": "{n} of {total} key accounts hang on one person on our side (a bow-tie "
-    "relationship): {names}.",
+    "single_holder": "{n} of {total} key accounts hang on one person on our side, or on no one "
+    "(a bow-tie relationship): {names}.",
     "packed": "To fit every account within capacity, accounts were packed by size: some "
     "preferences (current owner, industry, language) gave way.",
     "no_invoices": "No invoices: repeat orders, retention and trends are not measured.",
@@ -362,14 +382,21 @@ _CLV_METHODS = {
 def _fmt_value(v: Any) -> str:
     if isinstance(v, (list, tuple)):
         return ", ".join(str(x) for x in v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
     if isinstance(v, float):
         return f"{v:,.1f}" if not float(v).is_integer() else f"{v:,.0f}"
     return str(v)
 
 
-_ROLE_EN = {"kam": "KAM", "executive": "executive", "finance": "finance person",
-            "logistics": "logistics person", "marketing": "marketing person",
-            "specialist": "specialist"}
+_ROLE_EN = {
+    "kam": "KAM",
+    "executive": "executive",
+    "finance": "finance person",
+    "logistics": "logistics person",
+    "marketing": "marketing person",
+    "specialist": "specialist",
+}
 
 
 def _statement(key: str, kind: str = "finding", **values: Any) -> Statement:
@@ -401,6 +428,13 @@ class TeamDesignResult:
     plan_start: dt.date | None = None
     skipped: list[str] = field(default_factory=list)
     clv_method: str = ""
+
+    def statements_table(self) -> pd.DataFrame:
+        """The plan's statements as a table (``kind``, ``text``), for notebooks."""
+        return pd.DataFrame(
+            {"kind": [s.kind for s in self.statements], "text": [s.text for s in self.statements]},
+            dtype="str",
+        )
 
     def summary(self) -> dict[str, Any]:
         """JSON-native summary (``team_summary``)."""
@@ -441,12 +475,17 @@ def _norm_channel(value: Any) -> str | None:
 def _split(value: Any) -> frozenset[str]:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return frozenset()
-    return frozenset(p.strip().lower() for p in str(value).replace(",", ";").split(";") if p.strip())
+    return frozenset(
+        p.strip().lower() for p in str(value).replace(",", ";").split(";") if p.strip()
+    )
 
 
 def _is_missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and not value.strip()
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
     )
 
 
@@ -480,8 +519,13 @@ def key_accounts(
     df["customer_id"] = df["customer_id"].astype("str")
     df = df.drop_duplicates("customer_id")
     if customers is not None and len(customers):
-        extra = customers[[c for c in ("customer_id", "name", "industry", "language", "account_owner")
-                           if c in customers.columns]].copy()
+        extra = customers[
+            [
+                c
+                for c in ("customer_id", "name", "industry", "language", "account_owner")
+                if c in customers.columns
+            ]
+        ].copy()
         extra["customer_id"] = extra["customer_id"].astype("str")
         extra = extra.drop_duplicates("customer_id").set_index("customer_id")
         for c in ("name", "industry", "language", "account_owner"):
@@ -492,16 +536,25 @@ def key_accounts(
         if c not in df.columns:
             df[c] = pd.NA
     df["name"] = df["name"].where(df["name"].notna(), df["customer_id"])
-    tier = df["quadrant"].astype("object").map(
-        lambda q: next((t for t in TIERS if not _is_missing(q) and str(q).strip().lower() == t.lower()),
-                       settings.default_tier)
+    tier = (
+        df["quadrant"]
+        .astype("object")
+        .map(
+            lambda q: next(
+                (t for t in TIERS if not _is_missing(q) and str(q).strip().lower() == t.lower()),
+                settings.default_tier,
+            )
+        )
     )
     df["tier"] = tier.astype("str")
     df["tier_rank"] = df["tier"].map({t: i for i, t in enumerate(TIERS)}).astype("int64")
     df["_attr"] = pd.to_numeric(df["attractiveness"], errors="coerce").fillna(-np.inf)
     df["_rev"] = pd.to_numeric(df["net_revenue"], errors="coerce").fillna(-np.inf)
-    df = df.sort_values(["tier_rank", "_attr", "_rev", "customer_id"],
-                        ascending=[True, False, False, True], kind="mergesort")
+    df = df.sort_values(
+        ["tier_rank", "_attr", "_rev", "customer_id"],
+        ascending=[True, False, False, True],
+        kind="mergesort",
+    )
     df["priority"] = np.arange(1, len(df) + 1, dtype="int64")
     out = df[["customer_id", "name", "industry", "language", "account_owner", "tier", "priority"]]
     out = out.reset_index(drop=True)
@@ -515,23 +568,35 @@ def key_accounts(
 
 def _contacts_of(key: pd.DataFrame, contacts: pd.DataFrame | None) -> pd.DataFrame:
     """Contacts at key accounts, normalised (a placeholder decision maker when none are given)."""
-    cols = ["customer_id", "contact_id", "contact_name", "contact_role", "role_given",
-            "preferred_channel", "current_owner", "last_contact_date", "relationship_strength",
-            "seniority", "is_placeholder"]
+    cols = [
+        "customer_id",
+        "contact_id",
+        "contact_name",
+        "contact_role",
+        "role_given",
+        "preferred_channel",
+        "current_owner",
+        "last_contact_date",
+        "relationship_strength",
+        "seniority",
+        "is_placeholder",
+    ]
     if contacts is None:
-        df = pd.DataFrame({
-            "customer_id": key["customer_id"],
-            "contact_id": key["customer_id"] + "-DM",
-            "contact_name": pd.NA,
-            "contact_role": "decision_maker",
-            "role_given": pd.NA,
-            "preferred_channel": pd.NA,
-            "current_owner": pd.NA,
-            "last_contact_date": pd.NaT,
-            "relationship_strength": np.nan,
-            "seniority": pd.NA,
-            "is_placeholder": True,
-        })
+        df = pd.DataFrame(
+            {
+                "customer_id": key["customer_id"],
+                "contact_id": key["customer_id"] + "-DM",
+                "contact_name": pd.NA,
+                "contact_role": "decision_maker",
+                "role_given": pd.NA,
+                "preferred_channel": pd.NA,
+                "current_owner": pd.NA,
+                "last_contact_date": pd.NaT,
+                "relationship_strength": np.nan,
+                "seniority": pd.NA,
+                "is_placeholder": True,
+            }
+        )
         return df[cols]
     c = contacts.copy()
     c["customer_id"] = c["customer_id"].astype("str")
@@ -542,26 +607,36 @@ def _contacts_of(key: pd.DataFrame, contacts: pd.DataFrame | None) -> pd.DataFra
     missing_id = c["contact_id"].isna()
     if missing_id.any():
         c.loc[missing_id, "contact_id"] = (
-            c.loc[missing_id, "customer_id"] + "-" + pd.Series(np.arange(missing_id.sum()) + 1,
-                                                               index=c.index[missing_id]).astype("str")
+            c.loc[missing_id, "customer_id"]
+            + "-"
+            + pd.Series(np.arange(missing_id.sum()) + 1, index=c.index[missing_id]).astype("str")
         )
-    df = pd.DataFrame({
-        "customer_id": c["customer_id"],
-        "contact_id": c["contact_id"],
-        "contact_name": c["name"] if "name" in c.columns else pd.NA,
-        "role_given": c["role"] if "role" in c.columns else pd.NA,
-        "preferred_channel": c["preferred_channel"] if "preferred_channel" in c.columns else pd.NA,
-        "current_owner": c["owner"] if "owner" in c.columns else pd.NA,
-        "last_contact_date": pd.to_datetime(c["last_contact_date"], errors="coerce")
-        if "last_contact_date" in c.columns else pd.NaT,
-        "relationship_strength": pd.to_numeric(c["relationship_strength"], errors="coerce")
-        if "relationship_strength" in c.columns else np.nan,
-        "seniority": c["seniority"] if "seniority" in c.columns else pd.NA,
-        "is_placeholder": False,
-    })
-    df["contact_role"] = df["role_given"].astype("object").map(
-        lambda r: _norm_role(r, CONTACT_ROLES, "other"))
-    return df.sort_values(["customer_id", "contact_id"], kind="mergesort")[cols].reset_index(drop=True)
+    df = pd.DataFrame(
+        {
+            "customer_id": c["customer_id"],
+            "contact_id": c["contact_id"],
+            "contact_name": c["name"] if "name" in c.columns else pd.NA,
+            "role_given": c["role"] if "role" in c.columns else pd.NA,
+            "preferred_channel": c["preferred_channel"]
+            if "preferred_channel" in c.columns
+            else pd.NA,
+            "current_owner": c["owner"] if "owner" in c.columns else pd.NA,
+            "last_contact_date": pd.to_datetime(c["last_contact_date"], errors="coerce")
+            if "last_contact_date" in c.columns
+            else pd.NaT,
+            "relationship_strength": pd.to_numeric(c["relationship_strength"], errors="coerce")
+            if "relationship_strength" in c.columns
+            else np.nan,
+            "seniority": c["seniority"] if "seniority" in c.columns else pd.NA,
+            "is_placeholder": False,
+        }
+    )
+    df["contact_role"] = (
+        df["role_given"].astype("object").map(lambda r: _norm_role(r, CONTACT_ROLES, "other"))
+    )
+    return df.sort_values(["customer_id", "contact_id"], kind="mergesort")[cols].reset_index(
+        drop=True
+    )
 
 
 def _calendar(n: int, offset: int) -> list[int]:
@@ -620,14 +695,29 @@ def contact_plan(
     c["hours"] = c["touchpoints_n"] * c["hours_per_touchpoint"]
     c["owner_role"] = pd.Series(owners, index=c.index, dtype="str")
     pos = c.groupby("customer_id", sort=False).cumcount().to_numpy()
-    months = np.array([_calendar(n, int(p)) for n, p in zip(c["touchpoints_n"], pos, strict=True)],
-                      dtype="int64").reshape(len(c), 12)
+    months = np.array(
+        [_calendar(n, int(p)) for n, p in zip(c["touchpoints_n"], pos, strict=True)], dtype="int64"
+    ).reshape(len(c), 12)
     for m in range(12):
         c[f"m{m + 1:02d}"] = months[:, m]
-    cols = ["customer_id", "contact_id", "contact_name", "contact_role", "role_given", "tier",
-            "channel", "channel_source", "touchpoints_n", "hours_per_touchpoint", "hours",
-            "owner_role", "current_owner", "last_contact_date", "relationship_strength",
-            "is_placeholder"] + [f"m{m + 1:02d}" for m in range(12)]
+    cols = [
+        "customer_id",
+        "contact_id",
+        "contact_name",
+        "contact_role",
+        "role_given",
+        "tier",
+        "channel",
+        "channel_source",
+        "touchpoints_n",
+        "hours_per_touchpoint",
+        "hours",
+        "owner_role",
+        "current_owner",
+        "last_contact_date",
+        "relationship_strength",
+        "is_placeholder",
+    ] + [f"m{m + 1:02d}" for m in range(12)]
     return c[cols].reset_index(drop=True)
 
 
@@ -661,15 +751,30 @@ def workload(
     """
     settings = settings or TeamSettings()
     real = plan[~plan["is_placeholder"].astype(bool)]
-    by_owner = plan.pivot_table(index="customer_id", columns="owner_role", values="hours",
-                                aggfunc="sum", fill_value=0.0)
+    by_owner = plan.pivot_table(
+        index="customer_id", columns="owner_role", values="hours", aggfunc="sum", fill_value=0.0
+    )
     out = key[["customer_id", "name", "tier"]].copy()
-    out["contacts_n"] = out["customer_id"].map(real.groupby("customer_id").size()).fillna(0).astype("int64")
-    out["touchpoints_n"] = out["customer_id"].map(
-        plan.groupby("customer_id")["touchpoints_n"].sum()).fillna(0).astype("int64")
-    out["touchpoint_hours"] = out["customer_id"].map(
-        plan.groupby("customer_id")["hours"].sum()).fillna(0.0).astype("float64")
-    ph, ah, ch = zip(*[settings.tier_hours(t) for t in out["tier"]], strict=True) if len(out) else ((), (), ())
+    out["contacts_n"] = (
+        out["customer_id"].map(real.groupby("customer_id").size()).fillna(0).astype("int64")
+    )
+    out["touchpoints_n"] = (
+        out["customer_id"]
+        .map(plan.groupby("customer_id")["touchpoints_n"].sum())
+        .fillna(0)
+        .astype("int64")
+    )
+    out["touchpoint_hours"] = (
+        out["customer_id"]
+        .map(plan.groupby("customer_id")["hours"].sum())
+        .fillna(0.0)
+        .astype("float64")
+    )
+    ph, ah, ch = (
+        zip(*[settings.tier_hours(t) for t in out["tier"]], strict=True)
+        if len(out)
+        else ((), (), ())
+    )
     out["planning_hours"] = np.asarray(ph, dtype="float64")
     out["analysis_hours"] = np.asarray(ah, dtype="float64")
     out["coordination_hours"] = np.asarray(ch, dtype="float64")
@@ -679,15 +784,17 @@ def workload(
             return out["customer_id"].map(by_owner[role]).fillna(0.0).astype("float64")
         return pd.Series(0.0, index=out.index)
 
-    out["hours_kam"] = (owned("kam") + out["planning_hours"] + out["analysis_hours"]
-                        + out["coordination_hours"])
+    out["hours_kam"] = (
+        owned("kam") + out["planning_hours"] + out["analysis_hours"] + out["coordination_hours"]
+    )
     sponsored = out["tier"].isin(settings.sponsor_tiers)
-    out["hours_executive"] = (owned("executive")
-                              + out["tier"].map(lambda t: settings.support("executive", t))
-                              .astype("float64").where(sponsored, 0.0))
+    out["hours_executive"] = owned("executive") + out["tier"].map(
+        lambda t: settings.support("executive", t)
+    ).astype("float64").where(sponsored, 0.0)
     for role in SUPPORT_ROLES:
         out[f"hours_{role}"] = owned(role) + out["tier"].map(
-            lambda t, r=role: settings.support(r, t)).astype("float64")
+            lambda t, r=role: settings.support(r, t)
+        ).astype("float64")
     out["hours_total"] = out[[f"hours_{r}" for r in OUR_ROLES]].sum(axis=1)
     return out.reset_index(drop=True)
 
@@ -697,19 +804,39 @@ def workload(
 
 def _roster(team: pd.DataFrame | None, settings: TeamSettings) -> pd.DataFrame:
     """Normalised roster: person_id, name, role, capacity_hours, max_accounts, industries, languages."""
-    cols = ["person_id", "name", "role", "hours_available", "capacity_hours", "max_accounts",
-            "industries", "languages"]
+    cols = [
+        "person_id",
+        "name",
+        "role",
+        "hours_available",
+        "capacity_hours",
+        "max_accounts",
+        "industries",
+        "languages",
+    ]
     if team is None or not len(team):
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
     t = team.copy()
-    t["person_id"] = t["person_id"].astype("str") if "person_id" in t.columns else (
-        pd.Series([f"P{i + 1}" for i in range(len(t))], index=t.index))
-    t["name"] = t["name"].astype("str").where(t["name"].notna(), t["person_id"]) if "name" in t.columns \
+    t["person_id"] = (
+        t["person_id"].astype("str")
+        if "person_id" in t.columns
+        else (pd.Series([f"P{i + 1}" for i in range(len(t))], index=t.index))
+    )
+    t["name"] = (
+        t["name"].astype("str").where(t["name"].notna(), t["person_id"])
+        if "name" in t.columns
         else t["person_id"]
-    t["role"] = (t["role"] if "role" in t.columns else pd.Series(pd.NA, index=t.index)).astype(
-        "object").map(lambda r: _norm_role(r, OUR_ROLES, "other"))
-    hours = pd.to_numeric(t["hours_available"], errors="coerce") if "hours_available" in t.columns \
+    )
+    t["role"] = (
+        (t["role"] if "role" in t.columns else pd.Series(pd.NA, index=t.index))
+        .astype("object")
+        .map(lambda r: _norm_role(r, OUR_ROLES, "other"))
+    )
+    hours = (
+        pd.to_numeric(t["hours_available"], errors="coerce")
+        if "hours_available" in t.columns
         else pd.Series(np.nan, index=t.index)
+    )
     share = t["role"].map(lambda r: settings.kam_share.get(r, 0.0)).astype("float64")
     if settings.roster_hours == "kam":
         t["hours_available"] = hours.astype("float64")
@@ -718,13 +845,23 @@ def _roster(team: pd.DataFrame | None, settings: TeamSettings) -> pd.DataFrame:
         t["hours_available"] = hours.fillna(settings.productive_hours_per_person).astype("float64")
         t["capacity_hours"] = t["hours_available"] * share
     t["capacity_hours"] = t["capacity_hours"].astype("float64").clip(lower=0.0)
-    cap = pd.to_numeric(t["max_accounts"], errors="coerce") if "max_accounts" in t.columns \
+    cap = (
+        pd.to_numeric(t["max_accounts"], errors="coerce")
+        if "max_accounts" in t.columns
         else pd.Series(np.nan, index=t.index)
-    default_cap = t["role"].map({"kam": settings.max_accounts_per_kam,
-                                 "executive": settings.max_accounts_per_sponsor}).astype("float64")
+    )
+    default_cap = (
+        t["role"]
+        .map({"kam": settings.max_accounts_per_kam, "executive": settings.max_accounts_per_sponsor})
+        .astype("float64")
+    )
     t["max_accounts"] = cap.where(cap.notna(), default_cap)
-    t["industries"] = t["industries"].map(_split) if "industries" in t.columns else [frozenset()] * len(t)
-    t["languages"] = t["languages"].map(_split) if "languages" in t.columns else [frozenset()] * len(t)
+    t["industries"] = (
+        t["industries"].map(_split) if "industries" in t.columns else [frozenset()] * len(t)
+    )
+    t["languages"] = (
+        t["languages"].map(_split) if "languages" in t.columns else [frozenset()] * len(t)
+    )
     t = t.drop_duplicates("person_id").sort_values("person_id", kind="mergesort")
     return t[cols].reset_index(drop=True)
 
@@ -734,7 +871,7 @@ def _match_person(value: Any, roster: pd.DataFrame) -> str | None:
     if _is_missing(value) or not len(roster):
         return None
     v = str(value).strip().lower()
-    for pid, name in zip(roster["person_id"], roster["name"], strict=True):
+    for pid in roster["person_id"]:
         if str(pid).strip().lower() == v:
             return str(pid)
     for pid, name in zip(roster["person_id"], roster["name"], strict=True):
@@ -765,15 +902,24 @@ class _Person:
 def _people(roster: pd.DataFrame, role: str) -> list[_Person]:
     r = roster[roster["role"] == role]
     return [
-        _Person(str(p.person_id), str(p.name), role, float(p.capacity_hours),
-                float(p.max_accounts) if not pd.isna(p.max_accounts) else math.inf,
-                p.industries, p.languages)
+        _Person(
+            str(p.person_id),
+            str(p.name),
+            role,
+            float(p.capacity_hours),
+            float(p.max_accounts) if not pd.isna(p.max_accounts) else math.inf,
+            p.industries,
+            p.languages,
+        )
         for p in r.itertuples(index=False)
     ]
 
 
 def _greedy(
-    items: list[dict], people: list[_Person], prefs: bool, balance: str = "hours",
+    items: list[dict],
+    people: list[_Person],
+    prefs: bool,
+    balance: str = "hours",
     tolerance: float = 0.15,
 ) -> tuple[dict[str, tuple[str, list[str]]], list[str]]:
     """Assign items in the given order; each to the best person it fits.
@@ -825,8 +971,9 @@ def _greedy(
     return done, left
 
 
-def _assign_role(items: list[dict], people: list[_Person], balance: str = "hours",
-                 tolerance: float = 0.15) -> tuple[dict, list[str], bool]:
+def _assign_role(
+    items: list[dict], people: list[_Person], balance: str = "hours", tolerance: float = 0.15
+) -> tuple[dict, list[str], bool]:
     """Preference-first greedy in priority order; if it leaves any item, pack by size.
 
     Returns assignments, the items left (from the priority-order pass when packing does
@@ -895,8 +1042,11 @@ def assign_team(
     """
     settings = settings or TeamSettings()
     roster = _roster(team, settings)
-    w = work.merge(key[["customer_id", "industry", "language", "account_owner", "priority"]],
-                   on="customer_id", how="left").sort_values("priority", kind="mergesort")
+    w = work.merge(
+        key[["customer_id", "industry", "language", "account_owner", "priority"]],
+        on="customer_id",
+        how="left",
+    ).sort_values("priority", kind="mergesort")
     people_by_role = {r: _people(roster, r) for r in OUR_ROLES}
     plan_rows: list[dict] = []
     left: dict[str, list[str]] = {}
@@ -923,14 +1073,32 @@ def assign_team(
             if it["id"] in done:
                 pid, codes = done[it["id"]]
                 p = by_id[pid]
-                plan_rows.append({"customer_id": it["id"], "person_id": pid, "person_name": p.name,
-                                  "role": role, "hours": it["hours"], "reason_codes": ";".join(codes),
-                                  "_codes": codes, "_p": p})
+                plan_rows.append(
+                    {
+                        "customer_id": it["id"],
+                        "person_id": pid,
+                        "person_name": p.name,
+                        "role": role,
+                        "hours": it["hours"],
+                        "reason_codes": ";".join(codes),
+                        "_codes": codes,
+                        "_p": p,
+                    }
+                )
             else:
                 code = "no_room" if people else "no_role"
-                plan_rows.append({"customer_id": it["id"], "person_id": None, "person_name": None,
-                                  "role": role, "hours": it["hours"], "reason_codes": code,
-                                  "_codes": [code], "_p": None})
+                plan_rows.append(
+                    {
+                        "customer_id": it["id"],
+                        "person_id": None,
+                        "person_name": None,
+                        "role": role,
+                        "hours": it["hours"],
+                        "reason_codes": code,
+                        "_codes": [code],
+                        "_p": None,
+                    }
+                )
         if miss:
             left[role] = miss
 
@@ -951,7 +1119,8 @@ def assign_team(
     if execs:
         chosen = _match_person(settings.head_of_kam, roster) if settings.head_of_kam else None
         cand = [p for p in execs if p.person_id == chosen] or sorted(
-            execs, key=lambda p: (-p.capacity, p.person_id))
+            execs, key=lambda p: (-p.capacity, p.person_id)
+        )
         head_p = cand[0]
         head = head_p.person_id
         head_hours = min(head_needed, max(head_p.capacity - head_p.hours, 0.0))
@@ -961,10 +1130,14 @@ def assign_team(
     sponsored = w["tier"].isin(settings.sponsor_tiers)
     # a sponsor is named for every account of a sponsored tier, even at zero hours
     sp_items = [
-        {"id": r.customer_id, "hours": float(r.hours_executive), "priority": int(r.priority),
-         "owner": None,
-         "industry": None if _is_missing(r.industry) else str(r.industry).strip().lower(),
-         "language": None if _is_missing(r.language) else str(r.language).strip().lower()}
+        {
+            "id": r.customer_id,
+            "hours": float(r.hours_executive),
+            "priority": int(r.priority),
+            "owner": None,
+            "industry": None if _is_missing(r.industry) else str(r.industry).strip().lower(),
+            "language": None if _is_missing(r.language) else str(r.language).strip().lower(),
+        }
         for r in w[sponsored].itertuples(index=False)
     ]
     done, miss, was_packed = _assign_role(sp_items, execs, "accounts", tol)
@@ -985,8 +1158,18 @@ def assign_team(
 
     for row in plan_rows:
         row["reason"] = _reason(row.pop("_codes"), row.pop("_p"))
-    plan = pd.DataFrame(plan_rows, columns=["customer_id", "person_id", "person_name", "role",
-                                            "hours", "reason", "reason_codes"])
+    plan = pd.DataFrame(
+        plan_rows,
+        columns=[
+            "customer_id",
+            "person_id",
+            "person_name",
+            "role",
+            "hours",
+            "reason",
+            "reason_codes",
+        ],
+    )
     for c in ("customer_id", "person_id", "person_name", "role", "reason", "reason_codes"):
         plan[c] = plan[c].astype("str")
     plan["hours"] = plan["hours"].astype("float64")
@@ -995,31 +1178,79 @@ def assign_team(
     for role in OUR_ROLES:
         for p in people_by_role[role]:
             is_head = p.person_id == head
-            load_rows.append({
-                "person_id": p.person_id, "name": p.name, "role": role,
-                "accounts_n": p.accounts, "hours_planned": p.hours,
-                "head_of_kam_hours": head_hours if is_head else 0.0,
-                "capacity_hours": p.capacity,
-                "load_pct": 100.0 * p.hours / p.capacity if p.capacity > 0 else np.nan,
-                "max_accounts": p.max_accounts if math.isfinite(p.max_accounts) else np.nan,
-                "spare_hours": p.capacity - p.hours,
-                "is_head_of_kam": is_head,
-            })
+            load_rows.append(
+                {
+                    "person_id": p.person_id,
+                    "name": p.name,
+                    "role": role,
+                    "accounts_n": p.accounts,
+                    "hours_planned": p.hours,
+                    "head_of_kam_hours": head_hours if is_head else 0.0,
+                    "capacity_hours": p.capacity,
+                    "load_pct": 100.0 * p.hours / p.capacity if p.capacity > 0 else np.nan,
+                    "max_accounts": p.max_accounts if math.isfinite(p.max_accounts) else np.nan,
+                    "spare_hours": p.capacity - p.hours,
+                    "is_head_of_kam": is_head,
+                }
+            )
     other = roster[~roster["role"].isin(OUR_ROLES)]
     for p in other.itertuples(index=False):
-        load_rows.append({"person_id": p.person_id, "name": p.name, "role": "other", "accounts_n": 0,
-                          "hours_planned": 0.0, "head_of_kam_hours": 0.0, "capacity_hours": 0.0,
-                          "load_pct": np.nan, "max_accounts": np.nan, "spare_hours": 0.0,
-                          "is_head_of_kam": False})
-    load = pd.DataFrame(load_rows, columns=["person_id", "name", "role", "accounts_n", "hours_planned",
-                                            "head_of_kam_hours", "capacity_hours", "load_pct",
-                                            "max_accounts", "spare_hours", "is_head_of_kam"])
-    load = load.astype({"person_id": "str", "name": "str", "role": "str", "accounts_n": "int64",
-                        "hours_planned": "float64", "head_of_kam_hours": "float64",
-                        "capacity_hours": "float64", "load_pct": "float64",
-                        "max_accounts": "float64", "spare_hours": "float64", "is_head_of_kam": "bool"})
-    return {"plan": plan, "load": load, "left": left, "packed": packed, "head_of_kam": head,
-            "head_hours": head_hours, "head_needed": head_needed, "roster": roster}
+        load_rows.append(
+            {
+                "person_id": p.person_id,
+                "name": p.name,
+                "role": "other",
+                "accounts_n": 0,
+                "hours_planned": 0.0,
+                "head_of_kam_hours": 0.0,
+                "capacity_hours": 0.0,
+                "load_pct": np.nan,
+                "max_accounts": np.nan,
+                "spare_hours": 0.0,
+                "is_head_of_kam": False,
+            }
+        )
+    load = pd.DataFrame(
+        load_rows,
+        columns=[
+            "person_id",
+            "name",
+            "role",
+            "accounts_n",
+            "hours_planned",
+            "head_of_kam_hours",
+            "capacity_hours",
+            "load_pct",
+            "max_accounts",
+            "spare_hours",
+            "is_head_of_kam",
+        ],
+    )
+    load = load.astype(
+        {
+            "person_id": "str",
+            "name": "str",
+            "role": "str",
+            "accounts_n": "int64",
+            "hours_planned": "float64",
+            "head_of_kam_hours": "float64",
+            "capacity_hours": "float64",
+            "load_pct": "float64",
+            "max_accounts": "float64",
+            "spare_hours": "float64",
+            "is_head_of_kam": "bool",
+        }
+    )
+    return {
+        "plan": plan,
+        "load": load,
+        "left": left,
+        "packed": packed,
+        "head_of_kam": head,
+        "head_hours": head_hours,
+        "head_needed": head_needed,
+        "roster": roster,
+    }
 
 
 # ---------------------------------------------------------------- headcount
@@ -1064,13 +1295,20 @@ def headcount(
             assigned = float(p.loc[p["person_id"].notna(), "hours"].sum())
         else:
             assigned = 0.0
-        rows.append({
-            "role": role, "accounts_n": n_acc, "hours_needed": needed, "hours_per_fte": per_fte,
-            "fte_needed": fte, "people_n": people_n, "roster_capacity_hours": cap,
-            "roster_fte": cap / per_fte if per_fte else 0.0,
-            "hours_assigned": assigned,
-            "hours_unassigned": max(needed - assigned, 0.0) if plan is not None else needed,
-        })
+        rows.append(
+            {
+                "role": role,
+                "accounts_n": n_acc,
+                "hours_needed": needed,
+                "hours_per_fte": per_fte,
+                "fte_needed": fte,
+                "people_n": people_n,
+                "roster_capacity_hours": cap,
+                "roster_fte": cap / per_fte if per_fte else 0.0,
+                "hours_assigned": assigned,
+                "hours_unassigned": max(needed - assigned, 0.0) if plan is not None else needed,
+            }
+        )
     df = pd.DataFrame(rows)
     df["gap_fte"] = (df["fte_needed"] - df["roster_fte"]).clip(lower=0.0)
     df["spare_hours"] = (df["roster_capacity_hours"] - df["hours_assigned"]).clip(lower=0.0)
@@ -1092,9 +1330,7 @@ def team_matrix(key: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def coverage(
-    key: pd.DataFrame, cplan: pd.DataFrame, roster: pd.DataFrame | None
-) -> pd.DataFrame:
+def coverage(key: pd.DataFrame, cplan: pd.DataFrame, roster: pd.DataFrame | None) -> pd.DataFrame:
     """Our people × their contacts: who holds which relationship, now and in the plan.
 
     One row per contact: ``customer_id, customer_name, contact_id, contact_name,
@@ -1108,19 +1344,33 @@ def coverage(
     r = roster if roster is not None else pd.DataFrame(columns=["person_id", "name"])
     c["current_owner_id"] = c["current_owner"].astype("object").map(lambda v: _match_person(v, r))
     c["current_owner_id"] = c["current_owner_id"].astype("str")
-    cur_key = c["current_owner_id"].where(c["current_owner_id"].notna(),
-                                          c["current_owner"].astype("str").str.strip().str.lower())
+    given = c["current_owner"].astype("str").str.strip().str.lower()
+    cur_key = c["current_owner_id"].where(c["current_owner_id"].notna(), given.where(given != ""))
     c["_cur"] = cur_key
-    cols = ["customer_id", "customer_name", "contact_id", "contact_name", "contact_role",
-            "current_owner", "current_owner_id", "owner_id", "owner_name", "owner_role",
-            "current_holders_n", "planned_holders_n", "single_holder_current",
-            "single_holder_planned"]
+    cols = [
+        "customer_id",
+        "customer_name",
+        "contact_id",
+        "contact_name",
+        "contact_role",
+        "current_owner",
+        "current_owner_id",
+        "owner_id",
+        "owner_name",
+        "owner_role",
+        "current_holders_n",
+        "planned_holders_n",
+        "single_holder_current",
+        "single_holder_planned",
+    ]
     c["customer_name"] = c["customer_id"].map(names)
     if "owner_id" not in c.columns:
         c["owner_id"] = pd.NA
         c["owner_name"] = pd.NA
     c["current_holders_n"] = c.groupby("customer_id")["_cur"].transform("nunique").astype("int64")
-    c["planned_holders_n"] = c.groupby("customer_id")["owner_id"].transform("nunique").astype("int64")
+    c["planned_holders_n"] = (
+        c.groupby("customer_id")["owner_id"].transform("nunique").astype("int64")
+    )
     c["single_holder_current"] = c["current_holders_n"] <= 1
     c["single_holder_planned"] = c["planned_holders_n"] <= 1
     for col in ("customer_name", "owner_id", "owner_name"):
@@ -1175,17 +1425,32 @@ def kpi_scorecard(
         c = contacts.copy()
         c["customer_id"] = c["customer_id"].astype("str")
         c = c[c["customer_id"].isin(set(ids))]
-        last = pd.to_datetime(c["last_contact_date"], errors="coerce") if "last_contact_date" in c \
+        last = (
+            pd.to_datetime(c["last_contact_date"], errors="coerce")
+            if "last_contact_date" in c
             else pd.Series(pd.NaT, index=c.index)
+        )
         active = last >= end - pd.Timedelta(days=settings.active_contact_days)
-        acc["active_contacts_n"] = ids.map(active.groupby(c["customer_id"]).sum()).fillna(0).astype("float64")
-        roles = c["role"].astype("object").map(lambda r: None if _is_missing(r) else _norm_role(r, CONTACT_ROLES, "other")) \
-            if "role" in c else pd.Series(None, index=c.index)
-        acc["roles_covered_n"] = ids.map(roles.groupby(c["customer_id"]).nunique()).fillna(0).astype("float64")
+        acc["active_contacts_n"] = (
+            ids.map(active.groupby(c["customer_id"]).sum()).fillna(0).astype("float64")
+        )
+        roles = (
+            c["role"]
+            .astype("object")
+            .map(lambda r: None if _is_missing(r) else _norm_role(r, CONTACT_ROLES, "other"))
+            if "role" in c
+            else pd.Series(None, index=c.index)
+        )
+        acc["roles_covered_n"] = (
+            ids.map(roles.groupby(c["customer_id"]).nunique()).fillna(0).astype("float64")
+        )
         doc_cols = [x for x in ("role", "owner", "preferred_channel", "last_contact_date")]
         documented = pd.Series(True, index=c.index)
         for col in doc_cols:
-            documented &= c[col].notna() if col in c else False
+            if col not in c:
+                documented &= False
+            else:
+                documented &= ~c[col].astype("object").map(_is_missing).astype(bool)
         grp = documented.groupby(c["customer_id"])
         acc["documented_contacts_pct"] = ids.map(100.0 * grp.sum() / grp.size()).astype("float64")
     else:
@@ -1200,7 +1465,9 @@ def kpi_scorecard(
         inv = inv[inv["customer_id"].isin(set(ids))]
         inv["invoice_date"] = pd.to_datetime(inv["invoice_date"], errors="coerce")
         net = pd.to_numeric(inv["net_amount"], errors="coerce").fillna(0.0)
-        orders = inv[net > 0].groupby(["customer_id", "invoice_id"], sort=False)["invoice_date"].min()
+        orders = (
+            inv[net > 0].groupby(["customer_id", "invoice_id"], sort=False)["invoice_date"].min()
+        )
         orders = orders.reset_index().sort_values(["customer_id", "invoice_date"], kind="mergesort")
         gap = orders.groupby("customer_id")["invoice_date"].diff().dt.days
         rep = (gap <= settings.repeat_order_days).groupby(orders["customer_id"]).sum()
@@ -1213,14 +1480,27 @@ def kpi_scorecard(
         in_prev = (inv["invoice_date"] >= prev_start) & (inv["invoice_date"] < last_start)
         rev_last = net[in_last].groupby(inv.loc[in_last, "customer_id"]).sum()
         rev_prev = net[in_prev].groupby(inv.loc[in_prev, "customer_id"]).sum()
-        rl, rp = ids.map(rev_last).fillna(0.0), ids.map(rev_prev).fillna(0.0)
+        rl = ids.map(rev_last).astype("float64").fillna(0.0)
+        rp = ids.map(rev_prev).astype("float64").fillna(0.0)
         acc["retained"] = np.where((rl > 0) & (rp > 0), 100.0, 0.0)
-        acc["revenue_trend_pct"] = np.where(rp.abs() > 0, 100.0 * (rl - rp) / rp.abs().where(rp.abs() > 0, 1), np.nan)
+        acc["revenue_trend_pct"] = np.where(
+            rp.abs() > 0, 100.0 * (rl - rp) / rp.abs().where(rp.abs() > 0, 1), np.nan
+        )
         if "cost_amount" in inv and inv["cost_amount"].notna().any():
             gm = net - pd.to_numeric(inv["cost_amount"], errors="coerce").fillna(0.0)
-            gl = ids.map(gm[in_last].groupby(inv.loc[in_last, "customer_id"]).sum()).fillna(0.0)
-            gp = ids.map(gm[in_prev].groupby(inv.loc[in_prev, "customer_id"]).sum()).fillna(0.0)
-            acc["profit_trend_pct"] = np.where(gp.abs() > 0, 100.0 * (gl - gp) / gp.abs().where(gp.abs() > 0, 1), np.nan)
+            gl = (
+                ids.map(gm[in_last].groupby(inv.loc[in_last, "customer_id"]).sum())
+                .astype("float64")
+                .fillna(0.0)
+            )
+            gp = (
+                ids.map(gm[in_prev].groupby(inv.loc[in_prev, "customer_id"]).sum())
+                .astype("float64")
+                .fillna(0.0)
+            )
+            acc["profit_trend_pct"] = np.where(
+                gp.abs() > 0, 100.0 * (gl - gp) / gp.abs().where(gp.abs() > 0, 1), np.nan
+            )
             margin_total = ids.map(gm.groupby(inv["customer_id"]).sum())
         else:
             acc["profit_trend_pct"] = np.nan
@@ -1278,8 +1558,9 @@ def kpi_scorecard(
         k = plan[(plan["role"] == "kam") & plan["person_id"].notna()].drop_duplicates("customer_id")
         kam_of = k.set_index("customer_id")["person_name"]
     acc["kam"] = ids.map(kam_of).astype("str")
-    long = acc.melt(id_vars=["customer_id", "kam"], value_vars=kpis, var_name="kpi",
-                    value_name="baseline")
+    long = acc.melt(
+        id_vars=["customer_id", "kam"], value_vars=kpis, var_name="kpi", value_name="baseline"
+    )
     long.insert(0, "level", "account")
     long = long.rename(columns={"customer_id": "subject_id"})
     long.insert(2, "subject_name", long["subject_id"].map(names))
@@ -1291,10 +1572,12 @@ def kpi_scorecard(
         for col in ("active_contacts_n", "clv_period", "clv_per_year"):
             agg[col] = g[col].sum(min_count=1)
         agg["accounts_n"] = g.size().astype("float64")
-        kam_long = agg.reset_index().melt(id_vars=["kam"], value_vars=["accounts_n"] + kpis,
-                                          var_name="kpi", value_name="baseline")
-        kam_long = kam_long.assign(level="kam", subject_id=kam_long["kam"],
-                                   subject_name=kam_long["kam"])
+        kam_long = agg.reset_index().melt(
+            id_vars=["kam"], value_vars=["accounts_n"] + kpis, var_name="kpi", value_name="baseline"
+        )
+        kam_long = kam_long.assign(
+            level="kam", subject_id=kam_long["kam"], subject_name=kam_long["kam"]
+        )
         parts.append(kam_long)
     kpi_methods["accounts_n"] = "key accounts assigned"
     out = pd.concat(parts, ignore_index=True)
@@ -1387,8 +1670,9 @@ def run_team_design(
     if contacts is not None:
         no_c = work.loc[work["contacts_n"] == 0, "name"].tolist()
         if no_c:
-            statements.append(_statement("accounts_without_contacts", "warning", n=len(no_c),
-                                         names=_names(no_c)))
+            statements.append(
+                _statement("accounts_without_contacts", "warning", n=len(no_c), names=_names(no_c))
+            )
 
     feasible = True
     head = None
@@ -1397,16 +1681,42 @@ def run_team_design(
         plan, load, left = res["plan"], res["load"], res["left"]
         head = res["head_of_kam"]
     else:
-        plan = pd.DataFrame({c: pd.Series(dtype="str") for c in
-                             ["customer_id", "person_id", "person_name", "role", "reason", "reason_codes"]})
+        plan = pd.DataFrame(
+            {
+                c: pd.Series(dtype="str")
+                for c in [
+                    "customer_id",
+                    "person_id",
+                    "person_name",
+                    "role",
+                    "reason",
+                    "reason_codes",
+                ]
+            }
+        )
         plan["hours"] = pd.Series(dtype="float64")
-        plan = plan[["customer_id", "person_id", "person_name", "role", "hours", "reason", "reason_codes"]]
-        load = pd.DataFrame(columns=["person_id", "name", "role", "accounts_n", "hours_planned",
-                                     "head_of_kam_hours", "capacity_hours", "load_pct",
-                                     "max_accounts", "spare_hours", "is_head_of_kam"])
+        plan = plan[
+            ["customer_id", "person_id", "person_name", "role", "hours", "reason", "reason_codes"]
+        ]
+        load = pd.DataFrame(
+            columns=[
+                "person_id",
+                "name",
+                "role",
+                "accounts_n",
+                "hours_planned",
+                "head_of_kam_hours",
+                "capacity_hours",
+                "load_pct",
+                "max_accounts",
+                "spare_hours",
+                "is_head_of_kam",
+            ]
+        )
         left, res = {}, None
-    cap = headcount(work, roster if team is not None else None, settings,
-                    plan if team is not None else None)
+    cap = headcount(
+        work, roster if team is not None else None, settings, plan if team is not None else None
+    )
     names = key.set_index("customer_id")["name"]
 
     if res is not None:
@@ -1417,9 +1727,18 @@ def run_team_design(
             fte = float(kam_row["fte_needed"])
             hire = max(math.ceil(fte - 1e-9) - n_kams, 1)
             moved = [str(names[c]) for c in left["kam"]]
-            statements.append(_statement("kam_shortfall", "warning", n=len(key), fte=round(fte, 1),
-                                         k=n_kams, hire=hire, hire_word=_hire_text(hire),
-                                         names=_names(moved)))
+            statements.append(
+                _statement(
+                    "kam_shortfall",
+                    "warning",
+                    n=len(key),
+                    fte=round(fte, 1),
+                    k=n_kams,
+                    hire=hire,
+                    hire_word=_hire_text(hire),
+                    names=_names(moved),
+                )
+            )
         n_sp = int(key["tier"].isin(settings.sponsor_tiers).sum())
         if n_sp and not (roster["role"] == "executive").any():
             feasible = False
@@ -1427,43 +1746,87 @@ def run_team_design(
         elif "executive" in left:
             feasible = False
             miss = [str(names[c]) for c in left["executive"]]
-            statements.append(_statement("sponsor_shortfall", "warning", n=n_sp,
-                                         tiers="/".join(settings.sponsor_tiers),
-                                         m=n_sp - len(miss), names=_names(miss)))
+            statements.append(
+                _statement(
+                    "sponsor_shortfall",
+                    "warning",
+                    n=n_sp,
+                    tiers="/".join(settings.sponsor_tiers),
+                    m=n_sp - len(miss),
+                    names=_names(miss),
+                )
+            )
         if head is not None:
             hname = str(roster.set_index("person_id").loc[head, "name"])
             if res["head_hours"] + 1e-9 < res["head_needed"]:
-                statements.append(_statement("head_short", "warning", name=hname,
-                                             free=round(res["head_hours"]),
-                                             hours=round(res["head_needed"])))
+                statements.append(
+                    _statement(
+                        "head_short",
+                        "warning",
+                        name=hname,
+                        free=round(res["head_hours"]),
+                        hours=round(res["head_needed"]),
+                    )
+                )
             else:
-                statements.append(_statement("head_of_kam", "finding", name=hname,
-                                             hours=round(res["head_needed"])))
+                statements.append(
+                    _statement(
+                        "head_of_kam", "finding", name=hname, hours=round(res["head_needed"])
+                    )
+                )
         for role in SUPPORT_ROLES:
             row = cap.set_index("role").loc[role]
             if row["hours_needed"] <= 0:
                 continue
             if row["people_n"] == 0:
-                statements.append(_statement("role_missing", "warning", role=role,
-                                             hours=round(float(row["hours_needed"])),
-                                             fte=round(float(row["fte_needed"]), 1)))
+                statements.append(
+                    _statement(
+                        "role_missing",
+                        "warning",
+                        role=role,
+                        hours=round(float(row["hours_needed"])),
+                        fte=round(float(row["fte_needed"]), 1),
+                    )
+                )
             elif role in left:
-                unst = float(plan.loc[(plan["role"] == role) & plan["person_id"].isna(), "hours"].sum())
-                statements.append(_statement(
-                    "role_short", "warning", role=role, hours=round(unst),
-                    names=_names([str(names[c]) for c in left[role]]),
-                    fte=round(unst / settings.hours_per_fte(role), 1)))
+                unst = float(
+                    plan.loc[(plan["role"] == role) & plan["person_id"].isna(), "hours"].sum()
+                )
+                statements.append(
+                    _statement(
+                        "role_short",
+                        "warning",
+                        role=role,
+                        hours=round(unst),
+                        names=_names([str(names[c]) for c in left[role]]),
+                        fte=round(unst / settings.hours_per_fte(role), 1),
+                    )
+                )
         if res["packed"]:
             statements.append(_statement("packed", "note"))
         if feasible:
             kl = load[load["role"] == "kam"]
-            statements.insert(0, _statement(
-                "feasible", "finding", n=len(key), kams=int((kl["accounts_n"] > 0).sum()),
-                max_load=round(float(kl["load_pct"].max())) if len(kl) else 0))
+            statements.insert(
+                0,
+                _statement(
+                    "feasible",
+                    "finding",
+                    n=len(key),
+                    kams=int((kl["accounts_n"] > 0).sum()),
+                    max_load=round(float(kl["load_pct"].max())) if len(kl) else 0,
+                ),
+            )
         kam_spare = float(kam_row["spare_hours"])
         if feasible and kam_spare >= settings.hours_per_fte("kam"):
-            statements.append(_statement("spare", "note", role="kam", hours=round(kam_spare),
-                                         fte=round(kam_spare / settings.hours_per_fte("kam"), 1)))
+            statements.append(
+                _statement(
+                    "spare",
+                    "note",
+                    role="kam",
+                    hours=round(kam_spare),
+                    fte=round(kam_spare / settings.hours_per_fte("kam"), 1),
+                )
+            )
     elif team is None and len(key):
         feasible = False
 
@@ -1489,30 +1852,61 @@ def run_team_design(
     cplan.insert(1, "customer_name", cplan["customer_id"].map(names).astype("str"))
 
     matrix = team_matrix(key, plan)
-    cov = coverage(key, cplan, roster if team is not None else None) if contacts is not None else \
-        coverage(key, cplan.iloc[0:0], None)
+    cov = (
+        coverage(key, cplan, roster if team is not None else None)
+        if contacts is not None
+        else coverage(key, cplan.iloc[0:0], None)
+    )
     if len(cov):
         singles = cov.drop_duplicates("customer_id")
         singles = singles[singles["single_holder_current"]]
         if len(singles):
-            statements.append(_statement("single_holder", "finding", n=len(singles), total=len(key),
-                                         names=_names(singles["customer_name"].tolist())))
+            statements.append(
+                _statement(
+                    "single_holder",
+                    "finding",
+                    n=len(singles),
+                    total=len(key),
+                    names=_names(singles["customer_name"].tolist()),
+                )
+            )
     out_plan = cplan if contacts is not None else cplan.iloc[0:0]
 
-    kpis, clv_method = kpi_scorecard(key, plan if team is not None else None, invoices, contacts,
-                                     tables.get("assessments"), customer_pnl, period, settings)
+    kpis, clv_method = kpi_scorecard(
+        key,
+        plan if team is not None else None,
+        invoices,
+        contacts,
+        tables.get("assessments"),
+        customer_pnl,
+        period,
+        settings,
+    )
     if invoices is None or not len(invoices):
         statements.append(_statement("no_invoices", "note"))
     if clv_method:
         clv_key = next(k for k, v in _CLV_METHODS.items() if v == clv_method)
-        statements.append(_statement("clv_method", "note", method=clv_method,
-                                     clv_method_key=clv_key))
+        statements.append(
+            _statement("clv_method", "note", method=clv_method, clv_method_key=clv_key)
+        )
 
     return TeamDesignResult(
-        key_accounts=key, workload=work, plan=plan, assignments=_assignments(key, plan),
-        load=load, capacity=cap, matrix=matrix, coverage=cov, contact_plan=out_plan, kpis=kpis,
-        statements=statements, feasible=bool(feasible and len(key) > 0 or not len(key)),
-        head_of_kam=head, plan_start=plan_start, skipped=skipped, clv_method=clv_method,
+        key_accounts=key,
+        workload=work,
+        plan=plan,
+        assignments=_assignments(key, plan),
+        load=load,
+        capacity=cap,
+        matrix=matrix,
+        coverage=cov,
+        contact_plan=out_plan,
+        kpis=kpis,
+        statements=statements,
+        feasible=bool(feasible),
+        head_of_kam=head,
+        plan_start=plan_start,
+        skipped=skipped,
+        clv_method=clv_method,
     )
 
 
@@ -1523,8 +1917,9 @@ def _hire_text(n: int) -> str:
 
 def _assignments(key: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
     """One row per key account: its KAM and sponsor, with the reasons."""
-    out = key[["customer_id", "name", "industry", "language", "tier", "priority",
-               "account_owner"]].copy()
+    out = key[
+        ["customer_id", "name", "industry", "language", "tier", "priority", "account_owner"]
+    ].copy()
     for role, prefix in (("kam", "kam"), ("executive", "sponsor")):
         p = plan[plan["role"] == role].drop_duplicates("customer_id").set_index("customer_id")
         out[f"{prefix}_id"] = out["customer_id"].map(p["person_id"]).astype("str")
@@ -1533,6 +1928,19 @@ def _assignments(key: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
         out[f"{prefix}_reason"] = out["customer_id"].map(p["reason"]).astype("str")
         out[f"{prefix}_reason_codes"] = out["customer_id"].map(p["reason_codes"]).astype("str")
     return out.reset_index(drop=True)
+
+
+_INPUTS = ("customers", "invoices", "contacts", "assessments", "team")
+
+
+def read_inputs(workspace) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame | None]:
+    """What the stage reads from the workspace: the canonical tables it uses (those present),
+    ``account_profile`` (required: run the key-account profile first) and ``customer_pnl``
+    (optional)."""
+    tables = {n: df for n in _INPUTS if (df := workspace.read_table(n, required=False)) is not None}
+    profile = workspace.read_table("account_profile")
+    pnl = workspace.read_table("customer_pnl", required=False)
+    return tables, profile, pnl
 
 
 def write_results(result: TeamDesignResult, workspace) -> list[str]:

@@ -36,22 +36,34 @@ SAMPLE = REPO / "data" / "sample"
 
 
 def engagement(**profile) -> Engagement:
-    return Engagement.model_validate({
-        "client": "Tiny Trading s.r.o.",
-        "period": {"start": "2024-01-01", "end": "2025-12-31"},
-        "inputs": {"invoices": {"path": "invoices.csv"}},
-        "profile": profile,
-    })
+    return Engagement.model_validate(
+        {
+            "client": "Tiny Trading s.r.o.",
+            "period": {"start": "2024-01-01", "end": "2025-12-31"},
+            "inputs": {"invoices": {"path": "invoices.csv"}},
+            "profile": profile,
+        }
+    )
 
 
 def two_criteria(attr_thresholds=None, strength_thresholds=None, **kw) -> ProfileSettings:
     """One metric criterion per axis: net_profit (attractiveness) and relationship strength."""
     return ProfileSettings(
         criteria=[
-            Criterion(name="net_profit", axis="attractiveness", source="net_profit", weight=100,
-                      thresholds=attr_thresholds),
-            Criterion(name="relationship_strength", axis="strength", source="relationship_strength",
-                      weight=100, thresholds=strength_thresholds),
+            Criterion(
+                name="net_profit",
+                axis="attractiveness",
+                source="net_profit",
+                weight=100,
+                thresholds=attr_thresholds,
+            ),
+            Criterion(
+                name="relationship_strength",
+                axis="strength",
+                source="relationship_strength",
+                weight=100,
+                thresholds=strength_thresholds,
+            ),
         ],
         **kw,
     )
@@ -83,7 +95,9 @@ def metrics_frame(**cols) -> pd.DataFrame:
 def test_anchored_thresholds_by_hand():
     # nine thresholds anchor whole scores 1-10: a profit of 250 passes 0, 100, 200 -> 1 + 3 = 4
     s = two_criteria(attr_thresholds=[0, 100, 200, 300, 400, 500, 600, 700, 800])
-    m = metrics_frame(net_profit=[-50.0, 250.0, 800.0, 10_000.0], relationship_strength_avg=[1.0, 2.0, 3.0, 4.0])
+    m = metrics_frame(
+        net_profit=[-50.0, 250.0, 800.0, 10_000.0], relationship_strength_avg=[1.0, 2.0, 3.0, 4.0]
+    )
     wide, detail, _ = score_customers(m, None, s)
     assert wide["score_net_profit"].tolist() == [1.0, 4.0, 10.0, 10.0]
     assert wide["attractiveness"].tolist() == [1.0, 4.0, 10.0, 10.0]
@@ -91,13 +105,29 @@ def test_anchored_thresholds_by_hand():
 
 def test_percentiles_when_no_thresholds_and_direction_lower():
     # three customers: lowest 1, middle 5.5, highest 10; "lower" reverses
-    s = ProfileSettings(criteria=[
-        Criterion(name="net_profit", axis="attractiveness", source="net_profit", weight=60),
-        Criterion(name="payment_discipline", axis="attractiveness", source="payment_discipline", weight=40),
-        Criterion(name="competitor_ties", axis="strength", source="competitor_ties", weight=100, direction="lower"),
-    ])
-    m = metrics_frame(net_profit=[10.0, 20.0, 30.0], payment_discipline_pct=[100.0, 50.0, 0.0],
-                      competitor_ties_avg=[1.0, 3.0, 5.0])
+    s = ProfileSettings(
+        criteria=[
+            Criterion(name="net_profit", axis="attractiveness", source="net_profit", weight=60),
+            Criterion(
+                name="payment_discipline",
+                axis="attractiveness",
+                source="payment_discipline",
+                weight=40,
+            ),
+            Criterion(
+                name="competitor_ties",
+                axis="strength",
+                source="competitor_ties",
+                weight=100,
+                direction="lower",
+            ),
+        ]
+    )
+    m = metrics_frame(
+        net_profit=[10.0, 20.0, 30.0],
+        payment_discipline_pct=[100.0, 50.0, 0.0],
+        competitor_ties_avg=[1.0, 3.0, 5.0],
+    )
     wide, _, _ = score_customers(m, None, s)
     assert wide["score_net_profit"].tolist() == [1.0, 5.5, 10.0]
     assert wide["score_payment_discipline"].tolist() == [10.0, 5.5, 1.0]
@@ -107,14 +137,22 @@ def test_percentiles_when_no_thresholds_and_direction_lower():
 
 
 def test_missing_assessment_scores_neutral_and_is_flagged():
-    s = ProfileSettings(criteria=[
-        Criterion(name="strategic_value", axis="attractiveness", weight=100),
-        Criterion(name="reliability", axis="strength", weight=50),
-        Criterion(name="quality", axis="strength", weight=50),
-    ])
+    s = ProfileSettings(
+        criteria=[
+            Criterion(name="strategic_value", axis="attractiveness", weight=100),
+            Criterion(name="reliability", axis="strength", weight=50),
+            Criterion(name="quality", axis="strength", weight=50),
+        ]
+    )
     m = metrics_frame(net_profit=[1.0, 2.0])
-    ass = pd.DataFrame({"customer_id": ["C0", "C0", "C1"], "criterion": ["strategic_value", "reliability", "reliabilty"],
-                        "score": [8.0, 9.0, 3.0], "source": ["internal", "client", "client"]})
+    ass = pd.DataFrame(
+        {
+            "customer_id": ["C0", "C0", "C1"],
+            "criterion": ["strategic_value", "reliability", "reliabilty"],
+            "score": [8.0, 9.0, 3.0],
+            "source": ["internal", "client", "client"],
+        }
+    )
     wide, detail, notes = score_customers(m, ass, s)
     assert wide.loc[0, "attractiveness"] == 8.0
     assert wide.loc[0, "strength"] == pytest.approx(0.5 * 9 + 0.5 * NEUTRAL)
@@ -124,7 +162,9 @@ def test_missing_assessment_scores_neutral_and_is_flagged():
     codes = {n["code"]: n for n in notes}
     assert codes["assessment_absent"]["criterion"] == "quality"
     assert "reliabilty" in codes["assessments_unused"]["criteria"]
-    assert detail.loc[(detail["customer_id"] == "C1") & (detail["criterion"] == "quality"), "missing"].item()
+    assert detail.loc[
+        (detail["customer_id"] == "C1") & (detail["criterion"] == "quality"), "missing"
+    ].item()
 
 
 def test_no_assessments_at_all_is_said():
@@ -137,20 +177,29 @@ def test_no_assessments_at_all_is_said():
 
 
 def test_weights_must_sum_to_100_per_axis():
-    with pytest.raises(ValidationError, match=r"attractiveness weights sum to 90, expected 100 \(net_profit 90\)"):
-        ProfileSettings(criteria=[
-            Criterion(name="net_profit", axis="attractiveness", source="net_profit", weight=90),
-            Criterion(name="reliability", axis="strength", weight=100),
-        ])
+    with pytest.raises(
+        ValidationError, match=r"attractiveness weights sum to 90, expected 100 \(net_profit 90\)"
+    ):
+        ProfileSettings(
+            criteria=[
+                Criterion(name="net_profit", axis="attractiveness", source="net_profit", weight=90),
+                Criterion(name="reliability", axis="strength", weight=100),
+            ]
+        )
 
 
 def test_unknown_metric_suggests_the_closest():
-    with pytest.raises(ValidationError, match=r'unknown source "net_proft".*Did you mean "net_profit"'):
+    with pytest.raises(
+        ValidationError, match=r'unknown source "net_proft".*Did you mean "net_profit"'
+    ):
         Criterion(name="x", axis="attractiveness", source="net_proft", weight=10)
 
 
 def test_unknown_assessment_criterion_suggests_and_custom_allows():
-    with pytest.raises(ValidationError, match=r'unknown assessment criterion "reliabilty".*Did you mean "reliability"'):
+    with pytest.raises(
+        ValidationError,
+        match=r'unknown assessment criterion "reliabilty".*Did you mean "reliability"',
+    ):
         Criterion(name="reliabilty", axis="strength", weight=10)
     assert Criterion(name="eco_rating", axis="strength", weight=10, custom=True).custom
 
@@ -169,18 +218,32 @@ def test_engagement_file_error_names_the_key(tmp_path):
         load_engagement(path)
     path.write_text(
         "client: X\nperiod: {start: 2024-01-01, end: 2024-12-31}\ninputs: {invoices: i.csv}\n"
-        "profile: {max_sahre_pct: 10}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r'unknown key "profile.max_sahre_pct".*Did you mean "max_share_pct"'):
+        "profile: {max_sahre_pct: 10}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError, match=r'unknown key "profile.max_sahre_pct".*Did you mean "max_share_pct"'
+    ):
         load_engagement(path)
 
 
 def test_default_preset_is_valid_and_documented():
     s = ProfileSettings()
     t = s.criteria_table()
-    assert t.groupby("axis")["weight"].sum().to_dict() == {"attractiveness": 100.0, "strength": 100.0}
+    assert t.groupby("axis")["weight"].sum().to_dict() == {
+        "attractiveness": 100.0,
+        "strength": 100.0,
+    }
     assert t["description"].str.len().gt(0).all()
     for name, f in ProfileSettings.model_fields.items():
-        assert f.description or name in {"potential", "stability", "stages", "win_keep", "contacts", "risks"}, name
+        assert f.description or name in {
+            "potential",
+            "stability",
+            "stages",
+            "win_keep",
+            "contacts",
+            "risks",
+        }, name
 
 
 # ------------------------------------------------------------------ matrix, relationship, contacts
@@ -189,10 +252,19 @@ def test_default_preset_is_valid_and_documented():
 def test_quadrants_and_client_view_by_hand():
     s = two_criteria(attr_thresholds=[5], strength_thresholds=[3])
     # net_profit >= 5 -> 10 else 1 ; strength >= 3 -> 10 else 1
-    m = metrics_frame(net_profit=[9.0, 9.0, 1.0, 1.0], relationship_strength_avg=[4.0, 1.0, 4.0, 1.0],
-                      net_revenue=[100.0, 200.0, 300.0, 400.0])
-    ass = pd.DataFrame({"customer_id": ["C0", "C1"], "criterion": ["reliability", "quality"],
-                        "score": [9.0, 2.0], "source": ["client", "Client's view"]})
+    m = metrics_frame(
+        net_profit=[9.0, 9.0, 1.0, 1.0],
+        relationship_strength_avg=[4.0, 1.0, 4.0, 1.0],
+        net_revenue=[100.0, 200.0, 300.0, 400.0],
+    )
+    ass = pd.DataFrame(
+        {
+            "customer_id": ["C0", "C1"],
+            "criterion": ["reliability", "quality"],
+            "score": [9.0, 2.0],
+            "source": ["client", "Client's view"],
+        }
+    )
     wide, _, _ = score_customers(m, ass, s)
     port = portfolio(wide, m, ass, s)
     assert port["quadrant"].tolist() == ["Strategic", "Star", "Status", "Streamline"]
@@ -203,20 +275,26 @@ def test_quadrants_and_client_view_by_hand():
 
 
 def contacts_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "customer_id": ["A", "B", "B", "B", "B"],
-        "contact_id": ["1", "2", "3", "4", "5"],
-        "name": ["Ann", "Bob", "Cid", "Dan", "Eve"],
-        "role": ["procurement", "decision_maker", "finance", "user", "user"],
-        "relationship_strength": [5.0, 4.0, 3.0, 2.0, 3.0],
-        "competitor_ties": [1.0, 2.0, 2.0, 2.0, 2.0],
-        "owner": ["P1", "P1", "P2", "P2", "P3"],
-        "last_contact_date": pd.to_datetime(["2025-01-01", "2025-12-01", "2025-11-01", "2025-06-01", "2024-01-01"]),
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "B", "B", "B"],
+            "contact_id": ["1", "2", "3", "4", "5"],
+            "name": ["Ann", "Bob", "Cid", "Dan", "Eve"],
+            "role": ["procurement", "decision_maker", "finance", "user", "user"],
+            "relationship_strength": [5.0, 4.0, 3.0, 2.0, 3.0],
+            "competitor_ties": [1.0, 2.0, 2.0, 2.0, 2.0],
+            "owner": ["P1", "P1", "P2", "P2", "P3"],
+            "last_contact_date": pd.to_datetime(
+                ["2025-01-01", "2025-12-01", "2025-11-01", "2025-06-01", "2024-01-01"]
+            ),
+        }
+    )
 
 
 def test_contact_coverage_by_hand():
-    cov = contact_coverage(contacts_frame(), ["A", "B", "C"], pd.Timestamp("2025-12-31")).set_index("customer_id")
+    cov = contact_coverage(contacts_frame(), ["A", "B", "C"], pd.Timestamp("2025-12-31")).set_index(
+        "customer_id"
+    )
     assert cov["contacts_n"].tolist() == [1, 4, 0]
     assert cov["roles_covered_n"].tolist() == [1, 3, 0]
     assert cov.loc["B", "roles_covered"] == "decision_maker;finance;user"
@@ -248,7 +326,14 @@ def test_relationship_stage_from_indicators_and_assessed_override():
         single_contact_risk=pd.array([False, False, False], dtype="boolean"),
     )
     wide, _, _ = score_customers(m, None, s)
-    ass = pd.DataFrame({"customer_id": ["C2"], "criterion": ["relationship_stage"], "score": [9.0], "source": ["internal"]})
+    ass = pd.DataFrame(
+        {
+            "customer_id": ["C2"],
+            "criterion": ["relationship_stage"],
+            "score": [9.0],
+            "source": ["internal"],
+        }
+    )
     rel = relationship(m, wide, ass, s)
     # C0 is too new for cooperation (tenure 0.2 < 0.5); C1 meets partnership; C2 assessed 9 -> synergy
     assert rel["stage_inferred"].tolist() == ["transactional", "partnership", "partnership"]
@@ -265,8 +350,11 @@ def test_relationship_stage_from_indicators_and_assessed_override():
 def selection_case(n=20, **kw):
     s = two_criteria(**kw)
     rng = np.random.default_rng(0)
-    m = metrics_frame(net_profit=rng.normal(100, 80, n), relationship_strength_avg=rng.uniform(1, 5, n),
-                      net_revenue=rng.uniform(100, 10_000, n))
+    m = metrics_frame(
+        net_profit=rng.normal(100, 80, n),
+        relationship_strength_avg=rng.uniform(1, 5, n),
+        net_revenue=rng.uniform(100, 10_000, n),
+    )
     wide, _, _ = score_customers(m, None, s)
     return s, m, wide
 
@@ -325,17 +413,47 @@ def customer_sets(draw):
     ties = draw(st.lists(st.floats(1, 5), min_size=n, max_size=n))
     rev = draw(st.lists(st.floats(0, 1e6), min_size=n, max_size=n))
     weights = draw(st.integers(1, 99))
-    thresholds = draw(st.one_of(st.none(), st.lists(st.floats(-500, 500), min_size=1, max_size=9, unique=True).map(sorted)))
+    thresholds = draw(
+        st.one_of(
+            st.none(),
+            st.lists(st.floats(-500, 500), min_size=1, max_size=9, unique=True).map(sorted),
+        )
+    )
     return n, profit, margin, rel, ties, rev, weights, thresholds
 
 
 def _prop_settings(weights, thresholds, **kw):
-    return ProfileSettings(criteria=[
-        Criterion(name="net_profit", axis="attractiveness", source="net_profit", weight=weights, thresholds=thresholds),
-        Criterion(name="net_profit_pct", axis="attractiveness", source="net_profit_pct", weight=100 - weights),
-        Criterion(name="relationship_strength", axis="strength", source="relationship_strength", weight=70),
-        Criterion(name="competitor_ties", axis="strength", source="competitor_ties", weight=30, direction="lower"),
-    ], **kw)
+    return ProfileSettings(
+        criteria=[
+            Criterion(
+                name="net_profit",
+                axis="attractiveness",
+                source="net_profit",
+                weight=weights,
+                thresholds=thresholds,
+            ),
+            Criterion(
+                name="net_profit_pct",
+                axis="attractiveness",
+                source="net_profit_pct",
+                weight=100 - weights,
+            ),
+            Criterion(
+                name="relationship_strength",
+                axis="strength",
+                source="relationship_strength",
+                weight=70,
+            ),
+            Criterion(
+                name="competitor_ties",
+                axis="strength",
+                source="competitor_ties",
+                weight=30,
+                direction="lower",
+            ),
+        ],
+        **kw,
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -343,8 +461,13 @@ def _prop_settings(weights, thresholds, **kw):
 def test_property_better_on_every_criterion_never_scores_lower(case):
     n, profit, margin, rel, ties, rev, weights, thresholds = case
     s = _prop_settings(weights, thresholds)
-    m = metrics_frame(net_profit=profit, net_profit_pct=margin, relationship_strength_avg=rel,
-                      competitor_ties_avg=ties, net_revenue=rev)
+    m = metrics_frame(
+        net_profit=profit,
+        net_profit_pct=margin,
+        relationship_strength_avg=rel,
+        competitor_ties_avg=ties,
+        net_revenue=rev,
+    )
     # add a customer that dominates customer 0 on every criterion
     better = m.iloc[[0]].copy()
     better["customer_id"] = "BETTER"
@@ -364,11 +487,21 @@ def test_property_better_on_every_criterion_never_scores_lower(case):
 @given(customer_sets(), st.floats(1, 100), st.integers(0, 50), st.booleans())
 def test_property_the_cap_always_holds(case, share, max_accounts, include_star):
     n, profit, margin, rel, ties, rev, weights, thresholds = case
-    s = _prop_settings(weights, thresholds, max_share_pct=share, max_accounts=max_accounts,
-                       include_star=include_star,
-                       stability={"runs": 20, "seed": 1})
-    m = metrics_frame(net_profit=profit, net_profit_pct=margin, relationship_strength_avg=rel,
-                      competitor_ties_avg=ties, net_revenue=rev)
+    s = _prop_settings(
+        weights,
+        thresholds,
+        max_share_pct=share,
+        max_accounts=max_accounts,
+        include_star=include_star,
+        stability={"runs": 20, "seed": 1},
+    )
+    m = metrics_frame(
+        net_profit=profit,
+        net_profit_pct=margin,
+        relationship_strength_avg=rel,
+        competitor_ties_avg=ties,
+        net_revenue=rev,
+    )
     wide, detail, _ = score_customers(m, None, s)
     sel, meta = select_accounts(wide, m, s)
     active = int((m["net_revenue"] > 0).sum())
@@ -386,7 +519,11 @@ def test_stability_is_seeded_and_without_perturbation_equals_the_base():
 
     wide, detail, _ = sc(m, None, s)
     sel, _ = select_accounts(wide, m, s)
-    still = s.model_copy(update={"stability": s.stability.model_copy(update={"weight_perturbation_pct": 0.0, "runs": 50})})
+    still = s.model_copy(
+        update={
+            "stability": s.stability.model_copy(update={"weight_perturbation_pct": 0.0, "runs": 50})
+        }
+    )
     f = stability(detail, m, sel, still)
     assert (f["selection_frequency"] == sel["is_key_account"].astype(float)).all()
     a = stability(detail, m, sel, s)
@@ -409,7 +546,9 @@ def _sample_inputs():
     try:
         from kamaudit.cost_to_serve import run_cost_to_serve
     except ImportError:
-        pytest.skip("kamaudit.cost_to_serve.run_cost_to_serve does not exist yet: no customer P&L to profile")
+        pytest.skip(
+            "kamaudit.cost_to_serve.run_cost_to_serve does not exist yet: no customer P&L to profile"
+        )
     from kamaudit.config import load_engagement
     from kamaudit.intake import read_and_check
 
@@ -466,16 +605,31 @@ def test_sample_small_weight_changes_move_only_borderline_customers():
     stab = base.stability.set_index("customer_id")["stability"]
     crit = list(eng.profile.criteria)
     moved_total = 0
-    # shift five weight points between two criteria of the same axis, several ways
-    for a, b in (("net_profit", "growth"), ("net_revenue", "payment_discipline"),
-                 ("relationship_strength", "contact_coverage"), ("quality", "reliability")):
+    # move a tenth of one criterion's weight to another of the same axis (well inside the
+    # ±20 % the Monte Carlo varies each weight by), several ways
+    weights = {c.name: c.weight for c in crit}
+    for a, b in (
+        ("net_profit", "growth"),
+        ("growth", "net_profit"),
+        ("net_revenue", "payment_discipline"),
+        ("relationship_strength", "contact_coverage"),
+        ("quality", "reliability"),
+    ):
+        shift = 0.1 * weights[a]
         new = []
         for c in crit:
-            w = c.weight + (-5 if c.name == a else 5 if c.name == b else 0)
+            w = c.weight + (-shift if c.name == a else shift if c.name == b else 0)
             new.append(c.model_copy(update={"weight": w}))
-        s = eng.profile.model_copy(update={"criteria": new, "stability": eng.profile.stability.model_copy(update={"runs": 0})})
+        s = eng.profile.model_copy(
+            update={
+                "criteria": new,
+                "stability": eng.profile.stability.model_copy(update={"runs": 0}),
+            }
+        )
         r = run_profile(tables, pnl, eng, settings=s)
-        moved = r.profile.loc[r.profile["is_key_account"] != base.profile["is_key_account"], "customer_id"]
+        moved = r.profile.loc[
+            r.profile["is_key_account"] != base.profile["is_key_account"], "customer_id"
+        ]
         moved_total += len(moved)
         assert (stab.loc[moved] == "borderline").all(), (a, b, stab.loc[moved].to_dict())
     assert moved_total < 10
@@ -491,10 +645,28 @@ def test_sample_results_and_deliverable(tmp_path):
     ws = Workspace(tmp_path / "ws").ensure()
     write_results(r, ws)
     prof = ws.read_table("account_profile")
-    canonical = ["customer_id", "name", "industry", "net_revenue", "net_profit", "attractiveness", "strength",
-                 "quadrant", "client_view", "views_disagree", "relationship_stage", "contacts_n",
-                 "roles_covered_n", "single_contact_risk", "win_keep_probability", "is_key_account",
-                 "is_deep_plan", "is_potential", "selection_frequency", "stability"]
+    canonical = [
+        "customer_id",
+        "name",
+        "industry",
+        "net_revenue",
+        "net_profit",
+        "attractiveness",
+        "strength",
+        "quadrant",
+        "client_view",
+        "views_disagree",
+        "relationship_stage",
+        "contacts_n",
+        "roles_covered_n",
+        "single_contact_risk",
+        "win_keep_probability",
+        "is_key_account",
+        "is_deep_plan",
+        "is_potential",
+        "selection_frequency",
+        "stability",
+    ]
     assert [c for c in canonical if c not in prof.columns] == []
     assert set(prof["quadrant"]) <= {"Strategic", "Star", "Status", "Streamline"}
     assert prof["customer_id"].dtype == "str"
@@ -502,16 +674,29 @@ def test_sample_results_and_deliverable(tmp_path):
 
     rep = build(ReportContext(eng, ws))
     keys = [s.key for s in rep.sheets]
-    for k in ("profile_scores", "profile_portfolio", "profile_key_accounts", "profile_potential",
-              "profile_contacts", "profile_stability", "profile_cards"):
+    for k in (
+        "profile_scores",
+        "profile_portfolio",
+        "profile_key_accounts",
+        "profile_potential",
+        "profile_contacts",
+        "profile_stability",
+        "profile_cards",
+    ):
         assert k in keys
     cards = [b for b in rep.section.blocks if isinstance(b, Card)]
     assert len(cards) == int(prof["is_key_account"].sum())
     assert all(c.figure is not None for c in cards)
     assert 1 <= len(rep.summary) <= 4
     # every message came from the catalog: no raw key leaks into the report
-    texts = list(rep.summary) + [getattr(b, "text", "") for b in rep.section.blocks] + [rep.section.title]
-    texts += [v for c in cards for _, v in c.fields] + [x for c in cards for _, items in c.lists for x in items]
+    texts = (
+        list(rep.summary)
+        + [getattr(b, "text", "") for b in rep.section.blocks]
+        + [rep.section.title]
+    )
+    texts += [v for c in cards for _, v in c.fields] + [
+        x for c in cards for _, items in c.lists for x in items
+    ]
     texts += [s.name for s in rep.sheets] + [s.title for s in rep.sheets]
     leaked = [t for t in texts if "account_profile." in str(t)]
     assert not leaked, leaked
@@ -525,13 +710,19 @@ def test_build_returns_none_without_the_stage(tmp_path):
 
 
 def test_run_profile_without_optional_tables_says_what_it_skips():
-    invoices = pd.DataFrame({
-        "invoice_id": ["1", "2", "3", "4"],
-        "invoice_date": pd.to_datetime(["2024-02-01", "2025-03-01", "2024-05-01", "2025-08-01"]),
-        "customer_id": ["A", "A", "B", "B"],
-        "net_amount": [100.0, 300.0, 50.0, 20.0],
-    })
-    pnl = pd.DataFrame({"customer_id": ["A", "B"], "net_revenue": [400.0, 70.0], "net_profit": [40.0, -5.0]})
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": ["1", "2", "3", "4"],
+            "invoice_date": pd.to_datetime(
+                ["2024-02-01", "2025-03-01", "2024-05-01", "2025-08-01"]
+            ),
+            "customer_id": ["A", "A", "B", "B"],
+            "net_amount": [100.0, 300.0, 50.0, 20.0],
+        }
+    )
+    pnl = pd.DataFrame(
+        {"customer_id": ["A", "B"], "net_revenue": [400.0, 70.0], "net_profit": [40.0, -5.0]}
+    )
     r = run_profile({"invoices": invoices}, pnl, engagement(stability={"runs": 10}))
     codes = {n["code"] for n in r.notes}
     assert {"no_contacts", "no_payments", "no_wallet", "no_assessments"} <= codes

@@ -21,7 +21,6 @@ from kamaudit.cost_to_serve import (
     allocate,
     big_unprofitable,
     compute_rates,
-    customer_pnl,
     driver_volumes,
     financing_cost,
     read_inputs,
@@ -69,7 +68,14 @@ def small():
             {
                 "invoice_id": ["1", "1", "2", "3", "4", "5"],
                 "invoice_date": pd.to_datetime(
-                    ["2024-01-10", "2024-01-10", "2024-02-01", "2024-03-01", "2024-03-05", "2024-06-01"]
+                    [
+                        "2024-01-10",
+                        "2024-01-10",
+                        "2024-02-01",
+                        "2024-03-01",
+                        "2024-03-05",
+                        "2024-06-01",
+                    ]
                 ),
                 "customer_id": ["A", "A", "B", "C", "C", "A"],
                 "net_amount": [100.0, 50.0, 200.0, 300.0, -20.0, 10.0],
@@ -120,15 +126,26 @@ def small():
         "activity",
         "driver",
     )
-    return {"invoices": invoices, "customers": customers, "activities": activities, "cost_pools": pools}
+    return {
+        "invoices": invoices,
+        "customers": customers,
+        "activities": activities,
+        "cost_pools": pools,
+    }
 
 
 # ------------------------------------------------------------------ rates and allocation
 
 
 def test_volume_rate_by_hand():
-    pools = pd.DataFrame({"activity": ["delivery"], "driver": ["activity"], "annual_cost": [1000.0],
-                          "status": ["ok"]})
+    pools = pd.DataFrame(
+        {
+            "activity": ["delivery"],
+            "driver": ["activity"],
+            "annual_cost": [1000.0],
+            "status": ["ok"],
+        }
+    )
     volumes = np.array([[10.0], [30.0]])
     rates = compute_rates(pools, volumes, years=2.0)
     r = rates.iloc[0]
@@ -140,8 +157,15 @@ def test_volume_rate_by_hand():
 
 
 def test_capacity_rate_reports_unused_capacity():
-    pools = pd.DataFrame({"activity": ["visit"], "driver": ["hours"], "annual_cost": [1200.0],
-                          "practical_capacity": [100.0], "status": ["ok"]})
+    pools = pd.DataFrame(
+        {
+            "activity": ["visit"],
+            "driver": ["hours"],
+            "annual_cost": [1200.0],
+            "practical_capacity": [100.0],
+            "status": ["ok"],
+        }
+    )
     rates = compute_rates(pools, np.array([[30.0], [30.0]]), years=1.0)
     r = rates.iloc[0]
     assert r["method"] == "capacity" and r["rate"] == 12.0
@@ -152,8 +176,16 @@ def test_capacity_rate_reports_unused_capacity():
 def test_fixed_rate_and_pool_without_volume_are_reported(small):
     universe = pd.Index(["A", "B", "C"])
     pools = pd.concat(
-        [small["cost_pools"], pd.DataFrame({"activity": ["training", "x"], "annual_cost": [99.0, 10.0],
-                                            "driver": ["activity", "parcels"]})],
+        [
+            small["cost_pools"],
+            pd.DataFrame(
+                {
+                    "activity": ["training", "x"],
+                    "annual_cost": [99.0, 10.0],
+                    "driver": ["activity", "parcels"],
+                }
+            ),
+        ],
         ignore_index=True,
     )
     volumes, p = driver_volumes(pools, small["invoices"], small["activities"], universe)
@@ -168,7 +200,9 @@ def test_fixed_rate_and_pool_without_volume_are_reported(small):
 
 
 def test_allocation_in_cents_conserves_the_pool():
-    pools = pd.DataFrame({"activity": ["a"], "driver": ["activity"], "annual_cost": [100.0], "status": ["ok"]})
+    pools = pd.DataFrame(
+        {"activity": ["a"], "driver": ["activity"], "annual_cost": [100.0], "status": ["ok"]}
+    )
     volumes = np.array([[1.0], [1.0], [1.0]])
     rates = compute_rates(pools, volumes, years=1.0)
     alloc = allocate(rates, volumes)[:, 0]
@@ -180,10 +214,28 @@ def test_allocation_in_cents_conserves_the_pool():
 
 
 def test_financing_by_hand():
-    inv = _str(pd.DataFrame({"invoice_id": ["1"], "invoice_date": pd.to_datetime(["2024-01-01"]),
-                             "customer_id": ["A"], "net_amount": [1000.0]}), "invoice_id", "customer_id")
-    pay = _str(pd.DataFrame({"invoice_id": ["1"], "due_date": pd.to_datetime(["2024-01-31"]),
-                             "paid_date": pd.to_datetime(["2024-03-14"])}), "invoice_id")
+    inv = _str(
+        pd.DataFrame(
+            {
+                "invoice_id": ["1"],
+                "invoice_date": pd.to_datetime(["2024-01-01"]),
+                "customer_id": ["A"],
+                "net_amount": [1000.0],
+            }
+        ),
+        "invoice_id",
+        "customer_id",
+    )
+    pay = _str(
+        pd.DataFrame(
+            {
+                "invoice_id": ["1"],
+                "due_date": pd.to_datetime(["2024-01-31"]),
+                "paid_date": pd.to_datetime(["2024-03-14"]),
+            }
+        ),
+        "invoice_id",
+    )
     f = financing_cost(inv, None, pay, "2024-12-31", cost_of_capital=0.10)
     r = f.iloc[0]
     assert r["days_outstanding"] == 73  # 1 Jan → 14 Mar 2024
@@ -194,10 +246,24 @@ def test_financing_by_hand():
 
 
 def test_unpaid_invoice_runs_to_period_end():
-    inv = _str(pd.DataFrame({"invoice_id": ["1", "2"], "invoice_date": pd.to_datetime(["2024-12-01"] * 2),
-                             "customer_id": ["A", "A"], "net_amount": [365.0, 100.0]}), "invoice_id", "customer_id")
-    pay = _str(pd.DataFrame({"invoice_id": ["2"], "due_date": pd.NaT, "paid_date": pd.to_datetime(["2024-12-11"])}),
-               "invoice_id")
+    inv = _str(
+        pd.DataFrame(
+            {
+                "invoice_id": ["1", "2"],
+                "invoice_date": pd.to_datetime(["2024-12-01"] * 2),
+                "customer_id": ["A", "A"],
+                "net_amount": [365.0, 100.0],
+            }
+        ),
+        "invoice_id",
+        "customer_id",
+    )
+    pay = _str(
+        pd.DataFrame(
+            {"invoice_id": ["2"], "due_date": pd.NaT, "paid_date": pd.to_datetime(["2024-12-11"])}
+        ),
+        "invoice_id",
+    )
     f = financing_cost(inv, None, pay, "2024-12-31", cost_of_capital=1.0).set_index("invoice_id")
     assert f.loc["1", "days_outstanding"] == 30
     assert f.loc["1", "financing_cost"] == pytest.approx(30.0)
@@ -205,8 +271,14 @@ def test_unpaid_invoice_runs_to_period_end():
 
 
 def test_financing_without_payments_is_an_estimate(small):
-    f = financing_cost(small["invoices"], small["customers"], None, "2024-12-31", cost_of_capital=0.0365,
-                       default_terms_days=14)
+    f = financing_cost(
+        small["invoices"],
+        small["customers"],
+        None,
+        "2024-12-31",
+        cost_of_capital=0.0365,
+        default_terms_days=14,
+    )
     assert f["estimated"].all()
     by = f.set_index("invoice_id")
     assert by.loc["2", "days_outstanding"] == 60  # B's terms
@@ -252,7 +324,10 @@ def test_missing_cogs_uses_the_assumed_margin(small):
 
 
 def test_rebates_reduce_net_revenue(small):
-    reb = _str(pd.DataFrame({"customer_id": ["B"], "amount": [30.0], "kind": ["volume bonus"]}), "customer_id")
+    reb = _str(
+        pd.DataFrame({"customer_id": ["B"], "amount": [30.0], "kind": ["volume bonus"]}),
+        "customer_id",
+    )
     r = run_cost_to_serve({**small, "rebates": reb}, engagement())
     b = r.pnl.set_index("customer_id").loc["B"]
     assert b["rebates"] == 30.0 and b["net_revenue"] == 170.0
@@ -263,8 +338,13 @@ def test_rebates_reduce_net_revenue(small):
 
 
 def test_whale_curve_by_hand():
-    pnl = pd.DataFrame({"customer_id": list("abcd"), "net_revenue": [9.0, 5.0, 3.0, 1.0],
-                        "net_profit": [6.0, -2.0, 1.0, -1.0]})
+    pnl = pd.DataFrame(
+        {
+            "customer_id": list("abcd"),
+            "net_revenue": [9.0, 5.0, 3.0, 1.0],
+            "net_profit": [6.0, -2.0, 1.0, -1.0],
+        }
+    )
     w = whale_curve(pnl)
     assert w.curve["cum_net_profit"].tolist() == [0.0, 6.0, 7.0, 6.0, 4.0]
     assert w.peak_profit == 7.0 and w.peak_pct == 175.0
@@ -273,8 +353,13 @@ def test_whale_curve_by_hand():
 
 
 def test_abc_by_hand():
-    pnl = pd.DataFrame({"customer_id": list("abcde"), "net_revenue": [70.0, 15.0, 10.0, 4.0, 1.0],
-                        "net_profit": [-5.0, 10.0, 3.0, 1.0, 0.5]})
+    pnl = pd.DataFrame(
+        {
+            "customer_id": list("abcde"),
+            "net_revenue": [70.0, 15.0, 10.0, 4.0, 1.0],
+            "net_profit": [-5.0, 10.0, 3.0, 1.0, 0.5],
+        }
+    )
     seg = abc(pnl).set_index("customer_id")
     # revenue: a starts at 0 % (A), b at 70 % (A), c at 85 % (B), d at 95 % (C)
     assert seg["revenue_abc"].tolist() == ["A", "A", "B", "C", "C"]
@@ -293,7 +378,12 @@ def test_shapiro_quadrants_by_hand():
         }
     )
     q, pcut, ccut = shapiro_matrix(pnl, price_cut_pct=25, cts_cut_pct=20)
-    assert q["cost_quadrant"].tolist()[:4] == ["carriage_trade", "passive", "bargain_basement", "aggressive"]
+    assert q["cost_quadrant"].tolist()[:4] == [
+        "carriage_trade",
+        "passive",
+        "bargain_basement",
+        "aggressive",
+    ]
     assert pd.isna(q["cost_quadrant"].iloc[4])  # no revenue, no quadrant
     _, pm, cm = shapiro_matrix(pnl)
     assert (pm, cm) == (25.0, 17.5)  # medians of customers with revenue
@@ -324,8 +414,12 @@ def test_big_unprofitable_names_the_sinking_lines():
     pnl.loc[9, "cts_delivery"] = 500.0  # the VIP is sunk by deliveries
     pnl["cts_total"] = pnl[["cts_delivery", "cts_rush", "cts_returns"]].sum(axis=1)
     pnl["net_profit"] = pnl["gross_margin"] - pnl["cts_total"] - pnl["financing_cost"]
-    rates = pd.DataFrame({"activity": ["delivery", "rush", "returns"],
-                          "cost_column": ["cts_delivery", "cts_rush", "cts_returns"]})
+    rates = pd.DataFrame(
+        {
+            "activity": ["delivery", "rush", "returns"],
+            "cost_column": ["cts_delivery", "cts_rush", "cts_returns"],
+        }
+    )
     big = big_unprofitable(pnl, rates, top_pct=10, flags=("vip",)).set_index("customer_id")
     assert set(big.index) == {"c0", "c9"}
     assert big.loc["c0", "sinking_lines"].split(";")[:2] == ["cts_rush", "cts_returns"]
@@ -334,8 +428,14 @@ def test_big_unprofitable_names_the_sinking_lines():
 
 
 def test_sensitivity_counts_sign_changes_and_is_seeded():
-    pnl = pd.DataFrame({"customer_id": ["a", "b"], "gross_margin": [100.0, 100.0],
-                        "cts_x": [90.0, 10.0], "financing_cost": [0.0, 0.0]})
+    pnl = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "gross_margin": [100.0, 100.0],
+            "cts_x": [90.0, 10.0],
+            "financing_cost": [0.0, 0.0],
+        }
+    )
     rates = pd.DataFrame({"activity": ["x"], "cost_column": ["cts_x"]})
     table, per = sensitivity(pnl, rates, pct=20, runs=200, seed=1)
     up = table[(table["parameter"] == "x") & (table["change_pct"] == 20)].iloc[0]
@@ -383,7 +483,9 @@ def ledgers(draw):
     acts = pd.DataFrame(
         {
             "customer_id": [f"k{draw(st.integers(0, n_cust - 1))}" for _ in range(n_act)],
-            "activity": [draw(st.sampled_from(["delivery", "visit", "call"])) for _ in range(n_act)],
+            "activity": [
+                draw(st.sampled_from(["delivery", "visit", "call"])) for _ in range(n_act)
+            ],
             "quantity": [float(draw(st.integers(1, 5))) for _ in range(n_act)],
             "hours": [draw(st.integers(0, 400)) / 100 for _ in range(n_act)],
         }
@@ -394,13 +496,21 @@ def ledgers(draw):
             "activity": ["delivery", "visit", "order", "lines", "account", "returns"],
             "annual_cost": costs,
             "driver": ["activity", "hours", "invoices", "invoice_lines", "revenue", "credit_notes"],
-            "practical_capacity": [np.nan, draw(st.sampled_from([np.nan, 5.0, 50.0])), np.nan, np.nan, np.nan,
-                                   np.nan],
+            "practical_capacity": [
+                np.nan,
+                draw(st.sampled_from([np.nan, 5.0, 50.0])),
+                np.nan,
+                np.nan,
+                np.nan,
+                np.nan,
+            ],
         }
     )
-    return {"invoices": _str(invoices, "invoice_id", "customer_id"),
-            "activities": _str(acts, "customer_id", "activity") if n_act else None,
-            "cost_pools": _str(pools, "activity", "driver")}
+    return {
+        "invoices": _str(invoices, "invoice_id", "customer_id"),
+        "activities": _str(acts, "customer_id", "activity") if n_act else None,
+        "cost_pools": _str(pools, "activity", "driver"),
+    }
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -415,9 +525,13 @@ def test_properties_conservation_whale_and_identity(tables):
         assert (p[rate["cost_column"]] * 100).round(6).mod(1).eq(0).all()  # whole cents
     # the P&L reconciles to the ledger
     assert r.reconciles, r.reconciliation
-    assert p["net_revenue"].sum() == pytest.approx(tables["invoices"]["net_amount"].sum(), abs=0.005)
+    assert p["net_revenue"].sum() == pytest.approx(
+        tables["invoices"]["net_amount"].sum(), abs=0.005
+    )
     # the whale curve ends at total net profit
-    assert r.whale.curve["cum_net_profit"].iloc[-1] == pytest.approx(p["net_profit"].sum(), abs=1e-6)
+    assert r.whale.curve["cum_net_profit"].iloc[-1] == pytest.approx(
+        p["net_profit"].sum(), abs=1e-6
+    )
     # each customer: net profit = net revenue − cogs − cts − financing
     cts = p[list(r.rates["cost_column"])].sum(axis=1) if len(r.rates) else 0.0
     expected = p["net_revenue"] - p["cogs"] - cts - p["financing_cost"]
@@ -439,10 +553,31 @@ def test_write_results_and_build_the_deliverable(small, tmp_path):
     names = write_results(r, ws)
     assert "customer_pnl" in names and ws.has_json("cts_findings")
     pnl = ws.read_table("customer_pnl")
-    canonical = ["customer_id", "name", "industry", "client_flag", "list_sales", "discounts", "rebates",
-                 "net_revenue", "cogs", "gross_margin", "gross_margin_pct", "cts_total", "financing_cost",
-                 "net_profit", "net_profit_pct", "revenue_rank", "revenue_abc", "profit_abc", "cost_quadrant",
-                 "prob_unprofitable", "avoidable_cost", "is_big_unprofitable", "cogs_assumed"]
+    canonical = [
+        "customer_id",
+        "name",
+        "industry",
+        "client_flag",
+        "list_sales",
+        "discounts",
+        "rebates",
+        "net_revenue",
+        "cogs",
+        "gross_margin",
+        "gross_margin_pct",
+        "cts_total",
+        "financing_cost",
+        "net_profit",
+        "net_profit_pct",
+        "revenue_rank",
+        "revenue_abc",
+        "profit_abc",
+        "cost_quadrant",
+        "prob_unprofitable",
+        "avoidable_cost",
+        "is_big_unprofitable",
+        "cogs_assumed",
+    ]
     assert set(canonical) <= set(pnl.columns)
     assert pnl["customer_id"].dtype == "str"
     report = build(ReportContext(eng, ws))
@@ -453,7 +588,9 @@ def test_write_results_and_build_the_deliverable(small, tmp_path):
     assert all(len(s.name) <= 31 for s in report.sheets)
     texts = [b.text for b in report.section.blocks if hasattr(b, "text")] + report.summary
     texts += [s.name for s in report.sheets] + [s.title for s in report.sheets]
-    assert not [x for x in texts if "cost_to_serve." in x], "a message key is missing from the catalog"
+    assert not [x for x in texts if "cost_to_serve." in x], (
+        "a message key is missing from the catalog"
+    )
     assert not [x for x in texts if "{" in x], "a placeholder was left unfilled"
     assert 2 <= len(report.summary) <= 4
     assert any("Alpha" in x for x in texts)  # the VIP is named
@@ -479,15 +616,36 @@ def sample_tables(folder: Path) -> tuple[dict[str, pd.DataFrame], Engagement]:
     for name, spec in eng.inputs.items():
         if name not in ("customers", "invoices", "rebates", "activities", "cost_pools", "payments"):
             continue
-        df = pd.read_csv(spec.path, sep=spec.delimiter or ",", encoding=spec.encoding or "utf-8-sig",
-                         decimal=spec.decimal or ".", dtype=str, keep_default_na=True)
+        df = pd.read_csv(
+            spec.path,
+            sep=spec.delimiter or ",",
+            encoding=spec.encoding or "utf-8-sig",
+            decimal=spec.decimal or ".",
+            dtype=str,
+            keep_default_na=True,
+        )
         df = df.rename(columns=spec.columns)
         for c in df.columns:
             if c.endswith("_date"):
                 df[c] = pd.to_datetime(df[c], format=spec.date_format or "ISO8601")
-            elif not (c.endswith("_id") or c in {"name", "industry", "region", "country", "account_owner",
-                                                   "client_flag", "kind", "activity", "driver", "product_category",
-                                                   "role", "language"}):
+            elif not (
+                c.endswith("_id")
+                or c
+                in {
+                    "name",
+                    "industry",
+                    "region",
+                    "country",
+                    "account_owner",
+                    "client_flag",
+                    "kind",
+                    "activity",
+                    "driver",
+                    "product_category",
+                    "role",
+                    "language",
+                }
+            ):
                 num = pd.to_numeric(df[c], errors="coerce")
                 if num.notna().sum() >= df[c].notna().sum() * 0.9:
                     df[c] = num
@@ -532,6 +690,60 @@ def test_sample_planted_facts_are_found():
 
 
 def test_empty_pool_costs_are_handled():
-    assert math.isnan(compute_rates(
-        pd.DataFrame({"activity": ["a"], "driver": ["activity"], "status": ["ok"]}), np.zeros((1, 1)), 1.0
-    )["rate"].iloc[0])
+    assert math.isnan(
+        compute_rates(
+            pd.DataFrame({"activity": ["a"], "driver": ["activity"], "status": ["ok"]}),
+            np.zeros((1, 1)),
+            1.0,
+        )["rate"].iloc[0]
+    )
+
+
+# ------------------------------------------------------------------ the notebook
+
+NOTEBOOK = REPO / "notebooks" / "02_cost_to_serve.ipynb"
+
+
+def test_notebook_is_thin_and_clean():
+    import nbformat
+    import papermill as pm
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert set(pm.inspect_notebook(str(NOTEBOOK))) == {
+        "engagement_path",
+        "workspace",
+        "overrides_json",
+    }
+    for c in code:
+        assert not c.get("outputs") and c.get("execution_count") is None, "commit without outputs"
+        lines = c.source.splitlines()
+        assert not [x for x in lines if x.lstrip().startswith(("def ", "for ", "while ", "class "))]
+
+
+@pytest.mark.slow
+def test_notebook_runs_on_the_sample(tmp_path):
+    import nbformat
+    import papermill as pm
+
+    if not (SAMPLE / "engagement.yaml").exists():
+        pytest.skip("data/sample is not there yet")
+    tables, _ = sample_tables(SAMPLE)
+    ws = Workspace(tmp_path / "ws").ensure()
+    for name, df in tables.items():
+        ws.write_table(name, df)
+    out = tmp_path / "02.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        parameters={"engagement_path": str(SAMPLE / "engagement.yaml"), "workspace": str(ws.root)},
+        kernel_name="python3",
+        progress_bar=False,
+        shutdown_kernel="immediate",
+        cwd=str(tmp_path),
+    )
+    nb = nbformat.read(out, as_version=4)
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert ws.has_table("customer_pnl") and ws.has_json("cts_findings")
+    assert ws.read_json("cts_findings")["reconciles"] is True

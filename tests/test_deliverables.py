@@ -101,7 +101,11 @@ def rich_report(ctx: ReportContext) -> StageReport:
                 title="All customers",
                 note="One row per customer.",
                 chart=ChartSpec(kind="bar", x="customer_id", y=["net_revenue"], title="Revenue"),
-                conditional={"net_revenue": "neg_red", "attractiveness": "scale", "orders_n": "bar"},
+                conditional={
+                    "net_revenue": "neg_red",
+                    "attractiveness": "scale",
+                    "orders_n": "bar",
+                },
             ),
             Sheet(
                 key="fake_scatter",
@@ -192,8 +196,17 @@ def test_data_sheet_is_a_real_table_with_formats(workbook_path):
     assert table.tableStyleInfo.name
     headers = [c.value for c in ws[4]]
     assert headers[0] == "Customer ID" and len(headers) == 9
-    columns = ["customer_id", "name", "net_revenue", "gross_margin_pct", "selection_frequency",
-               "orders_n", "attractiveness", "first_date", "is_key_account"]
+    columns = [
+        "customer_id",
+        "name",
+        "net_revenue",
+        "gross_margin_pct",
+        "selection_frequency",
+        "orders_n",
+        "attractiveness",
+        "first_date",
+        "is_key_account",
+    ]
     fmt = {c: ws.cell(row=6, column=j).number_format for j, c in enumerate(columns, start=1)}
     assert fmt["net_revenue"] == NUMBER_FORMATS["money"] == "#,##0.00"
     assert fmt["gross_margin_pct"] == NUMBER_FORMATS["pct"] == '0.0" %"'
@@ -373,8 +386,16 @@ def test_html_blocks_rendered(report_html, ctx):
     for img in p.imgs:
         assert img["src"].startswith("data:image/png;base64,")
         assert img["alt"]
-    for css in ('class="finding"', 'class="warning"', 'class="note"', "<h3>Heading three</h3>",
-                "<h4>Heading four</h4>", 'class="keyfigure"', 'class="card"', "@media print"):
+    for css in (
+        'class="finding"',
+        'class="warning"',
+        'class="note"',
+        "<h3>Heading three</h3>",
+        "<h4>Heading four</h4>",
+        'class="keyfigure"',
+        'class="card"',
+        "@media print",
+    ):
         assert css in report_html, css
     assert "Showing 5 of 8 rows; the workbook has all of them." in report_html
     assert "Net revenue (CZK)" in report_html
@@ -434,10 +455,14 @@ def test_bad_contributor_becomes_a_warning(tiny_engagement, tiny_workspace, monk
     def good(ctx):
         return rich_report(ctx)
 
-    monkeypatch.setitem(sys.modules, "kamaudit.deliverables.intake", _module("intake", lambda ctx: None))
+    monkeypatch.setitem(
+        sys.modules, "kamaudit.deliverables.intake", _module("intake", lambda ctx: None)
+    )
     monkeypatch.setitem(sys.modules, "kamaudit.deliverables.cost_to_serve", _module("cts", boom))
     monkeypatch.setitem(sys.modules, "kamaudit.deliverables.account_profile", _module("ap", good))
-    monkeypatch.setitem(sys.modules, "kamaudit.deliverables.team_design", _module("td", lambda ctx: 42))
+    monkeypatch.setitem(
+        sys.modules, "kamaudit.deliverables.team_design", _module("td", lambda ctx: 42)
+    )
     result = build_deliverables(tiny_engagement, tiny_workspace)
     assert [e.stage for e in result.errors] == ["cost_to_serve", "team_design"]
     assert "the cost pools do not add up" in result.errors[0].error
@@ -465,23 +490,19 @@ def _placeholders(text: str) -> set[str]:
 
 @pytest.mark.parametrize("language", ["cs", "pl", "ru", "fa"])
 def test_translations_of_common(language):
-    path = LOCALES_DIR / language / "common.yaml"
-    assert path.exists()
-    yaml.safe_load(path.read_text(encoding="utf-8"))
-    en, other = Catalog("en"), Catalog(language)
-    en_keys = {k for k in en._messages if not k.startswith(("cost_to_serve.", "intake.", "account_profile.", "team_design."))}
-    own = {}
     from kamaudit.deliverables.i18n import _flatten
 
+    path = LOCALES_DIR / language / "common.yaml"
+    assert path.exists()
     own = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
-    assert set(own) <= set(en._messages), set(own) - set(en._messages)
+    en_common = _flatten(
+        yaml.safe_load((LOCALES_DIR / "en" / "common.yaml").read_text(encoding="utf-8"))
+    )
+    assert set(own) <= set(en_common), set(own) - set(en_common)
     for key, text in own.items():
-        assert _placeholders(text) == _placeholders(en.t(key)), key
-    # the report's own labels are translated
-    for key in ("report.title", "report.contents", "report.executive_summary", "workbook.cover",
-                "workbook.assumptions", "report.rows_cut"):
-        assert key in own, key
-    assert len(own) >= 0.8 * len({k for k in en_keys if k in _flatten(yaml.safe_load((LOCALES_DIR / "en" / "common.yaml").read_text(encoding="utf-8")))})
+        assert _placeholders(text) == _placeholders(en_common[key]), key
+    # complete: every common key is translated
+    assert set(en_common) - set(own) == set()
 
 
 @pytest.mark.parametrize("language", ["en", "cs", "pl", "ru", "fa"])
@@ -497,8 +518,13 @@ def test_locale_formats_missing_values(language):
 def test_sheet_names_from_catalog_fit_excel():
     for language in ("en", "cs", "pl", "ru", "fa"):
         cat = Catalog(language)
-        for key in ("workbook.cover", "workbook.contents", "workbook.summary", "workbook.assumptions",
-                    "data_on_hand.sheet"):
+        for key in (
+            "workbook.cover",
+            "workbook.contents",
+            "workbook.summary",
+            "workbook.assumptions",
+            "data_on_hand.sheet",
+        ):
             name = cat.t(key)
             assert len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name), (language, key)
 
@@ -511,3 +537,124 @@ def test_deliverable_paths(tiny_engagement, tiny_workspace):
 
     xlsx, html = deliverable_paths(tiny_engagement, tiny_workspace)
     assert xlsx.parent == html.parent == Path(tiny_workspace.deliverables_dir)
+
+
+# ----------------------------------------------------------------- data request
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_data_request_workbook(tmp_path, language):
+    from kamaudit.config import TABLES
+    from kamaudit.deliverables.data_request import HEADER_ROW, write_data_request
+
+    path = write_data_request(tmp_path / "request.xlsx", language=language)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wb = load_workbook(path)
+    assert [n for n in wb.sheetnames if n in TABLES] == list(TABLES)
+    assert wb.sheetnames[-1] == "lists" and wb["lists"].sheet_state == "hidden"
+    intro = wb.worksheets[0]
+    links = [c.hyperlink.location for row in intro.iter_rows() for c in row if c.hyperlink]
+    assert len(links) == len(TABLES)
+    inv = wb["invoices"]
+    header = [c.value for c in inv[HEADER_ROW]]
+    assert header[:4] == ["invoice_id", "invoice_date", "customer_id", "net_amount"]
+    (table,) = inv.tables.values()
+    assert table.ref.startswith(f"A{HEADER_ROW}:")
+    assert inv.column_dimensions["A"].number_format == "@"  # ids stay text
+    explanations = [c.value for c in inv[2]]
+    assert all(explanations)
+    assert explanations[0].startswith(Catalog(language).t("data_request.required"))
+
+    def lists_of(sheet):
+        out = {}
+        ws = wb[sheet]
+        for dv in ws.data_validations.dataValidation:
+            col = ws.cell(row=HEADER_ROW, column=next(iter(dv.sqref.ranges)).min_col).value
+            out[col] = dv
+        return out
+
+    contacts = lists_of("contacts")
+    assert contacts["role"].type == "list" and contacts["preferred_channel"].type == "list"
+    assert (
+        contacts["relationship_strength"].type,
+        contacts["relationship_strength"].formula1,
+        contacts["relationship_strength"].formula2,
+    ) == ("whole", "1", "5")
+    lists = wb["lists"]
+    rng = contacts["preferred_channel"].formula1.split("!")[1].replace("$", "")
+    values = [c.value for row in lists[rng] for c in row]
+    assert values == ["meeting", "phone", "email", "video"]
+    for sheet, column in (
+        ("activities", "activity"),
+        ("cost_pools", "driver"),
+        ("assessments", "source"),
+        ("team", "role"),
+        ("rebates", "kind"),
+    ):
+        assert lists_of(sheet)[column].type == "list", (sheet, column)
+    assert lists_of("assessments")["score"].type == "decimal"
+    if language == "fa":
+        assert wb["invoices"].sheet_view.rightToLeft
+
+
+# ----------------------------------------------------------------- working papers
+
+
+def _notebook(path: Path) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    nb = new_notebook()
+    nb.cells = [
+        new_markdown_cell(
+            "# Cost-to-serve\nSee [the method](https://example.com/method) "
+            "![logo](http://example.com/logo.png) and <img src='//cdn.example.com/x.png'> $x^2$"
+        ),
+        new_code_cell(
+            "secret_code_marker = 1",
+            outputs=[new_output("stream", name="stdout", text="visible output\n")],
+        ),
+        new_code_cell(
+            "df",
+            execution_count=2,
+            outputs=[
+                new_output(
+                    "execute_result",
+                    execution_count=2,
+                    data={"text/html": "<table><tr><td>42</td></tr></table>", "text/plain": "42"},
+                )
+            ],
+        ),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_working_paper_html_has_no_code_and_no_external_url(tmp_path):
+    from kamaudit.deliverables.working_papers import export_notebook_html, external_urls
+
+    nb = _notebook(tmp_path / "02_cost_to_serve.ipynb")
+    out = export_notebook_html(nb, tmp_path / "02_cost_to_serve.html")
+    html = out.read_text(encoding="utf-8")
+    assert "secret_code_marker" not in html
+    assert "visible output" in html and "<td>42</td>" in html
+    assert external_urls(html) == []
+    p = parse(html)
+    for url in p.urls:
+        assert not re.match(r"(https?:)?//", url), url
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not list(tmp_path.glob(".*"))  # written atomically, nothing left over
+
+
+def test_neutralise_external():
+    from kamaudit.deliverables.working_papers import external_urls, neutralise_external
+
+    html = (
+        '<a href="https://x.org">x</a><img src=\'//cdn.org/a.png\'><link href="http://f.org/c.css">'
+        '<style>@import url("https://f.org/x.css"); .a{background:url(https://x.org/b.png)}</style>'
+        '<script>import("https://cdn.org/m.mjs")</script><a href="#local">ok</a>'
+    )
+    clean, n = neutralise_external(html)
+    assert n == 6 and external_urls(clean) == []
+    assert 'href="#local"' in clean

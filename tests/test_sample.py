@@ -162,7 +162,9 @@ def test_values_follow_the_contract(small_tables):
     assert a["customer_id"].nunique() < len(t["customers"])  # many customers are unassessed
     team = t["team"]
     assert {"kam", "executive", "finance", "logistics", "marketing", "specialist"} <= set(team["role"])
-    assert team["hours_available"].between(1400, 1800).all()
+    kam_hours = team.loc[team["role"] == "kam", "hours_available"]
+    assert kam_hours.between(1500, 1700).all()  # hours a year for key accounts
+    assert team["hours_available"].between(150, 1700).all()
     assert team.loc[team["role"] == "kam", "max_accounts"].notna().all()
     cu = t["customers"]
     assert 0.03 <= (cu["client_flag"] == "VIP").mean() <= 0.08
@@ -219,7 +221,7 @@ def test_bad_arguments_say_what_is_expected(tmp_path):
         generate_sample(tmp_path, industry="brewery")
     with pytest.raises(ValueError, match="at least 40"):
         generate_sample(tmp_path, n_customers=10, n_lines=1000)
-    with pytest.raises(ValueError, match="15 per customer"):
+    with pytest.raises(ValueError, match="25 per customer"):
         generate_sample(tmp_path, n_customers=100, n_lines=1000)
 
 

@@ -74,8 +74,9 @@ def _invoices(ids: list[str]) -> pd.DataFrame:
     for i, c in enumerate(ids):
         for k, d in enumerate(["2024-02-01", "2024-03-15", "2025-01-10", "2025-09-01"]):
             rows.append((f"I{i}-{k}", pd.Timestamp(d), c, 100.0 * (k + 1), 60.0 * (k + 1)))
-    return pd.DataFrame(rows, columns=["invoice_id", "invoice_date", "customer_id", "net_amount",
-                                       "cost_amount"]).astype({"invoice_id": "str", "customer_id": "str"})
+    return pd.DataFrame(
+        rows, columns=["invoice_id", "invoice_date", "customer_id", "net_amount", "cost_amount"]
+    ).astype({"invoice_id": "str", "customer_id": "str"})
 
 
 def _check_invariants(result) -> None:
@@ -107,14 +108,16 @@ def _check_invariants(result) -> None:
 
 
 def test_workload_by_hand():
-    """Strategic: 12 meetings x 4 h + 40 + 24 + 40 h = 152 KAM hours; finance 4 emails x 0.25 h + 12 h."""
+    """Strategic: 12 meetings x 4 h + 40 + 24 + 40 h = 152 KAM hours; finance 4 emails x 0.25 h + 8 h."""
     ap = _profile([("A", "Strategic", True), ("B", "Star", True), ("C", "Status", False)])
-    contacts = _contacts([
-        ("A", "A1", "decision_maker", "meeting", "K1"),
-        ("A", "A2", "finance", None, "K1"),
-        ("B", "B1", "influencer", "phone", "K1"),
-        ("C", "C1", "decision_maker", "meeting", "K1"),  # not a key account
-    ])
+    contacts = _contacts(
+        [
+            ("A", "A1", "decision_maker", "meeting", "K1"),
+            ("A", "A2", "finance", None, "K1"),
+            ("B", "B1", "influencer", "phone", "K1"),
+            ("C", "C1", "decision_maker", "meeting", "K1"),  # not a key account
+        ]
+    )
     s = TeamSettings()
     key = key_accounts(ap, None, s)
     assert key["customer_id"].tolist() == ["A", "B"]
@@ -122,15 +125,18 @@ def test_workload_by_hand():
     work = workload(key, plan, s).set_index("customer_id")
     assert work.loc["A", "touchpoints_n"] == 12 + 4
     assert work.loc["A", "hours_kam"] == pytest.approx(12 * 4.0 + 40 + 24 + 40)  # 152
-    assert work.loc["A", "hours_finance"] == pytest.approx(4 * 0.25 + 12)  # 13
+    assert work.loc["A", "hours_finance"] == pytest.approx(4 * 0.25 + 8)  # 9
     assert work.loc["A", "hours_executive"] == pytest.approx(8)  # sponsor of a Strategic account
-    assert work.loc["A", "hours_logistics"] == pytest.approx(24)
+    assert work.loc["A", "hours_logistics"] == pytest.approx(10)
     # Star: 6 phone calls x 0.75 h + 32 + 16 + 32 h = 84.5; no sponsor
     assert work.loc["B", "hours_kam"] == pytest.approx(6 * 0.75 + 32 + 16 + 32)
     assert work.loc["B", "hours_executive"] == 0
     assert work.loc["A", "hours_total"] == pytest.approx(
-        sum(work.loc["A", f"hours_{r}"] for r in
-            ("kam", "executive", "finance", "logistics", "marketing", "specialist")))
+        sum(
+            work.loc["A", f"hours_{r}"]
+            for r in ("kam", "executive", "finance", "logistics", "marketing", "specialist")
+        )
+    )
 
 
 def test_settings_merge_and_validate():
@@ -146,7 +152,9 @@ def test_engagement_team_settings(tmp_path):
     path = tmp_path / "engagement.yaml"
     path.write_text(
         "client: X\nperiod: {start: 2024-01-01, end: 2025-12-31}\ninputs: {invoices: i.csv}\n"
-        "team: {max_accounts_per_kam: 3, kam_share: {kam: 0.5}}\n", encoding="utf-8")
+        "team: {max_accounts_per_kam: 3, kam_share: {kam: 0.5}}\n",
+        encoding="utf-8",
+    )
     eng = load_engagement(path)
     assert eng.team.max_accounts_per_kam == 3
     assert eng.team.kam_share["kam"] == 0.5 and eng.team.kam_share["executive"] == 0.15
@@ -154,15 +162,23 @@ def test_engagement_team_settings(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "client: X\nperiod: {start: 2024-01-01, end: 2025-12-31}\ninputs: {invoices: i.csv}\n"
-        "team: {max_acounts_per_kam: 3}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match='unknown key "team.max_acounts_per_kam".*max_accounts_per_kam'):
+        "team: {max_acounts_per_kam: 3}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError, match='unknown key "team.max_acounts_per_kam".*max_accounts_per_kam'
+    ):
         load_engagement(bad)
 
 
 def test_calendar_spreads_touchpoints_over_twelve_months():
     ap = _profile([("A", "Strategic", True)])
-    contacts = _contacts([("A", f"A{i}", r, None, "K1") for i, r in
-                          enumerate(["decision_maker", "executive", "user", "other"])])
+    contacts = _contacts(
+        [
+            ("A", f"A{i}", r, None, "K1")
+            for i, r in enumerate(["decision_maker", "executive", "user", "other"])
+        ]
+    )
     plan = contact_plan(key_accounts(ap), contacts)
     months = [f"m{i:02d}" for i in range(1, 13)]
     assert (plan[months].sum(axis=1) == plan["touchpoints_n"]).all()
@@ -184,14 +200,30 @@ def _company(n_key: int = 9, n_kams: int = 2, kam_cap=None, hours=1600.0, strate
         + [(c, f"{c}-2", "procurement", "email", "K2") for c in ids[::2]]
         + [(c, f"{c}-3", "executive", None, "E1") for c in ids[:strategic]]
     )
-    team = _team([(f"K{i + 1}", "kam", hours, kam_cap) for i in range(n_kams)]
-                 + [("E1", "executive", 400, None), ("E2", "executive", 400, None),
-                    ("F1", "finance", 600, None), ("L1", "logistics", 800, None),
-                    ("M1", "marketing", 600, None), ("S1", "specialist", 800, None)])
-    customers = pd.DataFrame({"customer_id": pd.Series(ids, dtype="str"),
-                              "account_owner": pd.Series(["K1"] * len(ids), dtype="str"),
-                              "language": pd.Series(["en"] * len(ids), dtype="str")})
-    tables = {"customers": customers, "invoices": _invoices(ids), "contacts": contacts, "team": team}
+    team = _team(
+        [(f"K{i + 1}", "kam", hours, kam_cap) for i in range(n_kams)]
+        + [
+            ("E1", "executive", 400, None),
+            ("E2", "executive", 400, None),
+            ("F1", "finance", 600, None),
+            ("L1", "logistics", 800, None),
+            ("M1", "marketing", 600, None),
+            ("S1", "specialist", 800, None),
+        ]
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.Series(ids, dtype="str"),
+            "account_owner": pd.Series(["K1"] * len(ids), dtype="str"),
+            "language": pd.Series(["en"] * len(ids), dtype="str"),
+        }
+    )
+    tables = {
+        "customers": customers,
+        "invoices": _invoices(ids),
+        "contacts": contacts,
+        "team": team,
+    }
     return tables, ap
 
 
@@ -217,8 +249,11 @@ def test_roster_cut_to_one_kam_says_the_shortfall_plainly():
     texts = [s.text for s in result.statements]
     shortfall = [t for t in texts if "KAMs; the roster has 1" in t]
     assert shortfall, texts
-    assert re.match(r"9 accounts need \d+(\.\d)? KAMs; the roster has 1: hire (one|two|\d+), "
-                    r"or move .+ to a lower tier\.$", shortfall[0])
+    assert re.match(
+        r"9 accounts need \d+(\.\d)? KAMs; the roster has 1: hire (one|two|\d+), "
+        r"or move .+ to a lower tier\.$",
+        shortfall[0],
+    )
     _check_invariants(result)
     kam = result.load[result.load["role"] == "kam"].iloc[0]
     assert kam["accounts_n"] <= 5 and kam["hours_planned"] <= kam["capacity_hours"]
@@ -264,7 +299,9 @@ def test_missing_roster_and_contacts_are_said():
 
 def test_contact_plan_covers_every_contact_in_their_preferred_channel():
     tables, ap = _company()
-    tables["contacts"] = pd.concat([tables["contacts"], _contacts([("C01", "X", "user", "Teams", "K1")])])
+    tables["contacts"] = pd.concat(
+        [tables["contacts"], _contacts([("C01", "X", "user", "Teams", "K1")])]
+    )
     result = run_team_design(tables, ap, None, None)
     key_ids = set(result.key_accounts["customer_id"])
     contacts = tables["contacts"][tables["contacts"]["customer_id"].isin(key_ids)]
@@ -293,10 +330,14 @@ def test_coverage_flags_single_holder():
 
 def test_kpis_have_baselines_and_an_empty_target():
     tables, ap = _company()
-    tables["assessments"] = pd.DataFrame({"customer_id": pd.Series(["C00", "C00", "C00"], dtype="str"),
-                                          "criterion": pd.Series(["a", "b", "a"], dtype="str"),
-                                          "score": [8.0, 6.0, 2.0],
-                                          "source": pd.Series(["client", "client", "internal"], dtype="str")})
+    tables["assessments"] = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["C00", "C00", "C00"], dtype="str"),
+            "criterion": pd.Series(["a", "b", "a"], dtype="str"),
+            "score": [8.0, 6.0, 2.0],
+            "source": pd.Series(["client", "client", "internal"], dtype="str"),
+        }
+    )
     pnl = pd.DataFrame({"customer_id": pd.Series(["C00"], dtype="str"), "net_profit": [500.0]})
     eng_like = TeamSettings()
     result = run_team_design(tables, ap, pnl, eng_like)
@@ -330,34 +371,65 @@ def companies(draw):
     tiers = draw(st.lists(st.sampled_from(TIERS), min_size=n, max_size=n))
     ids = [f"C{i:02d}" for i in range(n)]
     ap = _profile([(c, t, True) for c, t in zip(ids, tiers, strict=True)])
-    roles = ["decision_maker", "influencer", "user", "procurement", "finance", "technical",
-             "executive", "buyer"]
+    roles = [
+        "decision_maker",
+        "influencer",
+        "user",
+        "procurement",
+        "finance",
+        "technical",
+        "executive",
+        "buyer",
+    ]
     crow = []
     for c in ids:
         for j in range(draw(st.integers(0, 4))):
-            crow.append((c, f"{c}-{j}", draw(st.sampled_from(roles)),
-                         draw(st.sampled_from(["meeting", "video", "phone", "email", None])),
-                         draw(st.sampled_from(["K0", "K1", "E0", None]))))
+            crow.append(
+                (
+                    c,
+                    f"{c}-{j}",
+                    draw(st.sampled_from(roles)),
+                    draw(st.sampled_from(["meeting", "video", "phone", "email", None])),
+                    draw(st.sampled_from(["K0", "K1", "E0", None])),
+                )
+            )
     people = []
     for i in range(draw(st.integers(1, 5))):
-        people.append((f"K{i}", "kam", draw(st.integers(100, 1700)),
-                       draw(st.one_of(st.none(), st.integers(1, 6)))))
+        people.append(
+            (
+                f"K{i}",
+                "kam",
+                draw(st.integers(100, 1700)),
+                draw(st.one_of(st.none(), st.integers(1, 6))),
+            )
+        )
     for i in range(draw(st.integers(0, 3))):
-        people.append((f"E{i}", "executive", draw(st.integers(10, 400)),
-                       draw(st.one_of(st.none(), st.integers(1, 6)))))
+        people.append(
+            (
+                f"E{i}",
+                "executive",
+                draw(st.integers(10, 400)),
+                draw(st.one_of(st.none(), st.integers(1, 6))),
+            )
+        )
     for role in ("finance", "logistics", "marketing", "specialist"):
         for i in range(draw(st.integers(0, 2))):
             people.append((f"{role[0].upper()}{i}", role, draw(st.integers(10, 500)), None))
-    customers = pd.DataFrame({"customer_id": pd.Series(ids, dtype="str"),
-                              "account_owner": pd.Series(
-                                  [draw(st.sampled_from(["K0", "K1", "K3", ""])) for _ in ids], dtype="str")})
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.Series(ids, dtype="str"),
+            "account_owner": pd.Series(
+                [draw(st.sampled_from(["K0", "K1", "K3", ""])) for _ in ids], dtype="str"
+            ),
+        }
+    )
     tables = {"customers": customers, "team": _team(people), "invoices": _invoices(ids)}
     if crow:
         tables["contacts"] = _contacts(crow)
     return tables, ap
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(companies())
 def test_properties_capacity_cap_one_kam_and_sponsors(company):
     tables, ap = company
@@ -368,7 +440,7 @@ def test_properties_capacity_cap_one_kam_and_sponsors(company):
         assert statements & {"kam_shortfall", "sponsor_shortfall", "no_executive"}
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(1, 12), st.integers(1, 4))
 def test_property_ample_roster_is_feasible(n, kams):
     """With room for everyone (hours and cap), the plan is feasible."""
@@ -401,8 +473,14 @@ def test_write_results_and_build(tmp_path, make_engagement):
     assert summary["plan_start"] == "2026-01-01"
     report = build(ctx)
     keys = {s.key for s in report.sheets}
-    assert {"team_plan", "team_assignments", "team_matrix", "team_coverage", "team_contact_plan",
-            "team_kpis"} <= keys
+    assert {
+        "team_plan",
+        "team_assignments",
+        "team_matrix",
+        "team_coverage",
+        "team_contact_plan",
+        "team_kpis",
+    } <= keys
     cp = next(s for s in report.sheets if s.key == "team_contact_plan")
     assert cp.column_labels["m01"] == "Jan 2026" and cp.column_labels["m12"] == "Dec 2026"
     assert report.summary and report.summary[0].startswith("The KAM plan is feasible")
@@ -412,8 +490,10 @@ def test_write_results_and_build(tmp_path, make_engagement):
         texts += [getattr(block, "text", "")] + list(getattr(block, "items", []) or [])
     texts += [s.name for s in report.sheets] + [s.note for s in report.sheets]
     for sheet in report.sheets:
-        texts += [ctx.catalog.column(c) if c not in sheet.column_labels else sheet.column_labels[c]
-                  for c in sheet.df.columns]
+        texts += [
+            ctx.catalog.column(c) if c not in sheet.column_labels else sheet.column_labels[c]
+            for c in sheet.df.columns
+        ]
     leftovers = [t for t in texts if isinstance(t, str) and re.search(r"\bteam_design\.\w", t)]
     assert not leftovers
     structure = next(b for b in report.section.blocks if type(b).__name__ == "Bullets")

@@ -76,8 +76,9 @@ def deliverable_paths(engagement, workspace: Workspace) -> tuple[Path, Path]:
 # ----------------------------------------------------------------- contributors
 
 
-def collect_reports(ctx: ReportContext, stages=STAGE_CONTRIBUTORS
-                    ) -> tuple[list[StageReport], list[ContributorError]]:
+def collect_reports(
+    ctx: ReportContext, stages=STAGE_CONTRIBUTORS
+) -> tuple[list[StageReport], list[ContributorError]]:
     """Call every stage contributor that exists; failures become warning sections."""
     reports: list[StageReport] = []
     errors: list[ContributorError] = []
@@ -96,7 +97,9 @@ def collect_reports(ctx: ReportContext, stages=STAGE_CONTRIBUTORS
             continue
         build = getattr(module, "build", None)
         if build is None:
-            errors.append(_failed(ctx, stage, AttributeError(f"{module_name} has no build(ctx)"), reports))
+            errors.append(
+                _failed(ctx, stage, AttributeError(f"{module_name} has no build(ctx)"), reports)
+            )
             continue
         started = time.perf_counter()
         try:
@@ -108,17 +111,27 @@ def collect_reports(ctx: ReportContext, stages=STAGE_CONTRIBUTORS
             continue
         if not isinstance(report, StageReport):
             errors.append(
-                _failed(ctx, stage, TypeError(f"build(ctx) returned {type(report).__name__}, not a StageReport"), reports)
+                _failed(
+                    ctx,
+                    stage,
+                    TypeError(f"build(ctx) returned {type(report).__name__}, not a StageReport"),
+                    reports,
+                )
             )
             continue
-        log.info("%s contributed %d sheet(s) in %.2f s", stage, len(report.sheets),
-                 time.perf_counter() - started)
+        log.info(
+            "%s contributed %d sheet(s) in %.2f s",
+            stage,
+            len(report.sheets),
+            time.perf_counter() - started,
+        )
         reports.append(report)
     return reports, errors
 
 
-def _failed(ctx: ReportContext, stage: str, exc: BaseException, reports: list[StageReport]
-            ) -> ContributorError:
+def _failed(
+    ctx: ReportContext, stage: str, exc: BaseException, reports: list[StageReport]
+) -> ContributorError:
     message = f"{type(exc).__name__}: {exc}".strip()
     if len(message) > 300:
         message = message[:297] + "..."
@@ -131,7 +144,12 @@ def _failed(ctx: ReportContext, stage: str, exc: BaseException, reports: list[St
             section=Section(
                 id=stage,
                 title=title,
-                blocks=[Text(ctx.t("report.contributor_failed", stage=title, error=message), kind="warning")],
+                blocks=[
+                    Text(
+                        ctx.t("report.contributor_failed", stage=title, error=message),
+                        kind="warning",
+                    )
+                ],
             ),
         )
     )
@@ -171,7 +189,9 @@ def data_on_hand_report(ctx: ReportContext) -> StageReport:
         blocks.append(Text(t("data_on_hand.none"), kind="note"))
         summary = [t("data_on_hand.none")]
     else:
-        summary = [t("data_on_hand.summary", tables=ctx.fmt.number(len(df)), rows=ctx.fmt.number(total))]
+        summary = [
+            t("data_on_hand.summary", tables=ctx.fmt.number(len(df)), rows=ctx.fmt.number(total))
+        ]
         blocks += [
             KeyFigures(
                 [
@@ -242,5 +262,6 @@ def build_deliverables(engagement, workspace, run_date: dt.date | None = None) -
             "notes": notes,
         },
     )
-    return Deliverables(xlsx_path, html_path, errors=errors, notes=notes,
-                        stages=[r.stage for r in reports])
+    return Deliverables(
+        xlsx_path, html_path, errors=errors, notes=notes, stages=[r.stage for r in reports]
+    )

@@ -80,14 +80,27 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
     """Codes a client would not read (quadrants, cost lines) in words."""
     d = df.copy()
     if "cost_quadrant" in d.columns:
-        d["cost_quadrant"] = d["cost_quadrant"].map(
-            lambda q: catalog.t(f"{_P}quadrant_names.{q}") if isinstance(q, str) and q else q
-        ).astype("str")
-    for c in [c for c in d.columns if c == "sinking_lines" or (c.startswith("line_") and c.count("_") == 1)]:
-        d[c] = d[c].map(
-            lambda s: ", ".join(line_label(x, catalog) for x in str(s).split(";") if x)
-            if isinstance(s, str) else s
-        ).astype("str")
+        d["cost_quadrant"] = (
+            d["cost_quadrant"]
+            .map(lambda q: catalog.t(f"{_P}quadrant_names.{q}") if isinstance(q, str) and q else q)
+            .astype("str")
+        )
+    for c in [
+        c
+        for c in d.columns
+        if c in ("sinking_lines", "unusual_lines") or (c.startswith("line_") and c.count("_") == 1)
+    ]:
+        d[c] = (
+            d[c]
+            .map(
+                lambda s: (
+                    ", ".join(line_label(x, catalog) for x in str(s).split(";") if x)
+                    if isinstance(s, str)
+                    else s
+                )
+            )
+            .astype("str")
+        )
     return d
 
 
@@ -134,18 +147,38 @@ def build(ctx) -> StageReport | None:
 
     money_fmt = {"prob_unprofitable": "ratio", "invoices_n": "int", "verdict_flips_n": "int"}
     sheet(
-        "pnl", pnl,
+        "pnl",
+        pnl,
         title=t(f"{_P}sheets.pnl_title"),
         note=t(f"{_P}sheets.pnl_note", currency=eng.currency, period=period),
         formats=money_fmt,
-        conditional={"net_profit": "neg_red", "net_profit_pct": "neg_red", "prob_unprofitable": "scale"},
+        conditional={
+            "net_profit": "neg_red",
+            "net_profit_pct": "neg_red",
+            "prob_unprofitable": "scale",
+        },
     )
-    sheet("rates", rates, title=t(f"{_P}sheets.rates_title"), note=t(f"{_P}sheets.rates_note"),
-          formats={"driver_volume": "float", "capacity": "float", "rate": "float", "avoidable_pct": "pct"})
+    sheet(
+        "rates",
+        rates,
+        title=t(f"{_P}sheets.rates_title"),
+        note=t(f"{_P}sheets.rates_note"),
+        formats={
+            "driver_volume": "float",
+            "capacity": "float",
+            "rate": "float",
+            "avoidable_pct": "pct",
+        },
+    )
     unpooled = table("cts_unpooled")
     if unpooled is not None and len(unpooled):
-        sheet("unpooled", unpooled, title=t(f"{_P}sheets.unpooled_title"), note=t(f"{_P}sheets.unpooled_note"),
-              formats={"quantity": "float", "hours": "float"})
+        sheet(
+            "unpooled",
+            unpooled,
+            title=t(f"{_P}sheets.unpooled_title"),
+            note=t(f"{_P}sheets.unpooled_note"),
+            formats={"quantity": "float", "hours": "float"},
+        )
     whale = table("cts_whale")
     whale_note = t(
         f"{_P}sheets.whale_note",
@@ -155,45 +188,107 @@ def build(ctx) -> StageReport | None:
     )
     if whale is not None:
         sheet(
-            "whale", whale[["rank", "customer_id", "name", "net_revenue", "net_profit", "cum_net_profit",
-                            "cum_customers_pct", "cum_profit_pct"]],
-            title=t(f"{_P}sheets.whale_title"), note=whale_note,
-            chart=ChartSpec(kind="line", x="cum_customers_pct", y=["cum_profit_pct"],
-                            title=t(f"{_P}whale_title"), x_title=t(f"{_P}whale_x"), y_title=t(f"{_P}whale_y")),
+            "whale",
+            whale[
+                [
+                    "rank",
+                    "customer_id",
+                    "name",
+                    "net_revenue",
+                    "net_profit",
+                    "cum_net_profit",
+                    "cum_customers_pct",
+                    "cum_profit_pct",
+                ]
+            ],
+            title=t(f"{_P}sheets.whale_title"),
+            note=whale_note,
+            chart=ChartSpec(
+                kind="line",
+                x="cum_customers_pct",
+                y=["cum_profit_pct"],
+                title=t(f"{_P}whale_title"),
+                x_title=t(f"{_P}whale_x"),
+                y_title=t(f"{_P}whale_y"),
+            ),
             formats={"rank": "int"},
         )
-    sheet("deciles", table("cts_deciles"), title=t(f"{_P}sheets.deciles_title"), formats={"decile": "int"},
-          conditional={"net_profit": "neg_red"})
+    sheet(
+        "deciles",
+        table("cts_deciles"),
+        title=t(f"{_P}sheets.deciles_title"),
+        formats={"decile": "int"},
+        conditional={"net_profit": "neg_red"},
+    )
     sheet("abc", table("cts_abc"), title=t(f"{_P}sheets.abc_title"))
-    sheet("quadrants", table("cts_quadrants"), title=t(f"{_P}sheets.quadrants_title"),
-          conditional={"net_profit": "neg_red"})
-    unprof_cols = [c for c in ("customer_id", "name", "industry", "client_flag", "net_revenue", "gross_margin",
-                               "cts_total", "financing_cost", "net_profit", "net_profit_pct", "revenue_rank",
-                               "is_big_unprofitable", "sinking_lines", "prob_unprofitable", "verdict_flips_n",
-                               "avoidable_cost", "profit_change_if_dropped") if c in pnl.columns]
+    sheet(
+        "quadrants",
+        table("cts_quadrants"),
+        title=t(f"{_P}sheets.quadrants_title"),
+        conditional={"net_profit": "neg_red"},
+    )
+    unprof_cols = [
+        c
+        for c in (
+            "customer_id",
+            "name",
+            "industry",
+            "client_flag",
+            "net_revenue",
+            "gross_margin",
+            "cts_total",
+            "financing_cost",
+            "net_profit",
+            "net_profit_pct",
+            "revenue_rank",
+            "is_big_unprofitable",
+            "sinking_lines",
+            "unusual_lines",
+            "prob_unprofitable",
+            "verdict_flips_n",
+            "avoidable_cost",
+            "profit_change_if_dropped",
+        )
+        if c in pnl.columns
+    ]
     unprof = pnl[(pnl["net_profit"] < 0) | pnl.get("is_big_unprofitable", False)][unprof_cols]
     unprof = unprof.sort_values("net_profit", kind="stable")
-    sheet("unprofitable", unprof, title=t(f"{_P}sheets.unprofitable_title"),
-          note=t(f"{_P}sheets.unprofitable_note"), formats=money_fmt,
-          conditional={"net_profit": "neg_red", "profit_change_if_dropped": "neg_red"})
-    sheet("sensitivity", table("cts_sensitivity"),
-          title=t(f"{_P}sheets.sensitivity_title", pct=fmt.pct(s.sensitivity_pct, 0)),
-          formats={"change_pct": "pct"})
-    sheet("reconciliation", table("cts_reconciliation"), title=t(f"{_P}sheets.reconciliation_title"),
-          formats={"ledger": "money", "pnl": "money", "difference": "money"})
+    sheet(
+        "unprofitable",
+        unprof,
+        title=t(f"{_P}sheets.unprofitable_title"),
+        note=t(f"{_P}sheets.unprofitable_note"),
+        formats=money_fmt,
+        conditional={"net_profit": "neg_red", "profit_change_if_dropped": "neg_red"},
+    )
+    sheet(
+        "sensitivity",
+        table("cts_sensitivity"),
+        title=t(f"{_P}sheets.sensitivity_title", pct=fmt.pct(s.sensitivity_pct, 0)),
+        formats={"change_pct": "pct"},
+    )
+    sheet(
+        "reconciliation",
+        table("cts_reconciliation"),
+        title=t(f"{_P}sheets.reconciliation_title"),
+        formats={"ledger": "money", "pnl": "money", "difference": "money"},
+    )
 
     # ---- report section
     blocks: list = [Text(t(f"{_P}intro"))]
-    totals = info.get("totals") or {c: float(pnl[c].sum()) for c in ("net_revenue", "cts_total",
-                                                                      "financing_cost", "net_profit")}
+    totals = info.get("totals") or {
+        c: float(pnl[c].sum()) for c in ("net_revenue", "cts_total", "financing_cost", "net_profit")
+    }
     blocks.append(
         KeyFigures(
             [
                 (t(f"{_P}key_net_revenue"), fmt.money(totals["net_revenue"])),
                 (t(f"{_P}key_cts"), fmt.money(totals["cts_total"] + totals["financing_cost"])),
                 (t(f"{_P}key_net_profit"), fmt.money(totals["net_profit"])),
-                (t(f"{_P}key_unprofitable"), f"{fmt.number(int((pnl['net_profit'] < 0).sum()))} / "
-                                             f"{fmt.number(len(pnl))}"),
+                (
+                    t(f"{_P}key_unprofitable"),
+                    f"{fmt.number(int((pnl['net_profit'] < 0).sum()))} / {fmt.number(len(pnl))}",
+                ),
             ]
         )
     )
@@ -211,22 +306,41 @@ def build(ctx) -> StageReport | None:
         blocks.append(
             ctx.figure(
                 "cts_whale_curve",
-                plots.whale_curve(whale, title=t(f"{_P}whale_title"), x_label=t(f"{_P}whale_x"),
-                                  y_label=t(f"{_P}whale_y"), peak_label=t(f"{_P}whale_peak"),
-                                  total_label=t(f"{_P}whale_total")),
+                plots.whale_curve(
+                    whale,
+                    title=t(f"{_P}whale_title"),
+                    x_label=t(f"{_P}whale_x"),
+                    y_label=t(f"{_P}whale_y"),
+                    peak_label=t(f"{_P}whale_peak"),
+                    total_label=t(f"{_P}whale_total"),
+                ),
                 alt=t(f"{_P}whale_alt"),
                 caption=whale_note,
             )
         )
 
-    labels = {k: line_label(k, ctx.catalog) for k in ("discounts", "rebates", "cogs", "financing_cost", *cts_cols)}
-    labels.update({k: ctx.catalog.column(k) for k in ("list_sales", "net_revenue", "gross_margin", "net_profit")})
+    labels = {
+        k: line_label(k, ctx.catalog)
+        for k in ("discounts", "rebates", "cogs", "financing_cost", *cts_cols)
+    }
+    labels.update(
+        {
+            k: ctx.catalog.column(k)
+            for k in ("list_sales", "net_revenue", "gross_margin", "net_profit")
+        }
+    )
     blocks += [Heading(t(f"{_P}waterfall_heading")), Text(t(f"{_P}waterfall_text"))]
-    base_row = pnl[["list_sales", "discounts", "rebates", "cogs", *cts_cols, "financing_cost", "net_profit"]].sum()
+    base_row = pnl[
+        ["list_sales", "discounts", "rebates", "cogs", *cts_cols, "financing_cost", "net_profit"]
+    ].sum()
     blocks.append(
         ctx.figure(
             "cts_waterfall_base",
-            plots.waterfall(plots.waterfall_steps(base_row, cts_cols, labels), title=t(f"{_P}waterfall_base_title")),
+            plots.waterfall(
+                plots.waterfall_steps(base_row, cts_cols, labels),
+                title=t(f"{_P}waterfall_base_title"),
+                other_label=t(f"{_P}label_other"),
+            ),
             alt=t(f"{_P}waterfall_base_alt"),
         )
     )
@@ -236,7 +350,11 @@ def build(ctx) -> StageReport | None:
         blocks.append(
             ctx.figure(
                 f"cts_waterfall_top{i}",
-                plots.waterfall(plots.waterfall_steps(row, cts_cols, labels), title=name),
+                plots.waterfall(
+                    plots.waterfall_steps(row, cts_cols, labels),
+                    title=name,
+                    other_label=t(f"{_P}label_other"),
+                ),
                 alt=t(f"{_P}waterfall_customer_alt", name=name),
             )
         )
@@ -246,7 +364,10 @@ def build(ctx) -> StageReport | None:
         ccut = cuts.get("cts_cut_pct")
         pcut = math.nan if pcut is None else pcut
         ccut = math.nan if ccut is None else ccut
-        qnames = {q: t(f"{_P}quadrant_names.{q}") for q in ("carriage_trade", "passive", "bargain_basement", "aggressive")}
+        qnames = {
+            q: t(f"{_P}quadrant_names.{q}")
+            for q in ("carriage_trade", "passive", "bargain_basement", "aggressive")
+        }
         blocks += [
             Heading(t(f"{_P}quadrant_heading")),
             Text(t(f"{_P}quadrant_text", price_cut=fmt.pct(pcut), cts_cut=fmt.pct(ccut))),
@@ -255,27 +376,60 @@ def build(ctx) -> StageReport | None:
             blocks.append(
                 ctx.figure(
                     "cts_quadrants",
-                    plots.quadrant_scatter(pnl, pcut, ccut, title=t(f"{_P}quadrant_title"),
-                                           x_label=t(f"{_P}quadrant_x"), y_label=t(f"{_P}quadrant_y"),
-                                           quadrant_labels=qnames),
+                    plots.quadrant_scatter(
+                        pnl,
+                        pcut,
+                        ccut,
+                        title=t(f"{_P}quadrant_title"),
+                        x_label=t(f"{_P}quadrant_x"),
+                        y_label=t(f"{_P}quadrant_y"),
+                        quadrant_labels=qnames,
+                    ),
                     alt=t(f"{_P}quadrant_alt"),
                 )
             )
         q = table("cts_quadrants")
         if q is not None:
-            blocks.append(Table(_display(q, ctx.catalog), column_labels=_labels(q, ctx.catalog, [])))
+            blocks.append(
+                Table(_display(q, ctx.catalog), column_labels=_labels(q, ctx.catalog, []))
+            )
 
     big = table("cts_big_unprofitable")
     blocks += [
         Heading(t(f"{_P}big_heading")),
-        Text(t(f"{_P}big_text", top_pct=fmt.pct(s.big_revenue_top_pct, 0), flags=", ".join(s.big_flags))),
+        Text(
+            t(
+                f"{_P}big_text",
+                top_pct=fmt.pct(s.big_revenue_top_pct, 0),
+                flags=", ".join(s.big_flags),
+            )
+        ),
     ]
     if big is not None and len(big):
-        cols = [c for c in ("name", "client_flag", "net_revenue", "net_profit", "net_profit_pct", "sinking_lines",
-                            "prob_unprofitable", "profit_change_if_dropped") if c in big.columns]
-        blocks.append(Table(_display(big[cols], ctx.catalog), formats={"prob_unprofitable": "ratio"},
-                            column_labels=_labels(big[cols], ctx.catalog, []),
-                            max_rows=eng.report.max_table_rows_html))
+        cols = [
+            c
+            for c in (
+                "name",
+                "client_flag",
+                "net_revenue",
+                "net_profit",
+                "net_profit_pct",
+                "sinking_lines",
+                "unusual_lines",
+                "margin_gap_pct",
+                "prob_unprofitable",
+                "profit_change_if_dropped",
+            )
+            if c in big.columns
+        ]
+        blocks.append(
+            Table(
+                _display(big[cols], ctx.catalog),
+                formats={"prob_unprofitable": "ratio"},
+                column_labels=_labels(big[cols], ctx.catalog, []),
+                max_rows=eng.report.max_table_rows_html,
+            )
+        )
     else:
         blocks.append(Text(t(f"{_P}big_none"), kind="note"))
 
@@ -290,22 +444,55 @@ def build(ctx) -> StageReport | None:
     if sens is not None and len(sens):
         blocks += [
             Heading(t(f"{_P}sensitivity_heading")),
-            Text(t(f"{_P}sensitivity_text", pct=fmt.pct(s.sensitivity_pct, 0), runs=fmt.number(s.monte_carlo_runs))),
-            Table(sens.drop(columns=["cost_column"]), formats={"change_pct": "pct"},
-                  column_labels=_labels(sens, ctx.catalog, [])),
+            Text(
+                t(
+                    f"{_P}sensitivity_text",
+                    pct=fmt.pct(s.sensitivity_pct, 0),
+                    runs=fmt.number(s.monte_carlo_runs),
+                )
+            ),
+            Table(
+                sens.drop(columns=["cost_column"]),
+                formats={"change_pct": "pct"},
+                column_labels=_labels(sens, ctx.catalog, []),
+            ),
         ]
     if len(rates):
-        rcols = [c for c in ("activity", "driver", "method", "pool_cost", "driver_volume", "rate",
-                             "allocated_cost", "unallocated_cost", "avoidable_pct") if c in rates.columns]
+        rcols = [
+            c
+            for c in (
+                "activity",
+                "driver",
+                "method",
+                "pool_cost",
+                "driver_volume",
+                "rate",
+                "allocated_cost",
+                "unallocated_cost",
+                "avoidable_pct",
+            )
+            if c in rates.columns
+        ]
         blocks += [
             Heading(t(f"{_P}rates_heading")),
-            Table(rates[rcols], formats={"driver_volume": "float", "rate": "float", "avoidable_pct": "pct"},
-                  column_labels=_labels(rates[rcols], ctx.catalog, [])),
+            Table(
+                rates[rcols],
+                formats={"driver_volume": "float", "rate": "float", "avoidable_pct": "pct"},
+                column_labels=_labels(rates[rcols], ctx.catalog, []),
+            ),
         ]
 
     summary = [
-        t(f"{_P}summary_lead", profit=fmt.money(totals["net_profit"]), revenue=fmt.money(totals["net_revenue"]),
-          pct=fmt.pct(totals["net_profit"] / totals["net_revenue"] * 100 if totals["net_revenue"] else math.nan))
+        t(
+            f"{_P}summary_lead",
+            profit=fmt.money(totals["net_profit"]),
+            revenue=fmt.money(totals["net_revenue"]),
+            pct=fmt.pct(
+                totals["net_profit"] / totals["net_revenue"] * 100
+                if totals["net_revenue"]
+                else math.nan
+            ),
+        )
     ]
     summary += sentences[:3]
     return StageReport(

@@ -171,8 +171,13 @@ def block_view(block, ctx, max_rows: int) -> dict:
 # ----------------------------------------------------------------- the page
 
 
-def render_report(ctx, reports: list[StageReport], summary: list[tuple[str, list[str]]] | None = None,
-                  run_date: dt.date | None = None, template: Path | None = None) -> str:
+def render_report(
+    ctx,
+    reports: list[StageReport],
+    summary: list[tuple[str, list[str]]] | None = None,
+    run_date: dt.date | None = None,
+    template: Path | None = None,
+) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     from .. import __version__
 

@@ -12,6 +12,7 @@ it lacks falls back to English, so adding a language never touches logic.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from functools import cache
 from pathlib import Path
@@ -92,10 +93,8 @@ class Catalog:
         if text is None:
             text = default if default is not None else key
         if values:
-            try:
+            with contextlib.suppress(KeyError, IndexError, ValueError):
                 text = text.format(**values)
-            except (KeyError, IndexError, ValueError):
-                pass
         return text
 
     def column(self, name: str) -> str:

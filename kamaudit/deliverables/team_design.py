@@ -48,8 +48,11 @@ def render_statements(statements: list[dict[str, Any]], ctx) -> list[tuple[str, 
     """``(kind, sentence)`` for each statement of ``team_summary``, in the engagement's language."""
     out = []
     for s in statements:
-        text = ctx.t(f"{_P}statement.{s['key']}", default=s.get("text", s["key"]),
-                     **_values(s.get("values", {}), ctx))
+        text = ctx.t(
+            f"{_P}statement.{s['key']}",
+            default=s.get("text", s["key"]),
+            **_values(s.get("values", {}), ctx),
+        )
         out.append((s.get("kind", "finding"), text[:1].upper() + text[1:]))
     return out
 
@@ -91,86 +94,197 @@ def build(ctx) -> StageReport | None:
     hours_label = {"hours": t(f"{_P}col_hours"), "method": t(f"{_P}col_method")}
 
     sheets: list[Sheet] = []
-    names = (assignments.set_index("customer_id")["name"] if assignments is not None
-             and len(assignments) else pd.Series(dtype="str"))
+    names = (
+        assignments.set_index("customer_id")["name"]
+        if assignments is not None and len(assignments)
+        else pd.Series(dtype="str")
+    )
 
     if plan is not None:
         p = plan.copy()
         p.insert(1, "customer_name", p["customer_id"].map(names).astype("str"))
         p["role"] = p["role"].map(role_t).astype("str")
         p["reason"] = p["reason_codes"].map(lambda c: _reason(c, ctx)).astype("str")
-        p = p[["customer_id", "customer_name", "role", "person_id", "person_name", "hours", "reason"]]
-        sheets.append(Sheet(key="team_plan", name=t(f"{_P}sheets.plan"), df=p,
-                            title=t(f"{_P}sheets.plan"), note=t(f"{_P}sheets.plan_note"),
-                            formats={"hours": "float"}, column_labels=hours_label))
+        p = p[
+            ["customer_id", "customer_name", "role", "person_id", "person_name", "hours", "reason"]
+        ]
+        sheets.append(
+            Sheet(
+                key="team_plan",
+                name=t(f"{_P}sheets.plan"),
+                df=p,
+                title=t(f"{_P}sheets.plan"),
+                note=t(f"{_P}sheets.plan_note"),
+                formats={"hours": "float"},
+                column_labels=hours_label,
+            )
+        )
     if assignments is not None:
         a = assignments.copy()
         a["tier"] = a["tier"].map(tier_t).astype("str")
         a["kam_reason"] = a["kam_reason_codes"].map(lambda c: _reason(c, ctx)).astype("str")
         a["sponsor_reason"] = a["sponsor_reason_codes"].map(lambda c: _reason(c, ctx)).astype("str")
-        a = a[["customer_id", "name", "industry", "tier", "account_owner", "kam_name", "kam_hours",
-               "kam_reason", "sponsor_name", "sponsor_hours", "sponsor_reason"]]
-        sheets.append(Sheet(key="team_assignments", name=t(f"{_P}sheets.assignments"), df=a,
-                            title=t(f"{_P}sheets.assignments"),
-                            note=t(f"{_P}sheets.assignments_note"),
-                            formats={"kam_hours": "float", "sponsor_hours": "float"}))
+        a = a[
+            [
+                "customer_id",
+                "name",
+                "industry",
+                "tier",
+                "account_owner",
+                "kam_name",
+                "kam_hours",
+                "kam_reason",
+                "sponsor_name",
+                "sponsor_hours",
+                "sponsor_reason",
+            ]
+        ]
+        sheets.append(
+            Sheet(
+                key="team_assignments",
+                name=t(f"{_P}sheets.assignments"),
+                df=a,
+                title=t(f"{_P}sheets.assignments"),
+                note=t(f"{_P}sheets.assignments_note"),
+                formats={"kam_hours": "float", "sponsor_hours": "float"},
+            )
+        )
     if matrix is not None:
         m = matrix.copy()
         m["tier"] = m["tier"].map(tier_t).astype("str")
-        sheets.append(Sheet(key="team_matrix", name=t(f"{_P}sheets.matrix"), df=m,
-                            title=t(f"{_P}sheets.matrix"), note=t(f"{_P}sheets.matrix_note"),
-                            formats={c: "float" for c in m.columns if c.endswith("_hours")},
-                            conditional={"total_hours": "bar"}))
+        sheets.append(
+            Sheet(
+                key="team_matrix",
+                name=t(f"{_P}sheets.matrix"),
+                df=m,
+                title=t(f"{_P}sheets.matrix"),
+                note=t(f"{_P}sheets.matrix_note"),
+                formats={c: "float" for c in m.columns if c.endswith("_hours")},
+                conditional={"total_hours": "bar"},
+            )
+        )
     if cov is not None and len(cov):
         c = cov.copy()
         c["owner_role"] = c["owner_role"].map(role_t).astype("str")
+        c["contact_role"] = (
+            c["contact_role"]
+            .map(lambda v: t(f"{_P}contact_role.{v}", default=str(v)))
+            .astype("str")
+        )
         for col in ("single_holder_current", "single_holder_planned"):
             c[col] = c[col].map(lambda v: t("common.yes") if v else t("common.no")).astype("str")
-        sheets.append(Sheet(key="team_coverage", name=t(f"{_P}sheets.coverage"), df=c,
-                            title=t(f"{_P}sheets.coverage"), note=t(f"{_P}sheets.coverage_note")))
+        sheets.append(
+            Sheet(
+                key="team_coverage",
+                name=t(f"{_P}sheets.coverage"),
+                df=c,
+                title=t(f"{_P}sheets.coverage"),
+                note=t(f"{_P}sheets.coverage_note"),
+            )
+        )
     if cplan is not None and len(cplan):
         cp = cplan.copy()
         cp["tier"] = cp["tier"].map(tier_t).astype("str")
-        cp["channel_source"] = cp["channel_source"].map(
-            lambda v: t(f"{_P}channel_source.{v}", default=str(v))).astype("str")
+        cp["channel_source"] = (
+            cp["channel_source"]
+            .map(lambda v: t(f"{_P}channel_source.{v}", default=str(v)))
+            .astype("str")
+        )
         cp["owner_role"] = cp["owner_role"].map(role_t).astype("str")
-        cp = cp[["customer_id", "customer_name", "contact_id", "contact_name", "contact_role",
-                 "tier", "channel", "channel_source", "touchpoints_n", "hours", "owner_name",
-                 "owner_role", "current_owner", *_MONTHS]]
-        sheets.append(Sheet(key="team_contact_plan", name=t(f"{_P}sheets.contact_plan"), df=cp,
-                            title=t(f"{_P}sheets.contact_plan"),
-                            note=t(f"{_P}sheets.contact_plan_note"),
-                            formats={"hours": "float", **{mm: "int" for mm in _MONTHS}},
-                            column_labels={**months, **hours_label},
-                            conditional={mm: "scale" for mm in _MONTHS}))
+        cp["contact_role"] = (
+            cp["contact_role"]
+            .map(lambda v: t(f"{_P}contact_role.{v}", default=str(v)))
+            .astype("str")
+        )
+        cp = cp[
+            [
+                "customer_id",
+                "customer_name",
+                "contact_id",
+                "contact_name",
+                "contact_role",
+                "tier",
+                "channel",
+                "channel_source",
+                "touchpoints_n",
+                "hours",
+                "owner_name",
+                "owner_role",
+                "current_owner",
+                *_MONTHS,
+            ]
+        ]
+        sheets.append(
+            Sheet(
+                key="team_contact_plan",
+                name=t(f"{_P}sheets.contact_plan"),
+                df=cp,
+                title=t(f"{_P}sheets.contact_plan"),
+                note=t(f"{_P}sheets.contact_plan_note"),
+                formats={"hours": "float", **{mm: "int" for mm in _MONTHS}},
+                column_labels={**months, **hours_label},
+                conditional={mm: "scale" for mm in _MONTHS},
+            )
+        )
     if kpis is not None and len(kpis):
         k = kpis.copy()
         k["level"] = k["level"].map(lambda v: t(f"{_P}level.{v}", default=str(v))).astype("str")
-        k["method"] = [_kpi_method(kpi, meth, ctx, summary) for kpi, meth in
-                       zip(k["kpi"], k["method"], strict=True)]
+        k["method"] = [
+            _kpi_method(kpi, meth, ctx, summary)
+            for kpi, meth in zip(k["kpi"], k["method"], strict=True)
+        ]
         k["method"] = k["method"].astype("str")
         k["kpi"] = k["kpi"].map(lambda v: t(f"{_P}kpi.{v}", default=str(v))).astype("str")
-        sheets.append(Sheet(key="team_kpis", name=t(f"{_P}sheets.kpis"), df=k,
-                            title=t(f"{_P}sheets.kpis"), note=t(f"{_P}sheets.kpis_note"),
-                            formats={"baseline": "float", "target": "float"},
-                            column_labels=hours_label))
+        sheets.append(
+            Sheet(
+                key="team_kpis",
+                name=t(f"{_P}sheets.kpis"),
+                df=k,
+                title=t(f"{_P}sheets.kpis"),
+                note=t(f"{_P}sheets.kpis_note"),
+                formats={"baseline": "float", "target": "float"},
+                column_labels=hours_label,
+            )
+        )
     if capacity is not None:
         cap = capacity.copy()
         cap["role"] = cap["role"].map(role_t).astype("str")
-        sheets.append(Sheet(key="team_capacity", name=t(f"{_P}sheets.capacity"), df=cap,
-                            title=t(f"{_P}sheets.capacity"), note=t(f"{_P}sheets.capacity_note"),
-                            formats=_capacity_formats(cap)))
+        sheets.append(
+            Sheet(
+                key="team_capacity",
+                name=t(f"{_P}sheets.capacity"),
+                df=cap,
+                title=t(f"{_P}sheets.capacity"),
+                note=t(f"{_P}sheets.capacity_note"),
+                formats=_capacity_formats(cap),
+            )
+        )
     if load is not None and len(load):
         ld = load.copy()
         ld["role"] = ld["role"].map(role_t).astype("str")
-        ld["is_head_of_kam"] = ld["is_head_of_kam"].map(
-            lambda v: t("common.yes") if v else t("common.no")).astype("str")
-        sheets.append(Sheet(key="team_load", name=t(f"{_P}sheets.load"), df=ld,
-                            title=t(f"{_P}sheets.load"), note=t(f"{_P}sheets.load_note"),
-                            formats={"hours_planned": "float", "head_of_kam_hours": "float",
-                                     "capacity_hours": "float", "spare_hours": "float",
-                                     "max_accounts": "int", "load_pct": "pct"},
-                            conditional={"load_pct": "bar"}))
+        ld["is_head_of_kam"] = (
+            ld["is_head_of_kam"]
+            .map(lambda v: t("common.yes") if v else t("common.no"))
+            .astype("str")
+        )
+        sheets.append(
+            Sheet(
+                key="team_load",
+                name=t(f"{_P}sheets.load"),
+                df=ld,
+                title=t(f"{_P}sheets.load"),
+                note=t(f"{_P}sheets.load_note"),
+                formats={
+                    "hours_planned": "float",
+                    "head_of_kam_hours": "float",
+                    "capacity_hours": "float",
+                    "spare_hours": "float",
+                    "max_accounts": "int",
+                    "load_pct": "pct",
+                },
+                conditional={"load_pct": "bar"},
+            )
+        )
 
     # ---------------------------------------------------------------- section
     blocks: list = [Text(t(f"{_P}intro"))]
@@ -181,8 +295,9 @@ def build(ctx) -> StageReport | None:
             (t(f"{_P}key_kams_needed"), ctx.fmt.number(float(kam_cap["fte_needed"].iloc[0]), 1)),
             (t(f"{_P}key_kams_roster"), ctx.fmt.number(int(kam_cap["people_n"].iloc[0]))),
         ]
-    figures.append((t(f"{_P}key_feasible"),
-                    t("common.yes") if summary.get("feasible") else t("common.no")))
+    figures.append(
+        (t(f"{_P}key_feasible"), t("common.yes") if summary.get("feasible") else t("common.no"))
+    )
     blocks.append(KeyFigures(figures))
     blocks.append(Heading(t(f"{_P}summary_heading")))
     for kind, text in statements:
@@ -191,11 +306,14 @@ def build(ctx) -> StageReport | None:
     if load is not None and len(load):
         blocks.append(Heading(t(f"{_P}load_heading")))
         blocks.append(Text(t(f"{_P}load_text")))
-        ld = load.copy()
-        ld["role"] = ld["role"].map(role_t)
-        fig = plots.load_per_person(ld, title=t(f"{_P}load_title"), xlabel=t(f"{_P}load_x"),
-                                    planned_label=t(f"{_P}load_planned"),
-                                    capacity_label=t(f"{_P}load_capacity"))
+        fig = plots.load_per_person(
+            load,
+            title=t(f"{_P}load_title"),
+            xlabel=t(f"{_P}load_x"),
+            planned_label=t(f"{_P}load_planned"),
+            capacity_label=t(f"{_P}load_capacity"),
+            role_labels={r: role_t(r) for r in load["role"].unique()},
+        )
         blocks.append(ctx.figure("team_load", fig, alt=t(f"{_P}load_alt")))
 
     if assignments is not None and len(assignments) and load is not None:
@@ -206,44 +324,81 @@ def build(ctx) -> StageReport | None:
     if capacity is not None and len(capacity):
         blocks.append(Heading(t(f"{_P}capacity_heading")))
         blocks.append(Text(t(f"{_P}capacity_text")))
-        cap = capacity[["role", "accounts_n", "hours_needed", "fte_needed", "people_n",
-                        "roster_fte", "gap_fte", "spare_hours"]].copy()
+        cap = capacity[
+            [
+                "role",
+                "accounts_n",
+                "hours_needed",
+                "fte_needed",
+                "people_n",
+                "roster_fte",
+                "gap_fte",
+                "spare_hours",
+            ]
+        ].copy()
         cap["role"] = cap["role"].map(role_t).astype("str")
         blocks.append(Table(df=cap, formats=_capacity_formats(cap)))
 
     if matrix is not None and len(matrix):
         blocks.append(Heading(t(f"{_P}matrix_heading")))
-        m = matrix[["name", "tier", "kam", "executive", "finance", "logistics", "marketing",
-                    "specialist", "total_hours"]].copy()
+        m = matrix[
+            [
+                "name",
+                "tier",
+                "kam",
+                "executive",
+                "finance",
+                "logistics",
+                "marketing",
+                "specialist",
+                "total_hours",
+            ]
+        ].copy()
         m["tier"] = m["tier"].map(tier_t).astype("str")
-        blocks.append(Table(df=m, formats={"total_hours": "float"},
-                            max_rows=ctx.engagement.report.max_table_rows_html))
+        blocks.append(
+            Table(
+                df=m,
+                formats={"total_hours": "float"},
+                max_rows=ctx.engagement.report.max_table_rows_html,
+            )
+        )
 
     if cplan is not None and len(cplan):
         blocks.append(Heading(t(f"{_P}contact_heading")))
         blocks.append(Text(t(f"{_P}contact_text")))
-        fig = plots.contact_calendar(cplan, month_names=[months.get(c, c) for c in _MONTHS],
-                                     title=t(f"{_P}calendar_title"))
+        fig = plots.contact_calendar(
+            cplan, month_names=[months.get(c, c) for c in _MONTHS], title=t(f"{_P}calendar_title")
+        )
         blocks.append(ctx.figure("team_contact_calendar", fig, alt=t(f"{_P}calendar_alt")))
 
     if kpis is not None and (kpis["level"] == "kam").any():
         blocks.append(Heading(t(f"{_P}kpi_heading")))
         blocks.append(Text(t(f"{_P}kpi_text")))
-        wide = kpis[kpis["level"] == "kam"].pivot_table(index="subject_name", columns="kpi",
-                                                        values="baseline", aggfunc="first",
-                                                        sort=False)
+        wide = kpis[kpis["level"] == "kam"].pivot_table(
+            index="subject_name", columns="kpi", values="baseline", aggfunc="first", sort=False
+        )
         wide = wide.reset_index().rename(columns={"subject_name": "kam"})
         labels = {c: t(f"{_P}kpi.{c}", default=c) for c in wide.columns if c != "kam"}
         wide.columns.name = None
-        blocks.append(Table(df=wide, column_labels=labels,
-                            formats={c: "float" for c in wide.columns if c != "kam"}))
+        blocks.append(
+            Table(
+                df=wide,
+                column_labels=labels,
+                formats={c: "float" for c in wide.columns if c != "kam"},
+            )
+        )
 
     if not n_key:
         blocks.append(Text(t(f"{_P}none"), kind="note"))
 
     if summary.get("feasible") and kam_cap is not None and len(kam_cap):
-        head = [t(f"{_P}summary_feasible", n=ctx.fmt.number(n_key),
-                  kams=ctx.fmt.number(int((load["role"] == "kam").sum()) if load is not None else 0))]
+        head = [
+            t(
+                f"{_P}summary_feasible",
+                n=ctx.fmt.number(n_key),
+                kams=ctx.fmt.number(int((load["role"] == "kam").sum()) if load is not None else 0),
+            )
+        ]
     elif n_key:
         head = [t(f"{_P}summary_infeasible")]
     else:
@@ -283,8 +438,11 @@ def _kpi_method(kpi: str, english: str, ctx, summary: dict) -> str:
         days = ctx.engagement.team.active_contact_days
     elif kpi == "repeat_order_pct":
         days = ctx.engagement.team.repeat_order_days
-    return ctx.t(f"{_P}kpi_method.{kpi}", default=english,
-                 days=ctx.fmt.number(days) if days is not None else "")
+    return ctx.t(
+        f"{_P}kpi_method.{kpi}",
+        default=english,
+        days=ctx.fmt.number(days) if days is not None else "",
+    )
 
 
 _CLV_KEYS = {"pnl": "net customer profit", "margin": "gross margin", "revenue": "net revenue"}
@@ -308,8 +466,12 @@ def _structure(assignments: pd.DataFrame, load: pd.DataFrame, ctx) -> list[str]:
         return t(f"{_P}account_entry", name=r.name, tier=tier)
 
     for kam, grp in a[a["kam_name"].notna()].groupby("kam_name", sort=True):
-        items.append(t(f"{_P}kam_line", kam=kam, accounts=", ".join(entry(r) for r in grp.itertuples())))
+        items.append(
+            t(f"{_P}kam_line", kam=kam, accounts=", ".join(entry(r) for r in grp.itertuples()))
+        )
     left = a[a["kam_name"].isna()]
     if len(left):
-        items.append(t(f"{_P}unassigned_line", accounts=", ".join(entry(r) for r in left.itertuples())))
+        items.append(
+            t(f"{_P}unassigned_line", accounts=", ".join(entry(r) for r in left.itertuples()))
+        )
     return items

@@ -155,11 +155,17 @@ def _column_values(series: pd.Series, kind: FormatKind) -> tuple[list, str]:
         values = [None if pd.isna(v) else v.to_pydatetime() for v in s.tolist()]
         return values, "d"
     if pd.api.types.is_bool_dtype(s.dtype):
-        return [None if v is pd.NA or v is None else bool(v) for v in s.astype(object).tolist()], "b"
+        return [
+            None if v is pd.NA or v is None else bool(v) for v in s.astype(object).tolist()
+        ], "b"
     if pd.api.types.is_numeric_dtype(s.dtype):
-        values = s.astype("float64").tolist() if not pd.api.types.is_integer_dtype(s.dtype) else None
+        values = (
+            s.astype("float64").tolist() if not pd.api.types.is_integer_dtype(s.dtype) else None
+        )
         if values is None:
-            values = [None if v is pd.NA or v is None else int(v) for v in s.astype(object).tolist()]
+            values = [
+                None if v is pd.NA or v is None else int(v) for v in s.astype(object).tolist()
+            ]
             return values, "n"
         return [None if (v != v or v in (math.inf, -math.inf)) else v for v in values], "n"
     return s.astype(object).tolist(), "mixed"
@@ -332,9 +338,13 @@ class _Writer:
                 ws.conditional_formatting.add(
                     rng,
                     ColorScaleRule(
-                        start_type="min", start_color="F8696B",
-                        mid_type="percentile", mid_value=50, mid_color="FFEB84",
-                        end_type="max", end_color="63BE7B",
+                        start_type="min",
+                        start_color="F8696B",
+                        mid_type="percentile",
+                        mid_value=50,
+                        mid_color="FFEB84",
+                        end_type="max",
+                        end_color="63BE7B",
                     ),
                 )
             elif rule == "bar":
@@ -401,9 +411,14 @@ def _blank_workbook():
 # ----------------------------------------------------------------- the workbook
 
 
-def write_workbook(path: str | Path, ctx, reports, summary: list[str] | None = None,
-                   template: str | Path | None = None, run_date: dt.date | None = None
-                   ) -> WorkbookResult:
+def write_workbook(
+    path: str | Path,
+    ctx,
+    reports,
+    summary: list[str] | None = None,
+    template: str | Path | None = None,
+    run_date: dt.date | None = None,
+) -> WorkbookResult:
     """Write the client's workbook.
 
     Parameters

@@ -65,11 +65,22 @@ def whale_curve(
         i = int(np.nanargmax(y))
         ax.scatter([x[i]], [y[i]], color=_POS, zorder=3)
         if not in_money:
-            ax.annotate(peak_label.format(peak=y[i]), (x[i], y[i]), textcoords="offset points",
-                        xytext=(6, 6), color=_POS)
+            ax.annotate(
+                peak_label.format(peak=y[i]),
+                (x[i], y[i]),
+                textcoords="offset points",
+                xytext=(6, 6),
+                color=_POS,
+            )
             ax.axhline(100, color="#9e9e9e", lw=1, ls="--")
-            ax.annotate(total_label, (0, 100), textcoords="offset points", xytext=(4, -14),
-                        color="#616161", fontsize=8)
+            ax.annotate(
+                total_label,
+                (0, 100),
+                textcoords="offset points",
+                xytext=(4, -14),
+                color="#616161",
+                fontsize=8,
+            )
     ax.axhline(0, color="#9e9e9e", lw=0.8)
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
@@ -98,9 +109,17 @@ def waterfall_steps(
     steps = [(lab("list_sales"), float(r["list_sales"]), "total")]
     for k in ("discounts", "rebates"):
         steps.append((lab(k), -float(r[k]), "step"))
-    steps.append((lab("net_revenue"), float(r["list_sales"] - r["discounts"] - r["rebates"]), "total"))
+    steps.append(
+        (lab("net_revenue"), float(r["list_sales"] - r["discounts"] - r["rebates"]), "total")
+    )
     steps.append((lab("cogs"), -float(r["cogs"]), "step"))
-    steps.append((lab("gross_margin"), float(r["list_sales"] - r["discounts"] - r["rebates"] - r["cogs"]), "total"))
+    steps.append(
+        (
+            lab("gross_margin"),
+            float(r["list_sales"] - r["discounts"] - r["rebates"] - r["cogs"]),
+            "total",
+        )
+    )
     for c in cts_columns:
         steps.append((lab(c), -float(r[c]), "step"))
     steps.append((lab("financing_cost"), -float(r["financing_cost"]), "step"))
@@ -112,7 +131,8 @@ def waterfall(
     steps: pd.DataFrame,
     *,
     title: str = "Customer P&L",
-    max_steps: int = 14,
+    max_steps: int = 18,
+    other_label: str = "Other",
 ) -> plt.Figure:
     """A horizontal-label waterfall from :func:`waterfall_steps`.
 
@@ -127,11 +147,11 @@ def waterfall(
         if len(small) > 1:
             other = s.loc[small, "value"].sum()
             first = min(small)
-            s.loc[first, ["label", "value"]] = ["…", other]
+            s.loc[first, ["label", "value"]] = [other_label, other]
             s = s.drop(index=[i for i in small if i != first]).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(max(6.5, 0.62 * len(s) + 2), 4.2))
     level = 0.0
-    for i, (label, value, kind) in enumerate(s.itertuples(index=False)):
+    for i, (_label, value, kind) in enumerate(s.itertuples(index=False)):
         if kind == "total":
             bottom, height, color = 0.0, value, _TOT if value >= 0 else _NEG
             level = value
@@ -140,9 +160,14 @@ def waterfall(
             color = _NEG if value < 0 else _POS
             level += value
         ax.bar(i, height, bottom=bottom, color=color, width=0.7)
-        ax.annotate(_short(value), (i, bottom + height if height >= 0 else bottom + height),
-                    textcoords="offset points", xytext=(0, 3 if height >= 0 else -11),
-                    ha="center", fontsize=7)
+        ax.annotate(
+            _short(value),
+            (i, bottom + height if height >= 0 else bottom + height),
+            textcoords="offset points",
+            xytext=(0, 3 if height >= 0 else -11),
+            ha="center",
+            fontsize=7,
+        )
     ax.axhline(0, color="#9e9e9e", lw=0.8)
     ax.set_xticks(range(len(s)))
     ax.set_xticklabels(s["label"], rotation=35, ha="right", fontsize=8)
@@ -186,15 +211,28 @@ def quadrant_scatter(
     if "cost_to_serve_pct" in d.columns:
         x = d["cost_to_serve_pct"].to_numpy(dtype=float)
     else:
-        x = (d["cts_total"] + d["financing_cost"]).to_numpy(dtype=float) / d["net_revenue"].to_numpy(float) * 100
+        x = (
+            (d["cts_total"] + d["financing_cost"]).to_numpy(dtype=float)
+            / d["net_revenue"].to_numpy(float)
+            * 100
+        )
     y = d["pocket_margin_pct"].to_numpy(dtype=float)
     rev = d["net_revenue"].to_numpy(dtype=float)
     size = 8 + 400 * np.sqrt(rev / rev.max()) if len(rev) else np.array([])
     fig, ax = plt.subplots(figsize=(7, 5))
     for q, color in _QUAD_COLORS.items():
         m = (d["cost_quadrant"] == q).to_numpy()
-        ax.scatter(x[m], y[m], s=size[m], color=color, alpha=0.45, edgecolor="white", lw=0.4,
-                   label=quadrant_labels.get(q, q), rasterized=True)
+        ax.scatter(
+            x[m],
+            y[m],
+            s=size[m],
+            color=color,
+            alpha=0.45,
+            edgecolor="white",
+            lw=0.4,
+            label=quadrant_labels.get(q, q),
+            rasterized=True,
+        )
     if len(x):
         lo_x, hi_x = np.nanpercentile(x, [clip_pct, 100 - clip_pct])
         lo_y, hi_y = np.nanpercentile(y, [clip_pct, 100 - clip_pct])
@@ -204,11 +242,24 @@ def quadrant_scatter(
         ax.set_ylim(min(lo_y, price_cut) - py, max(hi_y, price_cut) + py)
     ax.axvline(cts_cut, color="#616161", lw=1, ls="--")
     ax.axhline(price_cut, color="#616161", lw=1, ls="--")
-    corners = {"carriage_trade": (0.98, 0.97, "right", "top"), "passive": (0.02, 0.97, "left", "top"),
-               "bargain_basement": (0.02, 0.03, "left", "bottom"), "aggressive": (0.98, 0.03, "right", "bottom")}
+    corners = {
+        "carriage_trade": (0.98, 0.97, "right", "top"),
+        "passive": (0.02, 0.97, "left", "top"),
+        "bargain_basement": (0.02, 0.03, "left", "bottom"),
+        "aggressive": (0.98, 0.03, "right", "bottom"),
+    }
     for q, (cx, cy, ha, va) in corners.items():
-        ax.text(cx, cy, quadrant_labels.get(q, q), transform=ax.transAxes, ha=ha, va=va,
-                color=_QUAD_COLORS[q], fontsize=9, fontweight="bold")
+        ax.text(
+            cx,
+            cy,
+            quadrant_labels.get(q, q),
+            transform=ax.transAxes,
+            ha=ha,
+            va=va,
+            color=_QUAD_COLORS[q],
+            fontsize=9,
+            fontweight="bold",
+        )
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     ax.set_title(title)
@@ -229,7 +280,15 @@ def pnl_waterfall(
 
     >>> pnl_waterfall(result.pnl, list(result.rates["cost_column"]))  # doctest: +SKIP
     """
-    cols = ["list_sales", "discounts", "rebates", "cogs", *cost_columns, "financing_cost", "net_profit"]
+    cols = [
+        "list_sales",
+        "discounts",
+        "rebates",
+        "cogs",
+        *cost_columns,
+        "financing_cost",
+        "net_profit",
+    ]
     if customer_id is None:
         row = pnl[cols].sum()
         title = title or "All customers"

@@ -27,13 +27,17 @@ def load_per_person(
     xlabel: str = "hours a year",
     planned_label: str = "planned",
     capacity_label: str = "capacity",
+    role_labels: dict[str, str] | None = None,
 ):
     """Horizontal bars: planned hours per person (coloured by role) against their capacity.
 
-    ``load`` is ``team_load`` (person_id, name, role, hours_planned, capacity_hours).
+    ``load`` is ``team_load`` (person_id, name, role, hours_planned, capacity_hours);
+    ``role_labels`` translates the role codes shown beside the names.
     """
     df = load[load["capacity_hours"].fillna(0) > 0].copy()
-    df = df.sort_values(["role", "name"], kind="mergesort").reset_index(drop=True)
+    order = {r: i for i, r in enumerate(_ROLE_COLORS)}
+    df["_o"] = df["role"].map(order).fillna(len(order))
+    df = df.sort_values(["_o", "name"], kind="mergesort").reset_index(drop=True)
     height = max(2.0, 0.38 * len(df) + 1.2)
     fig, ax = plt.subplots(figsize=(7.5, height))
     if not len(df):
@@ -46,12 +50,16 @@ def load_per_person(
     ax.barh(y, df["hours_planned"], height=0.5, color=colors, label=planned_label)
     for yi, (h, c) in enumerate(zip(df["hours_planned"], df["capacity_hours"], strict=True)):
         ax.text(c, yi, f" {100 * h / c:.0f}%", va="center", fontsize=8)
-    ax.set_yticks(y, [f"{n} ({r})" for n, r in zip(df["name"], df["role"], strict=True)])
+    labels = role_labels or {}
+    ax.set_yticks(
+        y, [f"{n} ({labels.get(r, r)})" for n, r in zip(df["name"], df["role"], strict=True)]
+    )
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_xlim(0, float(df["capacity_hours"].max()) * 1.12)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -76,8 +84,15 @@ def contact_calendar(
     ax.set_yticks(range(len(grid)), grid.index.tolist(), fontsize=8)
     for (i, j), v in np.ndenumerate(grid.to_numpy()):
         if v:
-            ax.text(j, i, str(int(v)), ha="center", va="center", fontsize=7,
-                    color="white" if v > grid.to_numpy().max() / 2 else "black")
+            ax.text(
+                j,
+                i,
+                str(int(v)),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if v > grid.to_numpy().max() / 2 else "black",
+            )
     ax.set_title(title)
     fig.colorbar(im, ax=ax, fraction=0.03)
     fig.tight_layout()
