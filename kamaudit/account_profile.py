@@ -815,15 +815,20 @@ def contact_coverage(
     g = c.groupby("customer_id")
     out["contacts_n"] = g["contact_id"].nunique().reindex(ids).fillna(0).astype("float64")
     out["roles_covered_n"] = g["role"].nunique().reindex(ids).fillna(0).astype("float64")
-    covered = (
-        c.dropna(subset=["role"])
-        .groupby("customer_id")["role"]
-        .agg(lambda s: ";".join(sorted(set(s))))
+    present = (
+        c.dropna(subset=["role"]).groupby(["customer_id", "role"]).size().unstack(fill_value=0)
     )
-    out["roles_covered"] = covered.reindex(ids).fillna("").astype("str")
-    out["roles_missing"] = [
-        ";".join(r for r in ROLES if r not in set(x.split(";"))) for x in out["roles_covered"]
-    ]
+    present = present.reindex(ids).fillna(0) > 0
+    covered = np.full(len(ids), "", dtype=object)
+    for r in sorted(present.columns):  # roles, not customers
+        m = present[r].to_numpy()
+        covered = np.where(m, np.where(covered == "", r, covered + ";" + r), covered)
+    out["roles_covered"] = pd.Series(covered, index=ids, dtype="str")
+    missing = np.full(len(ids), "", dtype=object)
+    for r in ROLES:
+        m = present[r].to_numpy() if r in present.columns else np.zeros(len(ids), bool)
+        missing = np.where(~m, np.where(missing == "", r, missing + ";" + r), missing)
+    out["roles_missing"] = pd.Series(missing, index=ids, dtype="str")
     for src in ("relationship_strength", "competitor_ties"):
         if src in c.columns:
             c[src] = _num(c[src])
@@ -1344,7 +1349,16 @@ def select_accounts(
     return out, meta
 
 
-def _reasons(out, eligible, forced, active, metrics, s: ProfileSettings) -> list[str]:
+def _join_codes(parts: list[tuple[np.ndarray, str]], n: int) -> np.ndarray:
+    """Vectorised ";"-join: for each row, the codes whose mask is true, in order."""
+    out = np.full(n, "", dtype=object)
+    for mask, code in parts:  # codes, not customers
+        add = np.where(out == "", code, out + ";" + code)
+        out = np.where(mask, add, out)
+    return out
+
+
+def _reasons(out, eligible, forced, active, metrics, s: ProfileSettings) -> np.ndarray:
     hi_a = out["attractiveness"].to_numpy() >= s.split_attractiveness
     hi_s = out["strength"].to_numpy() >= s.split_strength
     unprofitable = (metrics["net_profit"].fillna(0) < 0).to_numpy()
@@ -1352,55 +1366,54 @@ def _reasons(out, eligible, forced, active, metrics, s: ProfileSettings) -> list
         metrics["customer_id"].astype("str").isin([str(x) for x in s.force_not_key]).to_numpy()
     )
     small = _small_today(metrics, s)
-    reasons = []
-    for i in range(len(out)):
-        r: list[str] = []
-        if out["is_key_account"].iat[i]:
-            if forced[i]:
-                r.append("forced_key")
-            else:
-                r.append("strategic" if hi_s[i] else "star")
-            if not out["in_turnover_top"].iat[i]:
-                r.append("profit_and_relationship")
-        else:
-            if forced_out[i]:
-                r.append("forced_not_key")
-            if not active[i]:
-                r.append("not_active")
-            if s.require_profit and unprofitable[i]:
-                r.append("unprofitable")
-            if small[i]:
-                r.append("small_today")
-            if not hi_a[i]:
-                r.append("low_attractiveness")
-            if not hi_s[i] and not s.include_star:
-                r.append("low_strength")
-            if not r:
-                r.append("over_cap")
-        reasons.append(";".join(r))
-    return reasons
+    key = out["is_key_account"].to_numpy(dtype=bool)
+    top = out["in_turnover_top"].to_numpy(dtype=bool)
+    codes = _join_codes(
+        [
+            (key & forced, "forced_key"),
+            (key & ~forced & hi_s, "strategic"),
+            (key & ~forced & ~hi_s, "star"),
+            (key & ~top, "profit_and_relationship"),
+            (~key & forced_out, "forced_not_key"),
+            (~key & ~active, "not_active"),
+            (~key & unprofitable & s.require_profit, "unprofitable"),
+            (~key & small, "small_today"),
+            (~key & ~hi_a, "low_attractiveness"),
+            (~key & ~hi_s & (not s.include_star), "low_strength"),
+        ],
+        len(out),
+    )
+    return np.where(~key & (codes == ""), "over_cap", codes)
 
 
 def _drivers(detail: pd.DataFrame, top: int = 2) -> pd.DataFrame:
-    """Per customer: the criteria lifting it most (above neutral) and sinking it most."""
-    d = detail.assign(effect=(detail["score"] - NEUTRAL) * detail["weight"])
-    d = d.sort_values(["customer_id", "effect"], ascending=[True, False])
-    lifts = (
-        d.loc[d["effect"] > 0]
-        .groupby("customer_id")
-        .head(top)
-        .groupby("customer_id")["criterion"]
-        .agg(", ".join)
-    )
-    d = d.sort_values(["customer_id", "effect"], ascending=[True, True])
-    sinks = (
-        d.loc[d["effect"] < 0]
-        .groupby("customer_id")
-        .head(top)
-        .groupby("customer_id")["criterion"]
-        .agg(", ".join)
-    )
-    return pd.DataFrame({"strengths": lifts, "weaknesses": sinks})
+    """Per customer: the criteria lifting it most (above neutral) and sinking it most.
+
+    ``detail`` is customer-major (each customer's criteria together, in the same order),
+    as :func:`score_customers` returns it.
+    """
+    if len(detail) == 0:
+        return pd.DataFrame(
+            {"strengths": pd.Series(dtype="str"), "weaknesses": pd.Series(dtype="str")}
+        )
+    ids = detail["customer_id"].to_numpy()
+    names = detail["criterion"].to_numpy()
+    c = int((ids == ids[0]).sum())
+    n = len(detail) // c
+    effect = ((detail["score"].to_numpy() - NEUTRAL) * detail["weight"].to_numpy()).reshape(n, c)
+    crit = names[:c].astype(object)
+    out = {}
+    for label, sign in (("strengths", -1), ("weaknesses", 1)):
+        order = np.argsort(sign * effect, axis=1, kind="stable")[:, :top]
+        joined = np.full(n, "", dtype=object)
+        for j in range(order.shape[1]):  # the top criteria, not customers
+            eff = np.take_along_axis(effect, order[:, [j]], axis=1)[:, 0]
+            ok = (eff > 0) if sign < 0 else (eff < 0)
+            name = crit[order[:, j]]
+            add = np.where(joined == "", name, joined + ", " + name)
+            joined = np.where(ok, add, joined)
+        out[label] = joined
+    return pd.DataFrame(out, index=pd.Index(ids[::c], name="customer_id")).astype("str")
 
 
 def potential_accounts(

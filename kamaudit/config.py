@@ -64,8 +64,13 @@ class Period(_Strict):
 
     @property
     def years(self) -> float:
-        """Length in years (365.25 days), used to annualise pool costs."""
-        return self.days / 365.25
+        """Length in years, exact for whole years (2024-01-01 to 2025-12-31 is 2.0).
+
+        Pool costs are annual: a two-year engagement carries each pool twice.
+        """
+        from .cost_to_serve import period_years
+
+        return period_years(self.start, self.end)
 
 
 class InputSpec(_Strict):

@@ -36,9 +36,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
-    "DRIVERS",
     "CostToServeResult",
     "CostToServeSettings",
+    "DRIVERS",
+    "QUADRANTS",
     "WhaleCurve",
     "abc",
     "abc_matrix",
@@ -46,15 +47,20 @@ __all__ = [
     "avoidability",
     "big_unprofitable",
     "compute_rates",
+    "customer_base",
     "customer_pnl",
     "driver_volumes",
     "financing_cost",
     "findings",
     "period_years",
+    "quadrant_summary",
     "read_inputs",
+    "reconcile",
     "run_cost_to_serve",
     "sensitivity",
     "shapiro_matrix",
+    "sinking_lines",
+    "unpooled_activities",
     "whale_curve",
     "write_results",
 ]
@@ -525,7 +531,7 @@ def period_years(start, end) -> float:
     or not); the rest adds days ÷ 365.25. ``annual_cost`` × this is the pool's cost.
 
     >>> period_years("2024-01-01", "2025-12-31"), period_years("2024-01-01", "2024-06-30")
-    (2.0, 0.4955509924709103)
+    (2.0, 0.49828884325804246)
     """
     start = pd.Timestamp(start).normalize()
     after = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
@@ -1125,7 +1131,7 @@ def big_unprofitable(
         _col(pnl, "client_flag", "").astype("str").str.strip().str.lower().isin(wanted).to_numpy()
     )
     q = np.nanpercentile(prof, low_quantile_pct) if n else 0.0
-    low = (prof < 0) | (prof <= q)
+    low = (prof < 0) | ((prof <= q) & (n >= 4))  # a quartile needs four customers
     sel = (top | flag) & low
     sink = sinking_lines(pnl, rates, lines_n)
     d = pnl.loc[
@@ -1272,7 +1278,7 @@ def findings(
     if whale.unprofitable_n:
         out.append(
             {
-                "key": "destroyers",
+                "key": "destroyers" if gains > 0 else "destroyers_all",
                 "values": {
                     "customers_pct": whale.unprofitable_pct,
                     "customers_n": whale.unprofitable_n,

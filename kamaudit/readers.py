@@ -999,21 +999,25 @@ def parse_numbers(s: pd.Series, decimal: str = ".", thousands: str = "") -> pd.S
         return s.astype("float64")
     if not len(s):
         return pd.Series([], index=s.index, dtype="float64")
-    t = pc.utf8_trim_whitespace(_arrow(s))
-    for blank in (" ", "\u00a0", "\u202f", "\u2007", "\t"):
-        t = pc.replace_substring(t, blank, "")
-    if thousands and thousands not in (" ", "\u00a0", "\u202f"):
+    t = _arrow(s)
+    for blank in (" ", "\u00a0", "\u202f", "\u2007", "\t", "\r", "\n"):
+        if pc.any(pc.match_substring(t, blank)).as_py():
+            t = pc.replace_substring(t, blank, "")
+    if thousands and thousands not in (" ", "\u00a0", "\u202f") and pc.any(pc.match_substring(t, thousands)).as_py():
         t = pc.replace_substring(t, thousands, "")
     if decimal == ",":
         t = pc.replace_substring(t, ",", ".")
-    neg = pc.match_substring_regex(t, r"^\(.*\)$|^[^-].*-$")
+    neg = pc.or_(pc.ends_with(t, "-"), pc.starts_with(t, "("))
     if pc.any(neg).as_py():
         stripped = pc.utf8_trim(t, "()-")
         t = pc.if_else(neg, pc.binary_join_element_wise(
             pa.scalar("-", pa.large_string()), stripped, pa.scalar("", pa.large_string())), t)
-    ok = pc.match_substring_regex(t, _NUMBER_OK)
-    t = pc.if_else(ok, t, pa.scalar(None, pa.large_string()))
-    vals = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
+    try:
+        vals = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        ok = pc.match_substring_regex(t, _NUMBER_OK)
+        t = pc.if_else(ok, t, pa.scalar(None, pa.large_string()))
+        vals = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
     return pd.Series(vals, index=s.index, dtype="float64")
 
 
@@ -1051,28 +1055,161 @@ def parse_dates(s: pd.Series, date_format: str | None = None, dayfirst: bool = T
     return _ns(_strptime(s, date_format, has_time))
 
 
-def _strptime(s: pd.Series, fmt: str, has_time: bool) -> pd.Series:
+_FIELD_RE = {"%d": r"(?P<d>\d{1,2})", "%m": r"(?P<m>\d{1,2})", "%Y": r"(?P<Y>\d{4})", "%y": r"(?P<y>\d{2})"}
+
+
+def _numeric_date_regex(fmt: str) -> str | None:
+    """A regex with named groups for formats made of %d %m %Y %y and literal separators."""
+    parts = re.split(r"(%.)", fmt)
+    out = []
+    for p in parts:
+        if p.startswith("%"):
+            if p not in _FIELD_RE:
+                return None
+            out.append(_FIELD_RE[p])
+        else:
+            out.append(re.escape(p))
+    pattern = "".join(out)
+    if "(?P<d>" not in pattern or "(?P<m>" not in pattern or not ("(?P<Y>" in pattern or "(?P<y>" in pattern):
+        return None
+    return r"^\s*" + pattern + r"(?:[T\s].*)?$"
+
+
+def _fixed_width_dates(t, fmt: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Zero-padded dates read straight from the string bytes (numpy, no regex).
+
+    Returns ``(fast, values)``: ``fast`` marks the rows read this way (ASCII digits and the
+    format's separators at their places, optionally followed by a time); the others are
+    left to the slower strict parser. ``(None, None)`` when the format is not fixed-width.
+    """
+    import pyarrow as pa
+
+    layout: list[tuple[str, int, int]] = []  # (field or literal, start, length)
+    pos = 0
+    for p in re.split(r"(%.)", fmt):
+        if not p:
+            continue
+        width = {"%d": 2, "%m": 2, "%Y": 4, "%y": 2}.get(p)
+        if p.startswith("%") and width is None:
+            return None, None
+        if width is None:
+            if not p.isascii():
+                return None, None
+            layout.append((p, pos, len(p)))
+            pos += len(p)
+        else:
+            layout.append((p, pos, width))
+            pos += width
+    total = pos
+    if isinstance(t, pa.ChunkedArray):
+        t = t.combine_chunks()
+    n = len(t)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype="datetime64[ns]")
+    bufs = t.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1, offset=t.offset * 8)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    start = offsets[:-1]
+    length = offsets[1:] - start
+    valid = ~np.asarray(t.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    fast = valid & (length >= total)
+    longer = fast & (length > total)
+    if longer.any():
+        nxt = np.zeros(n, dtype=np.uint8)
+        nxt[longer] = data[start[longer] + total]
+        fast &= ~longer | (nxt == ord(" ")) | (nxt == ord("T"))
+    idx = np.flatnonzero(fast)
+    st = start[idx]
+    ok = np.ones(len(idx), dtype=bool)
+    fields: dict[str, np.ndarray] = {}
+    for part, p0, w in layout:
+        if part.startswith("%"):
+            val = np.zeros(len(idx), dtype=np.int64)
+            for k in range(w):
+                c = data[st + p0 + k].astype(np.int64) - 48
+                ok &= (c >= 0) & (c <= 9)
+                val = val * 10 + c
+            fields[part] = val
+        else:
+            for k, ch in enumerate(part.encode()):
+                ok &= data[st + p0 + k] == ch
+    fast[idx[~ok]] = False
+    keep = ok
+    d = fields["%d"][keep]
+    m = fields["%m"][keep]
+    if "%Y" in fields:
+        y = fields["%Y"][keep]
+    else:
+        yy = fields["%y"][keep]
+        y = np.where(yy < 69, 2000 + yy, 1900 + yy)
+    good = (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1678) & (y <= 2261)
+    k = np.where(good, (y - 1970) * 12 + (m - 1), 0)
+    k0 = int(k.min()) if len(k) else 0
+    # calendar of the months present: first day (days since epoch) and length
+    span = np.arange(k0, (int(k.max()) if len(k) else 0) + 2).astype("datetime64[M]").astype("datetime64[D]")
+    first = span.astype(np.int64)
+    days_in = np.diff(first)
+    j = k - k0
+    good &= d <= days_in[j]
+    day_n = first[:-1][j] + d - 1
+    ns = np.where(good, day_n * 86_400_000_000_000, np.iinfo(np.int64).min)
+    out = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    out[idx[keep]] = ns
+    return fast, out.view("datetime64[ns]")
+
+
+def _strptime(s: pd.Series, fmt: str, has_time: bool, fast_path: bool = True) -> pd.Series:
+    """Strict, vectorised date parsing.
+
+    Day-month-year formats are split with one regex (pyarrow) and assembled in numpy, with
+    impossible dates (31.02.) left empty; other formats go through pandas.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    t = pc.utf8_trim_whitespace(_arrow(s))
-    if not has_time:
-        t = pc.replace_substring_regex(t, r"[\sT].*$", "")
-    try:
-        parsed = pc.strptime(t, format=fmt, unit="s", error_is_null=True)
-        back = pc.strftime(parsed, format=fmt)
-        same = pc.fill_null(pc.equal(pc.cast(back, pa.large_string()), t), False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        parsed = None
-    if parsed is None:
-        return pd.to_datetime(pd.Series(t.to_pylist(), index=s.index), format=fmt, errors="coerce")
-    out = pd.Series(parsed.to_numpy(zero_copy_only=False), index=s.index).astype("datetime64[ns]")
-    redo = ~same.to_numpy(zero_copy_only=False) & pc.is_valid(t).to_numpy(zero_copy_only=False)
-    if redo.any():
-        txt = pd.Series(t.filter(pa.array(redo)).to_pylist(), index=s.index[redo], dtype="str")
-        out = out.where(~redo)
-        out[redo] = pd.to_datetime(txt, format=fmt, errors="coerce").astype("datetime64[ns]")
-    return out
+    t = _arrow(s)
+    pattern = None if has_time else _numeric_date_regex(fmt)
+    if pattern is None:
+        return pd.to_datetime(s.str.strip(), format=fmt, errors="coerce")
+    fast, values = _fixed_width_dates(t, fmt) if fast_path else (None, None)
+    if fast is not None and fast.all():
+        return pd.Series(values, index=s.index)
+    if fast is not None:
+        rest = _strptime(s[~fast], fmt, has_time, fast_path=False) if (~fast).any() else None
+        out = pd.Series(values, index=s.index)
+        if rest is not None:
+            out[~fast] = rest.to_numpy()
+        return out
+    parts = pc.extract_regex(t, pattern)
+    names = [parts.type.field(i).name for i in range(parts.type.num_fields)]
+
+    def field(name: str) -> np.ndarray:
+        col = pc.struct_field(parts, [names.index(name)])
+        return pc.cast(col, pa.int32()).to_numpy(zero_copy_only=False)
+
+    valid = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+    n = len(t)
+    if not valid.any():
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), index=s.index)
+    sub = pc.filter(parts, pa.array(valid))
+    parts = sub
+    d = field("d").astype(np.int64)
+    m = field("m").astype(np.int64)
+    if "Y" in names:
+        y = field("Y").astype(np.int64)
+    else:
+        yy = field("y").astype(np.int64)
+        y = np.where(yy < 69, 2000 + yy, 1900 + yy)  # as strptime's %y
+    ok = (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1678) & (y <= 2261)
+    mc = np.clip(m, 1, 12)
+    month0 = ((y - 1970) * 12 + (mc - 1)).astype("datetime64[M]")
+    days_in = (month0 + 1).astype("datetime64[D]") - month0.astype("datetime64[D]")
+    ok &= d <= days_in.astype(np.int64)
+    dates = month0.astype("datetime64[D]") + (np.clip(d, 1, 31) - 1)
+    dates = np.where(ok, dates, np.datetime64("NaT"))
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[valid] = dates.astype("datetime64[ns]")
+    return pd.Series(out, index=s.index)
 
 
 def _from_serial(x: pd.Series) -> pd.Series:

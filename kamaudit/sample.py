@@ -127,8 +127,14 @@ _PROFILES: dict[str, _Profile] = {
         key="distributor",
         client="Nordwind Distribution Ltd.",
         business="a wholesale distributor of tools, fasteners and building supplies",
-        names=("Nordwind Distribution Ltd.", "Baltic Supply Group Ltd.", "Carpathia Wholesale Ltd.",
-               "Vltava Trade Partners Ltd.", "Oderland Distribution Ltd.", "Alpine Parts Supply Ltd."),
+        names=(
+            "Nordwind Distribution Ltd.",
+            "Baltic Supply Group Ltd.",
+            "Carpathia Wholesale Ltd.",
+            "Vltava Trade Partners Ltd.",
+            "Oderland Distribution Ltd.",
+            "Alpine Parts Supply Ltd.",
+        ),
         categories=(
             _Category("fasteners", 2.4, 0.38, 90),
             _Category("hand_tools", 34.0, 0.34, 8),
@@ -138,8 +144,16 @@ _PROFILES: dict[str, _Profile] = {
             _Category("plumbing", 27.0, 0.33, 11),
             _Category("adhesives_chemicals", 8.5, 0.40, 30),
         ),
-        customer_industries=("construction", "retail", "manufacturing", "automotive",
-                             "facility_services", "agriculture", "public_sector", "hospitality"),
+        customer_industries=(
+            "construction",
+            "retail",
+            "manufacturing",
+            "automotive",
+            "facility_services",
+            "agriculture",
+            "public_sector",
+            "hospitality",
+        ),
         acts=_acts(
             order=("order", 12.0, 0.3, 30),
             delivery=("delivery", 45.0, 0.8, 60),
@@ -158,8 +172,13 @@ _PROFILES: dict[str, _Profile] = {
         key="manufacturer",
         client="Falkenstein Precision Components Ltd.",
         business="a manufacturer of machined parts, castings and assemblies for industrial OEMs",
-        names=("Falkenstein Precision Components Ltd.", "Ironbridge Castings Ltd.",
-               "Morava Machining Works Ltd.", "Silesia Assemblies Ltd.", "Ostrava Steelworks Ltd."),
+        names=(
+            "Falkenstein Precision Components Ltd.",
+            "Ironbridge Castings Ltd.",
+            "Morava Machining Works Ltd.",
+            "Silesia Assemblies Ltd.",
+            "Ostrava Steelworks Ltd.",
+        ),
         categories=(
             _Category("castings", 118.0, 0.26, 18),
             _Category("machined_parts", 44.0, 0.30, 40),
@@ -168,8 +187,15 @@ _PROFILES: dict[str, _Profile] = {
             _Category("tooling", 620.0, 0.35, 1),
             _Category("spare_parts", 38.0, 0.45, 12),
         ),
-        customer_industries=("automotive", "machinery", "energy", "rail", "aerospace",
-                             "agriculture_equipment", "construction_equipment"),
+        customer_industries=(
+            "automotive",
+            "machinery",
+            "energy",
+            "rail",
+            "aerospace",
+            "agriculture_equipment",
+            "construction_equipment",
+        ),
         acts=_acts(
             order=("order", 20.0, 0.5, 30),
             delivery=("delivery", 120.0, 1.0, 55),
@@ -188,8 +214,13 @@ _PROFILES: dict[str, _Profile] = {
         key="bank",
         client="Meridian Commercial Bank plc",
         business="a commercial bank serving mid-sized companies: accounts, loans, payments and cards",
-        names=("Meridian Commercial Bank plc", "Danube Business Bank plc", "Hanse Corporate Bank plc",
-               "Tatra Merchant Bank plc", "Amber Coast Bank plc"),
+        names=(
+            "Meridian Commercial Bank plc",
+            "Danube Business Bank plc",
+            "Hanse Corporate Bank plc",
+            "Tatra Merchant Bank plc",
+            "Amber Coast Bank plc",
+        ),
         categories=(
             _Category("current_accounts", 24.0, 0.80, 3),
             _Category("loans", 1750.0, 0.32, 1),
@@ -199,8 +230,16 @@ _PROFILES: dict[str, _Profile] = {
             _Category("trade_finance", 880.0, 0.50, 1),
             _Category("cash_management", 150.0, 0.65, 2),
         ),
-        customer_industries=("manufacturing", "retail", "real_estate", "logistics", "agriculture",
-                             "healthcare", "technology", "hospitality"),
+        customer_industries=(
+            "manufacturing",
+            "retail",
+            "real_estate",
+            "logistics",
+            "agriculture",
+            "healthcare",
+            "technology",
+            "hospitality",
+        ),
         acts=_acts(
             order=("account_servicing", 8.0, 0.2, 30),
             delivery=("branch_visit", 25.0, 0.5, 60),
@@ -219,8 +258,13 @@ _PROFILES: dict[str, _Profile] = {
         key="telecom",
         client="Skylark Telecom Ltd.",
         business="a business telecom operator: mobile, fixed, broadband, data-centre and IoT services",
-        names=("Skylark Telecom Ltd.", "Polaris Networks Ltd.", "Bohemia Connect Ltd.",
-               "Vistula Telecom Ltd.", "Kestrel Communications Ltd."),
+        names=(
+            "Skylark Telecom Ltd.",
+            "Polaris Networks Ltd.",
+            "Bohemia Connect Ltd.",
+            "Vistula Telecom Ltd.",
+            "Kestrel Communications Ltd.",
+        ),
         categories=(
             _Category("mobile", 24.0, 0.55, 20),
             _Category("fixed_voice", 17.0, 0.60, 10),
@@ -230,8 +274,16 @@ _PROFILES: dict[str, _Profile] = {
             _Category("devices", 340.0, 0.12, 2),
             _Category("cloud", 190.0, 0.40, 2),
         ),
-        customer_industries=("retail", "logistics", "manufacturing", "finance", "healthcare",
-                             "public_sector", "energy", "hospitality"),
+        customer_industries=(
+            "retail",
+            "logistics",
+            "manufacturing",
+            "finance",
+            "healthcare",
+            "public_sector",
+            "energy",
+            "hospitality",
+        ),
         acts=_acts(
             order=("order", 15.0, 0.3, 30),
             delivery=("installation", 160.0, 2.5, 55),
@@ -250,8 +302,13 @@ _PROFILES: dict[str, _Profile] = {
         key="professional_services",
         client="Halden & Partners Consulting LLP",
         business="a professional-services firm: audit, tax, advisory, legal, training and outsourcing",
-        names=("Halden & Partners Consulting LLP", "Crestline Advisory LLP", "Moravec & Stein LLP",
-               "Northgate Professional Services LLP", "Wawel Advisory Partners LLP"),
+        names=(
+            "Halden & Partners Consulting LLP",
+            "Crestline Advisory LLP",
+            "Moravec & Stein LLP",
+            "Northgate Professional Services LLP",
+            "Wawel Advisory Partners LLP",
+        ),
         categories=(
             _Category("audit", 140.0, 0.35, 20),
             _Category("tax", 160.0, 0.40, 10),
@@ -260,8 +317,16 @@ _PROFILES: dict[str, _Profile] = {
             _Category("training", 900.0, 0.50, 2),
             _Category("outsourcing", 75.0, 0.25, 40),
         ),
-        customer_industries=("manufacturing", "retail", "finance", "technology", "energy",
-                             "healthcare", "public_sector", "real_estate"),
+        customer_industries=(
+            "manufacturing",
+            "retail",
+            "finance",
+            "technology",
+            "energy",
+            "healthcare",
+            "public_sector",
+            "real_estate",
+        ),
         acts=_acts(
             order=("billing", 30.0, 0.5, 30),
             delivery=("status_meeting", 180.0, 1.5, 50),
@@ -286,28 +351,87 @@ INDUSTRIES: tuple[str, ...] = tuple(_PROFILES)
 
 _COUNTRIES = (  # code, weight, language, legal forms, region names
     ("CZ", 0.30, "cs", ("s.r.o.", "a.s."), ("Praha", "Brno", "Ostrava", "Plzeň")),
-    ("PL", 0.25, "pl", ("Sp. z o.o.", "S.A."), ("Mazowieckie", "Śląskie", "Małopolskie", "Pomorskie")),
+    (
+        "PL",
+        0.25,
+        "pl",
+        ("Sp. z o.o.", "S.A."),
+        ("Mazowieckie", "Śląskie", "Małopolskie", "Pomorskie"),
+    ),
     ("SK", 0.12, "sk", ("s.r.o.", "a.s."), ("Bratislava", "Košice", "Žilina")),
     ("DE", 0.15, "de", ("GmbH", "AG"), ("Bayern", "Sachsen", "Berlin")),
     ("AT", 0.08, "de", ("GmbH",), ("Wien", "Oberösterreich", "Steiermark")),
     ("HU", 0.10, "hu", ("Kft.", "Zrt."), ("Budapest", "Győr", "Debrecen")),
 )
 _WORDS = (
-    "Alder", "Amber", "Aster", "Basalt", "Beacon", "Birch", "Bison", "Boreal", "Cedar", "Cobalt",
-    "Comet", "Copper", "Crane", "Delta", "Ember", "Falcon", "Fjord", "Flint", "Garnet", "Granite",
-    "Harbor", "Hawthorn", "Heron", "Iris", "Juniper", "Kestrel", "Lantern", "Larch", "Linden",
-    "Lumen", "Lynx", "Maple", "Meadow", "Mistral", "Nimbus", "Oak", "Onyx", "Orbit", "Osprey",
-    "Pine", "Prism", "Quarry", "Quartz", "Raven", "Ridge", "Rowan", "Saffron", "Sable", "Spruce",
-    "Summit", "Tandem", "Thistle", "Timber", "Tundra", "Vale", "Vertex", "Willow", "Wren",
-    "Zenith", "Zephyr",
+    "Alder",
+    "Amber",
+    "Aster",
+    "Basalt",
+    "Beacon",
+    "Birch",
+    "Bison",
+    "Boreal",
+    "Cedar",
+    "Cobalt",
+    "Comet",
+    "Copper",
+    "Crane",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Fjord",
+    "Flint",
+    "Garnet",
+    "Granite",
+    "Harbor",
+    "Hawthorn",
+    "Heron",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Lantern",
+    "Larch",
+    "Linden",
+    "Lumen",
+    "Lynx",
+    "Maple",
+    "Meadow",
+    "Mistral",
+    "Nimbus",
+    "Oak",
+    "Onyx",
+    "Orbit",
+    "Osprey",
+    "Pine",
+    "Prism",
+    "Quarry",
+    "Quartz",
+    "Raven",
+    "Ridge",
+    "Rowan",
+    "Saffron",
+    "Sable",
+    "Spruce",
+    "Summit",
+    "Tandem",
+    "Thistle",
+    "Timber",
+    "Tundra",
+    "Vale",
+    "Vertex",
+    "Willow",
+    "Wren",
+    "Zenith",
+    "Zephyr",
 )
-_TRICKY = {  # planted role -> (name, country); they test escaping in every deliverable
-    "loss_b": ("@Home Interiors Kft.", "HU"),
-    "vip_loss": ("Łódzka Hurtownia Śrub Sp. z o.o.", "PL"),
-    "must_key": ("Žluťoučký kůň Stavebniny s.r.o.", "CZ"),
-    "single_b": ("O'Neill & Söhne GmbH", "DE"),
-}
-_TRICKY_EXTRA = (
+# Tricky but realistic names, given to random customers among the larger ones (so they show in
+# the reports' top tables, and a seminar group cannot guess a planted fact from a name).
+_TRICKY = (
+    ("@Home Interiors Kft.", "HU"),
+    ("Łódzka Hurtownia Śrub Sp. z o.o.", "PL"),
+    ("Žluťoučký kůň Stavebniny s.r.o.", "CZ"),
+    ("O'Neill & Söhne GmbH", "DE"),
     ("=SUM Trading GmbH", "AT"),
     ("+Plus Energie GmbH", "DE"),
     ('Kowalski, Nowak i "Wspólnicy" Sp. z o.o.', "PL"),
@@ -315,16 +439,31 @@ _TRICKY_EXTRA = (
     ("-Minus Logistika s.r.o.", "SK"),
 )
 _FIRST = {  # (female, male)
-    "cs": (("Jana", "Lucie", "Eva", "Kateřina", "Zuzana"), ("Petr", "Tomáš", "Jiří", "Martin", "Ondřej")),
+    "cs": (
+        ("Jana", "Lucie", "Eva", "Kateřina", "Zuzana"),
+        ("Petr", "Tomáš", "Jiří", "Martin", "Ondřej"),
+    ),
     "sk": (("Mária", "Zuzana", "Katarína", "Lenka"), ("Peter", "Ján", "Michal", "Marek")),
-    "pl": (("Anna", "Małgorzata", "Agnieszka", "Joanna"), ("Piotr", "Krzysztof", "Tomasz", "Paweł")),
+    "pl": (
+        ("Anna", "Małgorzata", "Agnieszka", "Joanna"),
+        ("Piotr", "Krzysztof", "Tomasz", "Paweł"),
+    ),
     "de": (("Anna", "Sophie", "Marie", "Laura"), ("Lukas", "Jonas", "Felix", "Maximilian")),
     "hu": (("Anna", "Eszter", "Réka", "Zsófia"), ("Bence", "Dániel", "Gábor", "Péter")),
 }
 _LAST = {  # (female, male)
-    "cs": (("Nováková", "Dvořáková", "Svobodová", "Černá", "Kučerová"), ("Novák", "Dvořák", "Svoboda", "Černý", "Kučera")),
-    "sk": (("Horváthová", "Kováčová", "Tóthová", "Lukáčová"), ("Horváth", "Kováč", "Tóth", "Lukáč")),
-    "pl": (("Nowak", "Kowalska", "Wiśniewska", "Dąbrowska"), ("Nowak", "Kowalski", "Wiśniewski", "Dąbrowski")),
+    "cs": (
+        ("Nováková", "Dvořáková", "Svobodová", "Černá", "Kučerová"),
+        ("Novák", "Dvořák", "Svoboda", "Černý", "Kučera"),
+    ),
+    "sk": (
+        ("Horváthová", "Kováčová", "Tóthová", "Lukáčová"),
+        ("Horváth", "Kováč", "Tóth", "Lukáč"),
+    ),
+    "pl": (
+        ("Nowak", "Kowalska", "Wiśniewska", "Dąbrowska"),
+        ("Nowak", "Kowalski", "Wiśniewski", "Dąbrowski"),
+    ),
     "de": (("Müller", "Schmidt", "Fischer", "Weber"), ("Müller", "Schmidt", "Fischer", "Weber")),
     "hu": (("Nagy", "Kovács", "Szabó", "Molnár"), ("Nagy", "Kovács", "Szabó", "Molnár")),
 }
@@ -335,7 +474,6 @@ _LAST = {  # (female, male)
 
 class SampleError(KamAuditError, ValueError):
     """An argument of :func:`generate_sample` or :func:`generate_pack` is out of range."""
-
 
 
 @dataclass(frozen=True)
@@ -437,7 +575,6 @@ def _build(
     ybounds = _year_starts(start, years)
     ndays = int(ybounds[-1])
     c.ybounds, c.ndays = ybounds, ndays
-    acts = prof.acts
 
     # --- calendar: seasonality, weekends, holidays
     dates = np.datetime64(start.date(), "D") + np.arange(ndays)
@@ -503,8 +640,8 @@ def _build(
     c.delay_sd[np.concatenate([[r["must_key"]], single, grow])] = 3.0
     c.delay_mu[loss] = 42.0
     c.delay_sd[loss] = 12.0
-    c.delay_mu[r["late"]] = 112.0
-    c.delay_sd[r["late"]] = 18.0
+    c.delay_mu[r["late"]] = 115.0
+    c.delay_sd[r["late"]] = 8.0
     # yearly growth factor: most customers drift, some shrink or are lost
     growth = rng.lognormal(0.04, 0.25, n_cust)
     growth[planted] = 1.05
@@ -573,14 +710,18 @@ def _build(
     p_margin = np.clip(cat_margin[p_cat] * rng.uniform(0.85, 1.15, n_cat * n_prod), 0.03, 0.9)
     p_cost = np.round(p_list * (1.0 - p_margin), 4)
     codes = [k.name[:3].upper() for k in prof.categories]
-    c.product_ids = np.array([f"P-{codes[p_cat[i]]}-{i % n_prod + 1:03d}" for i in range(n_cat * n_prod)])
+    c.product_ids = np.array(
+        [f"P-{codes[p_cat[i]]}-{i % n_prod + 1:03d}" for i in range(n_cat * n_prod)]
+    )
     c.cat_names = np.array([k.name for k in prof.categories])
     c.p_cat = p_cat
 
     line_share = np.bincount(line_cust, minlength=n_cust) / len(line_cust)
     qty_mult = size / np.maximum(line_share, 1e-12)
     qty_mult /= np.average(qty_mult, weights=np.maximum(line_share, 1e-12))
-    qty = np.maximum(1.0, np.round(cat_qty[cat] * qty_mult[line_cust] * rng.lognormal(0.0, 0.6, len(cat))))
+    qty = np.maximum(
+        1.0, np.round(cat_qty[cat] * qty_mult[line_cust] * rng.lognormal(0.0, 0.6, len(cat)))
+    )
     m_line = p_margin[prod]
     disc = np.clip(m_line * (c.give[line_cust] + rng.normal(0.0, 0.04, len(cat))), 0.0, 0.95)
     disc = np.round(disc * 200.0) / 200.0  # half-percent steps, as price lists have
@@ -728,7 +869,9 @@ def _rebates(c: _Company, rng: np.random.Generator) -> None:
     n, years = c.n, c.years
     l_cust = c.inv_cust[c.l_inv]
     l_year = np.searchsorted(c.ybounds, c.inv_day[c.l_inv], side="right") - 1
-    rev = np.bincount(l_cust * years + l_year, weights=c.l_net, minlength=n * years).reshape(n, years)
+    rev = np.bincount(l_cust * years + l_year, weights=c.l_net, minlength=n * years).reshape(
+        n, years
+    )
     rows_c, rows_y, rows_amt, rows_kind = [], [], [], []
     thresh = np.quantile(rev, 0.7, axis=0)
     vb_pct = rng.uniform(0.01, 0.03, n)
@@ -770,9 +913,18 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     role_no = {role: i for i, role in enumerate(_ROLES)}
 
-    def add(role: str, cust: np.ndarray, day: np.ndarray, qty: np.ndarray, hours: np.ndarray) -> None:
-        parts.append((cust.astype(np.int64), np.minimum(day, c.ndays - 1).astype(np.int64),
-                      np.full(len(cust), role_no[role]), qty.astype(np.float64), _r2(hours)))
+    def add(
+        role: str, cust: np.ndarray, day: np.ndarray, qty: np.ndarray, hours: np.ndarray
+    ) -> None:
+        parts.append(
+            (
+                cust.astype(np.int64),
+                np.minimum(day, c.ndays - 1).astype(np.int64),
+                np.full(len(cust), role_no[role]),
+                qty.astype(np.float64),
+                _r2(hours),
+            )
+        )
 
     # deliveries: one row per invoice with the number of drops; split deliveries for some
     per_inv = prof.delivery_per_invoice * np.where(c.pickup[rc], 0.0, 1.0)
@@ -780,7 +932,13 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
     dq = np.where(np.isin(rc, c.loss), 1 + rng.poisson(0.6, len(rc)), dq)
     has = dq > 0
     h = prof.acts["delivery"].hours
-    add("delivery", rc[has], rd[has] + 1, dq[has], dq[has] * h * rng.uniform(0.8, 1.2, int(has.sum())))
+    add(
+        "delivery",
+        rc[has],
+        rd[has] + 1,
+        dq[has],
+        dq[has] * h * rng.uniform(0.8, 1.2, int(has.sum())),
+    )
     # rush orders
     p_rush = np.clip(0.04 * c.service, 0.0, 0.3)
     p_rush[c.loss] = 0.25
@@ -788,11 +946,19 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
     p_rush[r["must_key"]] = 0.01
     isr = rng.random(len(rc)) < p_rush[rc]
     h = prof.acts["rush"].hours
-    add("rush", rc[isr], rd[isr], np.ones(int(isr.sum())), h * rng.uniform(0.7, 1.5, int(isr.sum())))
+    add(
+        "rush", rc[isr], rd[isr], np.ones(int(isr.sum())), h * rng.uniform(0.7, 1.5, int(isr.sum()))
+    )
     # returns: one per credit note
     cr = np.flatnonzero(c.inv_credit)
     h = prof.acts["return"].hours
-    add("return", c.inv_cust[cr], c.inv_day[cr], np.ones(len(cr)), h * rng.uniform(0.6, 1.6, len(cr)))
+    add(
+        "return",
+        c.inv_cust[cr],
+        c.inv_day[cr],
+        np.ones(len(cr)),
+        h * rng.uniform(0.6, 1.6, len(cr)),
+    )
 
     # per-customer events spread over the working days of the period
     yrs = c.years
@@ -820,7 +986,9 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
         k = rng.poisson(lam[role])
         cust = np.repeat(np.arange(n), k)
         day = workdays[rng.integers(0, len(workdays), len(cust))]
-        h = prof.acts[role].hours * rng.lognormal(0.0, 0.45 if role == "support" else 0.25, len(cust))
+        h = prof.acts[role].hours * rng.lognormal(
+            0.0, 0.45 if role == "support" else 0.25, len(cust)
+        )
         add(role, cust, day, np.ones(len(cust)), h)
     c.act_parts = parts
     c.workdays = workdays
@@ -861,7 +1029,9 @@ def _pnl(c: _Company, rate_factor: float = 1.0) -> dict[str, np.ndarray]:
     nr = net - reb
     end_day = np.where(c.pay_unpaid, c.ndays - 1, c.pay_paid)
     days_out = np.maximum(end_day - c.inv_day[c.pay_inv], 0)
-    fin = _bincount(c.inv_cust[c.pay_inv], c.inv_amount[c.pay_inv] * days_out * COST_OF_CAPITAL / 365.0, n)
+    fin = _bincount(
+        c.inv_cust[c.pay_inv], c.inv_amount[c.pay_inv] * days_out * COST_OF_CAPITAL / 365.0, n
+    )
     rates = np.array([c.prof.acts[role].rate for role in _ROLES]) * rate_factor
     cts_by = _volumes(c) * rates[None, :]
     cts = cts_by.sum(axis=1)
@@ -875,7 +1045,9 @@ def _pnl(c: _Company, rate_factor: float = 1.0) -> dict[str, np.ndarray]:
     }
 
 
-def _calibrate_loss(c: _Company, rng: np.random.Generator, who: np.ndarray, roles: tuple[str, ...]) -> None:
+def _calibrate_loss(
+    c: _Company, rng: np.random.Generator, who: np.ndarray, roles: tuple[str, ...]
+) -> None:
     """Add service events until each customer in ``who`` loses >= 5% of revenue at 0.75x rates."""
     p = _pnl(c)
     acts = c.prof.acts
@@ -891,8 +1063,15 @@ def _calibrate_loss(c: _Company, rng: np.random.Generator, who: np.ndarray, role
             k = int(np.ceil(share / per_event))
             day = c.workdays[rng.integers(0, len(c.workdays), k)]
             hours = np.full(k, a.hours)
-            c.act_parts.append((np.full(k, i, np.int64), day.astype(np.int64),
-                                np.full(k, _ROLES.index(role)), np.ones(k), _r2(hours)))
+            c.act_parts.append(
+                (
+                    np.full(k, i, np.int64),
+                    day.astype(np.int64),
+                    np.full(k, _ROLES.index(role)),
+                    np.ones(k),
+                    _r2(hours),
+                )
+            )
     _stack_activities(c)  # one sort per calibration round; cheap next to the lines
 
 
@@ -902,34 +1081,27 @@ def _calibrate_loss(c: _Company, rng: np.random.Generator, who: np.ndarray, role
 def _customer_names(c: _Company, rng: np.random.Generator) -> np.ndarray:
     n, prof = c.n, c.prof
     inds = prof.customer_industries
-    combos = len(_WORDS) * len(inds)
-    pick = rng.permutation(combos)[:n] if n <= combos else rng.permutation(n)
+    n_words = len(_WORDS)
+    # within each industry every customer gets its own word; past 60 a branch number follows
+    word_of = np.empty(n, np.int64)
+    rank_in = np.empty(n, np.int64)
+    for j in range(len(inds)):
+        members = np.flatnonzero(c.industry == j)
+        order = rng.permutation(n_words)
+        k = np.arange(len(members))
+        word_of[members] = order[k % n_words]
+        rank_in[members] = k // n_words
     names = []
     for i in range(n):
-        k = int(pick[i])
-        word, ind = _WORDS[k % len(_WORDS)], inds[c.industry[i]]
-        rep = k // combos
-        label = ind.replace("_", " ").title()
+        label = inds[c.industry[i]].replace("_", " ").title()
         forms = _COUNTRIES[c.country[i]][3]
-        form = forms[(k // len(_WORDS)) % len(forms)]
-        base = f"{word} {label}" + (f" {rep + 1}" if rep else "")
-        names.append(f"{base} {form}")
-    # guarantee uniqueness (the same word can meet the same industry twice)
-    seen: dict[str, int] = {}
-    for i, nm in enumerate(names):
-        if nm in seen:
-            seen[nm] += 1
-            names[i] = nm.replace(" ", f" {seen[nm]} ", 1)
-        else:
-            seen[nm] = 1
+        form = forms[int(word_of[i] + c.region[i]) % len(forms)]
+        branch = f" {rank_in[i] + 1}" if rank_in[i] else ""
+        names.append(f"{_WORDS[word_of[i]]} {label}{branch} {form}")
     codes = [x[0] for x in _COUNTRIES]
-    for role, (nm, cc) in _TRICKY.items():
-        i = c.role_idx[role]
-        names[i] = nm
-        c.country[i] = codes.index(cc)
-    others = np.setdiff1d(np.arange(n), c.planted)
-    slots = others[rng.permutation(len(others))[: len(_TRICKY_EXTRA)]]
-    for i, (nm, cc) in zip(slots, _TRICKY_EXTRA, strict=False):
+    pool = max(len(_TRICKY) + 8, int(0.4 * n))
+    slots = rng.permutation(pool)[: len(_TRICKY)]
+    for i, (nm, cc) in zip(slots, _TRICKY, strict=True):
         names[int(i)] = nm
         c.country[int(i)] = codes.index(cc)
     return np.array(names, dtype=object)
@@ -946,10 +1118,12 @@ def _take(values: np.ndarray, idx: np.ndarray) -> pa.Array:
 
 
 def _date_strings(c: _Company, days: np.ndarray) -> pa.Array:
-    return pa.array((np.datetime64(c.start.date(), "D") + days.astype("timedelta64[D]")))
+    return pa.array(np.datetime64(c.start.date(), "D") + days.astype("timedelta64[D]"))
 
 
-def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -> tuple[dict[str, pa.Table], dict]:
+def _tables(
+    c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]
+) -> tuple[dict[str, pa.Table], dict]:
     n, prof, r = c.n, c.prof, c.role_idx
     # customer ids do not reveal the size order
     perm = rng.permutation(n)
@@ -965,7 +1139,9 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
     owned = np.flatnonzero(c.kam_owned)
     owner[owned] = np.array(kam_ids, dtype=object)[rng.integers(0, len(kam_ids), len(owned))]
     extra_owned = np.flatnonzero((~c.kam_owned) & (rng.random(n) < 0.12))
-    owner[extra_owned] = np.array(kam_ids, dtype=object)[rng.integers(0, len(kam_ids), len(extra_owned))]
+    owner[extra_owned] = np.array(kam_ids, dtype=object)[
+        rng.integers(0, len(kam_ids), len(extra_owned))
+    ]
     owner[np.asarray(c.grow)] = ""
 
     # --- flags: VIPs are big, profitable customers, plus one unprofitable one (planted)
@@ -973,8 +1149,13 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
     n_vip = max(4, int(round(0.05 * n)))
     order_rev = np.argsort(-pnl["net_revenue"], kind="stable")
     top_share = order_rev[: max(n_vip * 3, 20)]
-    cand = [i for i in top_share if robust_profit[i] > 0.05 * max(pnl["net_revenue"][i], 1.0)
-            and i not in set(c.loss.tolist()) and i != r["late"]]
+    cand = [
+        i
+        for i in top_share
+        if robust_profit[i] > 0.05 * max(pnl["net_revenue"][i], 1.0)
+        and i not in set(c.loss.tolist())
+        and i != r["late"]
+    ]
     vip = [r["must_key"], int(c.single[0]), r["vip_loss"]]
     for i in cand:
         if len(vip) >= n_vip:
@@ -999,70 +1180,89 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
     wallet = np.where(has_wallet & (wallet > 0), np.round(wallet, -3), np.nan)
 
     langs = np.array([x[2] for x in _COUNTRIES], dtype=object)[c.country]
-    regions = np.array([x[4][k % len(x[4])] for x, k in
-                        zip(np.array(_COUNTRIES, dtype=object)[c.country], c.region, strict=True)], dtype=object)
+    regions = np.array(
+        [
+            x[4][k % len(x[4])]
+            for x, k in zip(np.array(_COUNTRIES, dtype=object)[c.country], c.region, strict=True)
+        ],
+        dtype=object,
+    )
     countries = np.array([x[0] for x in _COUNTRIES], dtype=object)[c.country]
     inds = np.array(prof.customer_industries, dtype=object)[c.industry]
     o = np.argsort(cid)
-    customers = pa.table({
-        "customer_id": pa.array(cid[o], pa.string()),
-        "name": pa.array(names[o], pa.string()),
-        "industry": pa.array(inds[o], pa.string()),
-        "region": pa.array(regions[o], pa.string()),
-        "country": pa.array(countries[o], pa.string()),
-        "payment_terms_days": pa.array(c.terms[o].astype(np.int64)),
-        "account_owner": pa.array(owner[o], pa.string()),
-        "client_flag": pa.array(flag[o], pa.string()),
-        "wallet_estimate": pa.array(wallet[o], from_pandas=True),
-        "language": pa.array(langs[o], pa.string()),
-    })
+    customers = pa.table(
+        {
+            "customer_id": pa.array(cid[o], pa.string()),
+            "name": pa.array(names[o], pa.string()),
+            "industry": pa.array(inds[o], pa.string()),
+            "region": pa.array(regions[o], pa.string()),
+            "country": pa.array(countries[o], pa.string()),
+            "payment_terms_days": pa.array(c.terms[o].astype(np.int64)),
+            "account_owner": pa.array(owner[o], pa.string()),
+            "client_flag": pa.array(flag[o], pa.string()),
+            "wallet_estimate": pa.array(wallet[o], from_pandas=True),
+            "language": pa.array(langs[o], pa.string()),
+        }
+    )
 
     # --- invoices
     inv_ids = _ids("INV-", n_inv_all, 6)
-    invoices = pa.table({
-        "invoice_id": _take(inv_ids, c.l_inv),
-        "line_no": pa.array(c.l_no.astype(np.int64)),
-        "invoice_date": _date_strings(c, c.inv_day[c.l_inv]),
-        "customer_id": _take(cid, l_cust),
-        "product_id": _take(c.product_ids, c.l_prod),
-        "product_category": _take(c.cat_names, c.p_cat[c.l_prod]),
-        "quantity": pa.array(c.l_qty),
-        "unit_price": pa.array(c.l_unit),
-        "list_amount": pa.array(c.l_list),
-        "discount_amount": pa.array(_r2(c.l_list - c.l_net)),
-        "net_amount": pa.array(c.l_net),
-        "cost_amount": pa.array(c.l_cost),
-    })
+    invoices = pa.table(
+        {
+            "invoice_id": _take(inv_ids, c.l_inv),
+            "line_no": pa.array(c.l_no.astype(np.int64)),
+            "invoice_date": _date_strings(c, c.inv_day[c.l_inv]),
+            "customer_id": _take(cid, l_cust),
+            "product_id": _take(c.product_ids, c.l_prod),
+            "product_category": _take(c.cat_names, c.p_cat[c.l_prod]),
+            "quantity": pa.array(c.l_qty),
+            "unit_price": pa.array(c.l_unit),
+            "list_amount": pa.array(c.l_list),
+            "discount_amount": pa.array(_r2(c.l_list - c.l_net)),
+            "net_amount": pa.array(c.l_net),
+            "cost_amount": pa.array(c.l_cost),
+        }
+    )
 
     # --- payments
     paid = np.where(c.pay_unpaid, 0, c.pay_paid)
-    payments = pa.table({
-        "invoice_id": _take(inv_ids, c.pay_inv),
-        "due_date": _date_strings(c, c.pay_due),
-        "paid_date": pa.array(np.datetime64(c.start.date(), "D") + paid.astype("timedelta64[D]"),
-                              mask=c.pay_unpaid),
-        "amount": pa.array(c.inv_amount[c.pay_inv]),
-    })
+    payments = pa.table(
+        {
+            "invoice_id": _take(inv_ids, c.pay_inv),
+            "due_date": _date_strings(c, c.pay_due),
+            "paid_date": pa.array(
+                np.datetime64(c.start.date(), "D") + paid.astype("timedelta64[D]"),
+                mask=c.pay_unpaid,
+            ),
+            "amount": pa.array(c.inv_amount[c.pay_inv]),
+        }
+    )
 
     # --- rebates
-    year_label = np.array([str((c.start + pd.DateOffset(years=int(k))).year) for k in range(c.years)], dtype=object)
+    year_label = np.array(
+        [str((c.start + pd.DateOffset(years=int(k))).year) for k in range(c.years)], dtype=object
+    )
     ro = np.lexsort((c.reb_kind, cid[c.reb_cust], c.reb_year))
-    rebates = pa.table({
-        "customer_id": pa.array(cid[c.reb_cust][ro], pa.string()),
-        "amount": pa.array(c.reb_amount[ro]),
-        "kind": pa.array(c.reb_kind[ro].astype(object), pa.string()),
-        "year": pa.array(year_label[c.reb_year][ro], pa.string()),
-    })
+    rebates = pa.table(
+        {
+            "customer_id": pa.array(cid[c.reb_cust][ro], pa.string()),
+            "amount": pa.array(c.reb_amount[ro]),
+            "kind": pa.array(c.reb_kind[ro].astype(object), pa.string()),
+            "year": pa.array(year_label[c.reb_year][ro], pa.string()),
+        }
+    )
 
     # --- activities
     act_names = np.array([prof.acts[role].name for role in _ROLES], dtype=object)
-    activities = pa.table({
-        "customer_id": _take(cid, c.a_cust),
-        "activity_date": _date_strings(c, c.a_day),
-        "activity": _take(act_names, c.a_role),
-        "quantity": pa.array(c.a_qty),
-        "hours": pa.array(c.a_hours),
-    })
+    activities = pa.table(
+        {
+            "customer_id": _take(cid, c.a_cust),
+            "activity_date": _date_strings(c, c.a_day),
+            "activity": _take(act_names, c.a_role),
+            "quantity": pa.array(c.a_qty),
+            "hours": pa.array(c.a_hours),
+        }
+    )
 
     # --- cost pools: annual cost = target rate x volume per year
     vol = _volumes(c).sum(axis=0)
@@ -1074,26 +1274,34 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
         cap = float(np.ceil(vol[j] / c.years * 1.25 / 10) * 10) if role == "delivery" else np.nan
         pool_rows.append((a.name, annual, _DRIVERS[role], np.nan, cap, float(a.avoidable_pct)))
     cols = list(zip(*pool_rows, strict=True))
-    cost_pools = pa.table({
-        "activity": pa.array(cols[0], pa.string()),
-        "annual_cost": pa.array(np.array(cols[1], dtype=np.float64)),
-        "driver": pa.array(cols[2], pa.string()),
-        "rate": pa.array(np.array(cols[3], dtype=np.float64), from_pandas=True),
-        "practical_capacity": pa.array(np.array(cols[4], dtype=np.float64), from_pandas=True),
-        "avoidable_pct": pa.array(np.array(cols[5], dtype=np.float64)),
-    })
+    cost_pools = pa.table(
+        {
+            "activity": pa.array(cols[0], pa.string()),
+            "annual_cost": pa.array(np.array(cols[1], dtype=np.float64)),
+            "driver": pa.array(cols[2], pa.string()),
+            "rate": pa.array(np.array(cols[3], dtype=np.float64), from_pandas=True),
+            "practical_capacity": pa.array(np.array(cols[4], dtype=np.float64), from_pandas=True),
+            "avoidable_pct": pa.array(np.array(cols[5], dtype=np.float64)),
+        }
+    )
 
     contacts = _contacts(c, rng, cid, owner, team)
     assessments = _assessments(c, rng, cid, pnl)
-    team_t = pa.table({
-        "person_id": pa.array([p["person_id"] for p in team], pa.string()),
-        "name": pa.array([p["name"] for p in team], pa.string()),
-        "role": pa.array([p["role"] for p in team], pa.string()),
-        "hours_available": pa.array(np.array([p["hours_available"] for p in team], dtype=np.float64)),
-        "industries": pa.array([p["industries"] for p in team], pa.string()),
-        "languages": pa.array([p["languages"] for p in team], pa.string()),
-        "max_accounts": pa.array(np.array([p["max_accounts"] for p in team], dtype=np.float64), from_pandas=True),
-    })
+    team_t = pa.table(
+        {
+            "person_id": pa.array([p["person_id"] for p in team], pa.string()),
+            "name": pa.array([p["name"] for p in team], pa.string()),
+            "role": pa.array([p["role"] for p in team], pa.string()),
+            "hours_available": pa.array(
+                np.array([p["hours_available"] for p in team], dtype=np.float64)
+            ),
+            "industries": pa.array([p["industries"] for p in team], pa.string()),
+            "languages": pa.array([p["languages"] for p in team], pa.string()),
+            "max_accounts": pa.array(
+                np.array([p["max_accounts"] for p in team], dtype=np.float64), from_pandas=True
+            ),
+        }
+    )
     tables = {
         "customers": customers,
         "invoices": invoices,
@@ -1109,8 +1317,14 @@ def _tables(c: _Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]) -
     return tables, extra
 
 
-_KA_HOURS = {"kam": 1600, "executive": 240, "finance": 320, "logistics": 320, "marketing": 320,
-             "specialist": 480}
+_KA_HOURS = {
+    "kam": 1600,
+    "executive": 240,
+    "finance": 320,
+    "logistics": 320,
+    "marketing": 320,
+    "specialist": 480,
+}
 
 
 def _team(c: _Company, rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -1133,21 +1347,32 @@ def _team(c: _Company, rng: np.random.Generator) -> list[dict[str, Any]]:
     out = []
     for k, (name, role, langs) in enumerate(people, start=1):
         chosen = sorted(rng.choice(len(inds), size=min(3, len(inds)), replace=False).tolist())
-        out.append({
-            "person_id": f"P{k:02d}",
-            "name": name,
-            "role": role,
-            # hours a year for key-account work: KAMs nearly full time, the others a share
-            "hours_available": float(_KA_HOURS[role] + 40 * int(rng.integers(-2, 3))),
-            "industries": ";".join(inds[i] for i in chosen) if role in ("kam", "specialist", "executive") else "",
-            "languages": langs,
-            "max_accounts": float(10 + 2 * int(rng.integers(0, 2))) if role == "kam" else np.nan,
-        })
+        out.append(
+            {
+                "person_id": f"P{k:02d}",
+                "name": name,
+                "role": role,
+                # hours a year for key-account work: KAMs nearly full time, the others a share
+                "hours_available": float(_KA_HOURS[role] + 40 * int(rng.integers(-2, 3))),
+                "industries": ";".join(inds[i] for i in chosen)
+                if role in ("kam", "specialist", "executive")
+                else "",
+                "languages": langs,
+                "max_accounts": float(10 + 2 * int(rng.integers(0, 2)))
+                if role == "kam"
+                else np.nan,
+            }
+        )
     return out
 
 
-def _contacts(c: _Company, rng: np.random.Generator, cid: np.ndarray, owner: np.ndarray,
-              team: list[dict[str, Any]]) -> pa.Table:
+def _contacts(
+    c: _Company,
+    rng: np.random.Generator,
+    cid: np.ndarray,
+    owner: np.ndarray,
+    team: list[dict[str, Any]],
+) -> pa.Table:
     n, r = c.n, c.role_idx
     size_rank = np.arange(n) / n  # 0 = largest
     k = np.minimum(rng.poisson(0.6 + 3.5 * (1.0 - size_rank) ** 3), 8)
@@ -1167,7 +1392,9 @@ def _contacts(c: _Company, rng: np.random.Generator, cid: np.ndarray, owner: np.
     role[pos == 0] = 0  # everyone's first contact is a decision maker
     mk = cust == r["must_key"]
     role[mk] = np.arange(int(mk.sum())) % len(_CONTACT_ROLES)
-    seniority_by_role = np.array(["senior", "middle", "junior", "middle", "senior", "middle", "top"], dtype=object)
+    seniority_by_role = np.array(
+        ["senior", "middle", "junior", "middle", "senior", "middle", "top"], dtype=object
+    )
     seniority = seniority_by_role[role]
     strength = rng.integers(1, 6, total)
     ties = rng.integers(1, 6, total)
@@ -1178,8 +1405,9 @@ def _contacts(c: _Company, rng: np.random.Generator, cid: np.ndarray, owner: np.
     ties[sc] = 3
     channel = rng.choice(len(_CHANNELS), total, p=[0.35, 0.3, 0.25, 0.1])
     last_back = np.floor(rng.exponential(90.0, total)).astype(np.int64)
-    last_back[np.isin(cust, np.concatenate([[r["must_key"]], c.single]))] = rng.integers(3, 45, int(
-        np.isin(cust, np.concatenate([[r["must_key"]], c.single])).sum()))
+    last_back[np.isin(cust, np.concatenate([[r["must_key"]], c.single]))] = rng.integers(
+        3, 45, int(np.isin(cust, np.concatenate([[r["must_key"]], c.single])).sum())
+    )
     last_day = np.maximum(c.ndays - 1 - last_back, 0)
     fin_ids = [p["person_id"] for p in team if p["role"] == "finance"]
     spec_ids = [p["person_id"] for p in team if p["role"] == "specialist"]
@@ -1193,31 +1421,42 @@ def _contacts(c: _Company, rng: np.random.Generator, cid: np.ndarray, owner: np.
     gender = rng.integers(0, 2, total)
     first_i = rng.integers(0, 20, total)
     last_i = rng.integers(0, 20, total)
-    names = np.array([
-        f"{_FIRST[lg][g][a % len(_FIRST[lg][g])]} {_LAST[lg][g][b % len(_LAST[lg][g])]}"
-        for lg, g, a, b in zip(lang, gender, first_i, last_i, strict=True)
-    ], dtype=object)
+    names = np.array(
+        [
+            f"{_FIRST[lg][g][a % len(_FIRST[lg][g])]} {_LAST[lg][g][b % len(_LAST[lg][g])]}"
+            for lg, g, a, b in zip(lang, gender, first_i, last_i, strict=True)
+        ],
+        dtype=object,
+    )
     o = np.lexsort((pos, cid[cust]))
-    return pa.table({
-        "customer_id": pa.array(cid[cust][o], pa.string()),
-        "contact_id": pa.array(_ids("CT-", total, 5), pa.string()),
-        "name": pa.array(names[o], pa.string()),
-        "role": pa.array(np.array(_CONTACT_ROLES, dtype=object)[role][o], pa.string()),
-        "seniority": pa.array(seniority[o], pa.string()),
-        "relationship_strength": pa.array(strength[o].astype(np.int64)),
-        "owner": pa.array(own[o], pa.string()),
-        "competitor_ties": pa.array(ties[o].astype(np.int64)),
-        "preferred_channel": pa.array(np.array(_CHANNELS, dtype=object)[channel][o], pa.string()),
-        "last_contact_date": _date_strings(c, last_day[o]),
-    })
+    return pa.table(
+        {
+            "customer_id": pa.array(cid[cust][o], pa.string()),
+            "contact_id": pa.array(_ids("CT-", total, 5), pa.string()),
+            "name": pa.array(names[o], pa.string()),
+            "role": pa.array(np.array(_CONTACT_ROLES, dtype=object)[role][o], pa.string()),
+            "seniority": pa.array(seniority[o], pa.string()),
+            "relationship_strength": pa.array(strength[o].astype(np.int64)),
+            "owner": pa.array(own[o], pa.string()),
+            "competitor_ties": pa.array(ties[o].astype(np.int64)),
+            "preferred_channel": pa.array(
+                np.array(_CHANNELS, dtype=object)[channel][o], pa.string()
+            ),
+            "last_contact_date": _date_strings(c, last_day[o]),
+        }
+    )
 
 
-def _assessments(c: _Company, rng: np.random.Generator, cid: np.ndarray, pnl: dict[str, np.ndarray]) -> pa.Table:
+def _assessments(
+    c: _Company, rng: np.random.Generator, cid: np.ndarray, pnl: dict[str, np.ndarray]
+) -> pa.Table:
     n, r = c.n, c.role_idx
     size_rank = np.arange(n) / n
     has_int = rng.random(n) < 0.25 + 0.6 * (1.0 - size_rank) ** 2
     has_cli = rng.random(n) < 0.1 + 0.5 * (1.0 - size_rank) ** 2
-    fixed: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {}  # customer -> (internal, client) score ranges
+    fixed: dict[
+        int, tuple[tuple[int, int], tuple[int, int]]
+    ] = {}  # customer -> (internal, client) score ranges
     fixed[r["must_key"]] = ((9, 10), (9, 10))
     for i in c.single:
         fixed[int(i)] = ((8, 9), (7, 9))
@@ -1229,8 +1468,10 @@ def _assessments(c: _Company, rng: np.random.Generator, cid: np.ndarray, pnl: di
     rows_c, rows_k, rows_s, rows_src = [], [], [], []
     base_int = np.clip(rng.normal(6.0, 1.5, n), 1, 10)
     base_cli = np.clip(rng.normal(6.5, 1.5, n), 1, 10)
-    for src, has, crits, base in (("internal", has_int, _INTERNAL_CRITERIA, base_int),
-                                  ("client", has_cli, _CLIENT_CRITERIA, base_cli)):
+    for src, has, crits, base in (
+        ("internal", has_int, _INTERNAL_CRITERIA, base_int),
+        ("client", has_cli, _CLIENT_CRITERIA, base_cli),
+    ):
         depth = rng.integers(1, len(crits) + 1, n)  # assessments of varying depth
         for j, crit in enumerate(crits):
             who = np.flatnonzero(has & (depth > j))
@@ -1247,7 +1488,10 @@ def _assessments(c: _Company, rng: np.random.Generator, cid: np.ndarray, pnl: di
     source = np.concatenate(rows_src)[keep]
     add_c, add_k, add_s, add_src = [], [], [], []
     for i, (ri, rc) in fixed.items():
-        for src, crits, (lo, hi) in (("internal", _INTERNAL_CRITERIA, ri), ("client", _CLIENT_CRITERIA, rc)):
+        for src, crits, (lo, hi) in (
+            ("internal", _INTERNAL_CRITERIA, ri),
+            ("client", _CLIENT_CRITERIA, rc),
+        ):
             for cr in crits:
                 add_c.append(i)
                 add_k.append(cr)
@@ -1258,12 +1502,14 @@ def _assessments(c: _Company, rng: np.random.Generator, cid: np.ndarray, pnl: di
     score = np.concatenate([score, np.array(add_s)])
     source = np.concatenate([source, np.array(add_src, dtype=object)])
     o = np.lexsort((crit.astype(str), source.astype(str), cid[cust].astype(str)))
-    return pa.table({
-        "customer_id": pa.array(cid[cust][o], pa.string()),
-        "criterion": pa.array(crit[o], pa.string()),
-        "score": pa.array(score[o]),
-        "source": pa.array(source[o], pa.string()),
-    })
+    return pa.table(
+        {
+            "customer_id": pa.array(cid[cust][o], pa.string()),
+            "criterion": pa.array(crit[o], pa.string()),
+            "score": pa.array(score[o]),
+            "source": pa.array(source[o], pa.string()),
+        }
+    )
 
 
 # ---------------------------------------------------------------- answer key
@@ -1282,7 +1528,9 @@ def _answer_key(c: _Company, pnl: dict[str, np.ndarray], extra: dict, meta: dict
     late_days = np.where(c.pay_unpaid, np.nan, c.pay_paid - c.pay_due)
     pc = c.inv_cust[c.pay_inv]
     ok = ~np.isnan(late_days)
-    avg_late = _bincount(pc[ok], late_days[ok], c.n) / np.maximum(np.bincount(pc[ok], minlength=c.n), 1)
+    avg_late = _bincount(pc[ok], late_days[ok], c.n) / np.maximum(
+        np.bincount(pc[ok], minlength=c.n), 1
+    )
     rev_y = np.stack([_revenue_by_year(c, int(i)) for i in c.grow])
 
     def card(i: int, **more: Any) -> dict[str, Any]:
@@ -1311,8 +1559,10 @@ def _answer_key(c: _Company, pnl: dict[str, np.ndarray], extra: dict, meta: dict
         "heavy discounts leave a thin gross margin, and rush orders, split deliveries, returns, "
         "support and slow payment eat the rest.",
         "customer_ids": [str(cid[i]) for i in loss],
-        "customers": [card(i, sinking_cost_lines=sinking(i), avg_days_late=round(float(avg_late[i]), 1))
-                      for i in loss],
+        "customers": [
+            card(i, sinking_cost_lines=sinking(i), avg_days_late=round(float(avg_late[i]), 1))
+            for i in loss
+        ],
     }
     v = r["vip_loss"]
     facts["unprofitable_vip"] = {
@@ -1326,11 +1576,17 @@ def _answer_key(c: _Company, pnl: dict[str, np.ndarray], extra: dict, meta: dict
         "before, with a large wallet (annual spend in our categories) and good assessments both ways: "
         "potential key accounts.",
         "customer_ids": [str(cid[i]) for i in c.grow],
-        "customers": [card(int(i), revenue_by_year=[round(float(x), 2) for x in rev_y[k]],
-                           growth_ratio=round(float(rev_y[k][-1] / max(rev_y[k][-2], 1e-9)), 2)
-                           if c.years >= 2 else None,
-                           wallet_estimate=float(extra["wallet"][i]))
-                      for k, i in enumerate(c.grow)],
+        "customers": [
+            card(
+                int(i),
+                revenue_by_year=[round(float(x), 2) for x in rev_y[k]],
+                growth_ratio=round(float(rev_y[k][-1] / max(rev_y[k][-2], 1e-9)), 2)
+                if c.years >= 2
+                else None,
+                wallet_estimate=float(extra["wallet"][i]),
+            )
+            for k, i in enumerate(c.grow)
+        ],
     }
     facts["single_contact_key_candidates"] = {
         "description": "Highly profitable customers rated high on strategic value whose whole relationship "
@@ -1343,7 +1599,11 @@ def _answer_key(c: _Company, pnl: dict[str, np.ndarray], extra: dict, meta: dict
         "description": "One customer pays on average more than 90 days after the due date; its financing "
         "cost is large for its size.",
         "customer_ids": [str(cid[lp])],
-        "customers": [card(lp, payment_terms_days=int(c.terms[lp]), avg_days_late=round(float(avg_late[lp]), 1))],
+        "customers": [
+            card(
+                lp, payment_terms_days=int(c.terms[lp]), avg_days_late=round(float(avg_late[lp]), 1)
+            )
+        ],
     }
     mk = r["must_key"]
     facts["must_be_key"] = {
@@ -1391,8 +1651,15 @@ def _write_text(path: Path, text: str) -> Path:
     return _readable(write_text_atomic(path, text))
 
 
-def _engagement_yaml(client: str, start: pd.Timestamp, end: pd.Timestamp, currency: str, language: str,
-                     seed: int, industry: str) -> str:
+def _engagement_yaml(
+    client: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    currency: str,
+    language: str,
+    seed: int,
+    industry: str,
+) -> str:
     q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - JSON strings are valid YAML
     lines = [
         f"# Fictional sample engagement written by kamaudit.sample (industry {industry}, seed {seed}).",
@@ -1479,10 +1746,16 @@ _FACT_TITLES = {
 def _facts_markdown(key: dict, currency: str) -> str:
     out = []
     for k, (fact_id, fact) in enumerate(key["facts"].items(), start=1):
-        out += [f"{k}. **{_FACT_TITLES.get(fact_id, fact_id)}** (`{fact_id}`). {fact['description']}", ""]
+        out += [
+            f"{k}. **{_FACT_TITLES.get(fact_id, fact_id)}** (`{fact_id}`). {fact['description']}",
+            "",
+        ]
         for cu in fact["customers"]:
-            bits = [f"revenue rank {cu['revenue_rank']}", f"net revenue {_money(cu['net_revenue'], currency)}",
-                    f"net profit {_money(cu['net_profit'], currency)}"]
+            bits = [
+                f"revenue rank {cu['revenue_rank']}",
+                f"net revenue {_money(cu['net_revenue'], currency)}",
+                f"net profit {_money(cu['net_profit'], currency)}",
+            ]
             if "sinking_cost_lines" in cu:
                 bits.append("cost lines: " + ", ".join(cu["sinking_cost_lines"]))
             if cu.get("growth_ratio") is not None:
@@ -1492,8 +1765,10 @@ def _facts_markdown(key: dict, currency: str) -> str:
             name = cu["name"].replace("|", "\\|")
             out.append(f"   - `{cu['customer_id']}` {name}: " + "; ".join(bits))
         out.append("")
-    out.append(f"How the figures were computed: {key['method']['costing']}; cost of capital "
-               f"{key['method']['cost_of_capital']:.0%}. Robustness: {key['method']['robustness']}.")
+    out.append(
+        f"How the figures were computed: {key['method']['costing']}; cost of capital "
+        f"{key['method']['cost_of_capital']:.0%}. Robustness: {key['method']['robustness']}."
+    )
     out.append("")
     return "\n".join(out)
 
@@ -1504,6 +1779,7 @@ def _answer_sheet(key: dict) -> str:
         "",
         f"Industry `{key['industry']}`, seed {key['seed']}, period {key['period']['start']} to "
         f"{key['period']['end']}. Keep this sheet away from the participants.",
+        "",
         "",
     ]
     return "\n".join(head) + _facts_markdown(key, key["currency"])
@@ -1536,7 +1812,7 @@ def generate_sample(
     seed
         Seed of the ``numpy.random.Generator``: identical arguments give identical bytes.
     n_customers, n_lines
-        Size: customers (at least 40) and invoice lines, credit notes included
+        Size: customers (at least 60) and invoice lines, credit notes included
         (at least 25 per customer). A million lines take a few seconds.
     years
         Length of the period in whole years (at least 2: growth needs two years).
@@ -1568,16 +1844,22 @@ def generate_sample(
     >>> info.customer_ids("top10_loss_makers")                                  # doctest: +SKIP
     """
     if industry not in _PROFILES:
-        raise SampleError(f'industry "{industry}" is not known; expected one of {", ".join(INDUSTRIES)}.')
-    if int(n_customers) < 40:
-        raise SampleError(f"n_customers = {n_customers} is too small; the planted facts need at least 40.")
+        raise SampleError(
+            f'industry "{industry}" is not known; expected one of {", ".join(INDUSTRIES)}.'
+        )
+    if int(n_customers) < 60:
+        raise SampleError(
+            f"n_customers = {n_customers} is too small; the planted facts need at least 60."
+        )
     if int(n_lines) < 25 * int(n_customers):
         raise SampleError(
             f"n_lines = {n_lines} is too few for {n_customers} customers; give at least "
             f"{25 * int(n_customers)} (25 per customer)."
         )
     if int(years) < 2:
-        raise SampleError(f"years = {years}: the sample needs at least 2 years (growth is year on year).")
+        raise SampleError(
+            f"years = {years}: the sample needs at least 2 years (growth is year on year)."
+        )
     prof = _PROFILES[industry]
     n_customers, n_lines, years = int(n_customers), int(n_lines), int(years)
     start_ts = pd.Timestamp(start).normalize()
@@ -1601,7 +1883,11 @@ def generate_sample(
         "industry": industry,
         "seed": int(seed),
         "currency": currency.upper(),
-        "period": {"start": start_ts.date().isoformat(), "end": end_ts.date().isoformat(), "years": years},
+        "period": {
+            "start": start_ts.date().isoformat(),
+            "end": end_ts.date().isoformat(),
+            "years": years,
+        },
         "n_customers": n_customers,
         "n_lines": n_lines,
     }
@@ -1677,7 +1963,9 @@ def generate_pack(
     if n < 1:
         raise SampleError(f"n = {n}: a pack has at least one company.")
     if industry is not None and industry not in _PROFILES:
-        raise SampleError(f'industry "{industry}" is not known; expected one of {", ".join(INDUSTRIES)}.')
+        raise SampleError(
+            f'industry "{industry}" is not known; expected one of {", ".join(INDUSTRIES)}.'
+        )
     out = Path(out_dir).expanduser()
     keys = out / "answer_keys"
     rng = np.random.default_rng(seed)
@@ -1693,11 +1981,22 @@ def generate_pack(
             name = f"{pool[int(order[0])]} ({k})"
         used.add(name)
         label = f"company_{k:0{width}d}"
-        infos.append(generate_sample(
-            out / label, seed=seed * 1000 + k, n_customers=n_customers, n_lines=n_lines, years=years,
-            start=start, industry=ind, client=name, currency=currency, language=language,
-            answer_key_dir=keys, key_name=label,
-        ))
+        infos.append(
+            generate_sample(
+                out / label,
+                seed=seed * 1000 + k,
+                n_customers=n_customers,
+                n_lines=n_lines,
+                years=years,
+                start=start,
+                industry=ind,
+                client=name,
+                currency=currency,
+                language=language,
+                answer_key_dir=keys,
+                key_name=label,
+            )
+        )
     lines = [
         "# Seminar pack",
         "",

@@ -215,7 +215,11 @@ class TeamSettings(BaseModel):
         description="'kam': roster hours_available are the hours a person has for key "
         "accounts (as the data request asks); 'total': all their working hours (kam_share applies)",
     )
-    max_accounts_per_kam: int = Field(5, ge=1, description="cap when the roster gives none")
+    max_accounts_per_kam: int = Field(
+        5,
+        ge=1,
+        description="most key accounts one KAM handles when the roster gives no max_accounts",
+    )
     max_accounts_per_sponsor: int | None = Field(
         None,
         ge=1,
@@ -350,6 +354,8 @@ _EN = {
     "{max_load}% of capacity; no one is over capacity or over the cap on accounts.",
     "kam_shortfall": "{n} accounts need {fte} KAMs; the roster has {k}: hire {hire_word}, or move "
     "{names} to a lower tier.",
+    "too_big": "{names} need more KAM hours a year (up to {hours}) than any KAM has ({capacity}): "
+    "plan the account with fewer touchpoints, share it between two KAMs, or lower its tier.",
     "sponsor_shortfall": "{n} {tiers} accounts need an executive sponsor; the executives have room "
     "for {m}: {names} have none. Name another executive sponsor, or raise max_accounts.",
     "no_executive": "The roster has no executive: no head of KAM and no sponsor for {n} accounts "
@@ -1553,11 +1559,13 @@ def kpi_scorecard(
     }
     kpis = list(kpi_methods)
     names = key.set_index("customer_id")["name"]
-    kam_of = pd.Series(dtype="str")
+    kam_of = kam_name = pd.Series(dtype="str")
     if plan is not None and len(plan):
         k = plan[(plan["role"] == "kam") & plan["person_id"].notna()].drop_duplicates("customer_id")
-        kam_of = k.set_index("customer_id")["person_name"]
-    acc["kam"] = ids.map(kam_of).astype("str")
+        kam_of = k.set_index("customer_id")["person_id"]
+        kam_name = k.drop_duplicates("person_id").set_index("person_id")["person_name"]
+    acc["kam_id"] = ids.map(kam_of).astype("str")
+    acc["kam"] = acc["kam_id"].map(kam_name).astype("str")
     long = acc.melt(
         id_vars=["customer_id", "kam"], value_vars=kpis, var_name="kpi", value_name="baseline"
     )
@@ -1566,17 +1574,23 @@ def kpi_scorecard(
     long.insert(2, "subject_name", long["subject_id"].map(names))
 
     parts = [long]
-    if acc["kam"].notna().any():
-        g = acc[acc["kam"].notna()].groupby("kam", sort=True)
+    if acc["kam_id"].notna().any():
+        g = acc[acc["kam_id"].notna()].groupby("kam_id", sort=True)
         agg = g[kpis].mean()
         for col in ("active_contacts_n", "clv_period", "clv_per_year"):
             agg[col] = g[col].sum(min_count=1)
         agg["accounts_n"] = g.size().astype("float64")
         kam_long = agg.reset_index().melt(
-            id_vars=["kam"], value_vars=["accounts_n"] + kpis, var_name="kpi", value_name="baseline"
+            id_vars=["kam_id"],
+            value_vars=["accounts_n"] + kpis,
+            var_name="kpi",
+            value_name="baseline",
         )
         kam_long = kam_long.assign(
-            level="kam", subject_id=kam_long["kam"], subject_name=kam_long["kam"]
+            level="kam",
+            subject_id=kam_long["kam_id"],
+            subject_name=kam_long["kam_id"].map(kam_name),
+            kam=kam_long["kam_id"].map(kam_name),
         )
         parts.append(kam_long)
     kpi_methods["accounts_n"] = "key accounts assigned"
@@ -1739,6 +1753,23 @@ def run_team_design(
                     names=_names(moved),
                 )
             )
+            biggest = float(
+                res["load"].loc[res["load"]["role"] == "kam", "capacity_hours"].max()
+                if n_kams
+                else 0.0
+            )
+            hours = work.set_index("customer_id")["hours_kam"]
+            too_big = [c for c in left["kam"] if n_kams and hours[c] > biggest + 1e-9]
+            if too_big:
+                statements.append(
+                    _statement(
+                        "too_big",
+                        "warning",
+                        names=_names([str(names[c]) for c in too_big]),
+                        hours=round(float(hours[too_big].max())),
+                        capacity=round(biggest),
+                    )
+                )
         n_sp = int(key["tier"].isin(settings.sponsor_tiers).sum())
         if n_sp and not (roster["role"] == "executive").any():
             feasible = False

@@ -513,7 +513,7 @@ def ledgers(draw):
     }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ledgers())
 def test_properties_conservation_whale_and_identity(tables):
     r = run_cost_to_serve(tables, engagement(monte_carlo_runs=20))

@@ -35,7 +35,9 @@ def format_values(values: dict[str, Any], fmt) -> dict[str, str]:
     ``*_n`` whole numbers; anything else as text."""
     out: dict[str, str] = {}
     for k, v in values.items():
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if v is None:
+            out[k] = "–"
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
             if v is None or (isinstance(v, float) and math.isnan(v)):
                 out[k] = "–"
             elif k.endswith("_pct"):

@@ -168,6 +168,20 @@ def block_view(block, ctx, max_rows: int) -> dict:
     return {"type": "text", "kind": "warning", "text": f"Unknown block {type(block).__name__}"}
 
 
+def _group_cards(blocks: list[dict]) -> list[dict]:
+    """Consecutive cards share one grid (two or three to a row on a wide screen)."""
+    out: list[dict] = []
+    for b in blocks:
+        if b["type"] == "card":
+            if out and out[-1]["type"] == "cards":
+                out[-1]["cards"].append(b)
+            else:
+                out.append({"type": "cards", "cards": [b]})
+        else:
+            out.append(b)
+    return out
+
+
 # ----------------------------------------------------------------- the page
 
 
@@ -198,7 +212,7 @@ def render_report(
             {
                 "id": anchor_id(sec.id or report.stage, used),
                 "title": sec.title,
-                "blocks": [block_view(b, ctx, max_rows) for b in sec.blocks],
+                "blocks": _group_cards([block_view(b, ctx, max_rows) for b in sec.blocks]),
             }
         )
     if summary is None:

@@ -374,10 +374,13 @@ def build(ctx) -> StageReport | None:
     if kpis is not None and (kpis["level"] == "kam").any():
         blocks.append(Heading(t(f"{_P}kpi_heading")))
         blocks.append(Text(t(f"{_P}kpi_text")))
-        wide = kpis[kpis["level"] == "kam"].pivot_table(
-            index="subject_name", columns="kpi", values="baseline", aggfunc="first", sort=False
+        kk = kpis[kpis["level"] == "kam"]
+        wide = kk.pivot(index="subject_id", columns="kpi", values="baseline")
+        wide = wide[list(kk["kpi"].unique())]
+        wide.insert(
+            0, "kam", kk.drop_duplicates("subject_id").set_index("subject_id")["subject_name"]
         )
-        wide = wide.reset_index().rename(columns={"subject_name": "kam"})
+        wide = wide.reset_index(drop=True)
         labels = {c: t(f"{_P}kpi.{c}", default=c) for c in wide.columns if c != "kam"}
         wide.columns.name = None
         blocks.append(
@@ -399,6 +402,9 @@ def build(ctx) -> StageReport | None:
                 kams=ctx.fmt.number(int((load["role"] == "kam").sum()) if load is not None else 0),
             )
         ]
+    elif n_key and "assignment" in summary.get("skipped", []):
+        fte = float(kam_cap["fte_needed"].iloc[0]) if kam_cap is not None and len(kam_cap) else 0.0
+        head = [t(f"{_P}summary_no_roster", n=ctx.fmt.number(n_key), fte=ctx.fmt.number(fte, 1))]
     elif n_key:
         head = [t(f"{_P}summary_infeasible")]
     else:

@@ -58,6 +58,7 @@ TABLE_STYLE = "TableStyleMedium2"
 HEADER_ROW = 4  # title in row 1, note in row 2, a blank row, then the table
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_CELL_TEXT = 32767
+EXCEL_MAX_ROWS = 1_048_576
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _CELL_REF_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[Rr]|[Cc])$")
@@ -252,6 +253,13 @@ class _Writer:
     ) -> str:
         """Write ``spec.df`` as an Excel table at ``header_row``; returns its ref."""
         df = spec.df
+        room = EXCEL_MAX_ROWS - header_row
+        if len(df) > room:
+            self.notes.append(
+                f"Sheet {ws.title!r}: {len(df):,} rows do not fit in Excel; the first {room:,} are written."
+            )
+            df = df.head(room)
+            spec = Sheet(**{**spec.__dict__, "df": df})
         ncols = len(df.columns)
         labels = _unique_labels(labels)
         for j, label in enumerate(labels, start=1):
