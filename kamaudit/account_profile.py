@@ -762,6 +762,10 @@ def compute_metrics(
         out["wallet_estimate"] = np.nan
         out["share_of_wallet_pct"] = np.nan
 
+    if "relationship_stage" in cust.columns:
+        out["stage_given"] = out["customer_id"].map(
+            cust.set_index("customer_id")["relationship_stage"]
+        )
     cov = contact_coverage(tables.get("contacts"), out.index, end, settings)
     out = out.join(cov.set_index("customer_id"), how="left")
     return out.reset_index(drop=True)
@@ -1117,6 +1121,8 @@ def relationship(
 
     The inferred stage is the highest of cooperation, partnership, synergy whose
     minimums (:class:`StageRules`) are all met; an indicator the data lacks is not tested.
+    An assessed stage overrides it: a ``relationship_stage`` column of the customer master
+    (stage names), else the assessment criterion ``stages.assessment_criterion`` (1-10).
     """
     ind_cols = [
         "tenure_years",
@@ -1154,6 +1160,10 @@ def relationship(
                 index=out.index,
                 dtype="str",
             )
+    if "stage_given" in metrics.columns:  # a stage named in the customer master wins
+        given = metrics["stage_given"].astype("str").str.strip().str.lower()
+        given = given.where(given.isin(STAGES))
+        assessed = given.fillna(assessed).astype("str")
     out["stage_assessed"] = assessed
     out["relationship_stage"] = out["stage_assessed"].fillna(out["stage_inferred"]).astype("str")
     out["stage_source"] = np.where(out["stage_assessed"].notna(), "assessed", "inferred")

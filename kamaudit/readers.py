@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -488,7 +489,24 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
         header_idx, why = detect_header(sample, table, spec.columns)
         options["header_row"] = _opt(header_idx + 1, "detected", why=why)
 
-    engine_encoding = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+    # decode once (strictly): pyarrow and pandas then both read UTF-8
+    data = path.read_bytes()
+    try:
+        text_all = data.decode(encoding)
+    except UnicodeDecodeError:
+        if spec.encoding:
+            raise InputError(
+                f"{name} is not valid {encoding} text: set inputs.{table}.encoding to the "
+                f"file's encoding (one of {', '.join(ENCODINGS)})."
+            ) from None
+        encoding, why = detect_encoding(data)
+        options["encoding"] = _opt(encoding, "detected", why=why + " (whole file)")
+        text_all = data.decode(encoding, errors="replace")
+    utf8 = text_all.lstrip("\ufeff").encode("utf-8")
+    del text_all, data
+    n_fields = len(sample[header_idx]) if header_idx < len(sample) else 0
+    df = _arrow_csv(utf8, delim, header_idx, n_fields) if n_fields else None
+    options["parser"] = _opt("pyarrow" if df is not None else "pandas", "detected")
     kwargs = dict(
         sep=delim,
         header=None,
@@ -499,22 +517,11 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
         skip_blank_lines=False,
         engine="c",
         quotechar='"',
+        encoding="utf-8",
     )
-    df = None
-    decode_retry = False
     while df is None:
         try:
-            df = pd.read_csv(path, encoding=engine_encoding, **kwargs)
-        except UnicodeDecodeError:
-            if decode_retry or spec.encoding:
-                raise InputError(
-                    f"{name} is not valid {encoding} text: set inputs.{table}.encoding to the "
-                    f"file's encoding (one of {', '.join(ENCODINGS)})."
-                ) from None
-            decode_retry = True
-            encoding, why = detect_encoding(path.read_bytes())
-            engine_encoding = "utf-8-sig" if encoding.startswith("utf-8") else encoding
-            options["encoding"] = _opt(encoding, "detected", why=why + " (whole file)")
+            df = pd.read_csv(io.BytesIO(utf8), **kwargs)
         except pd.errors.EmptyDataError:
             raise InputError(f"{name} holds no table: no header row was found.") from None
         except pd.errors.ParserError as exc:
@@ -525,6 +532,7 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
                 kwargs["names"] = list(range(max(int(m.group(3)), len(kwargs.get("names", ())) + 1)))
                 continue
             raise InputError(f"{name} cannot be read as CSV: {msg.splitlines()[0]}") from None
+    del utf8
     if not len(df):
         raise InputError(f"{name} holds no table: no header row was found.")
     first = df.iloc[0].tolist()
@@ -560,6 +568,41 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
         raw.notes.append(_note(raw, row=None, problem=f"{header_idx} title row(s) above the header (row {header_idx + 1})",
                                action="skipped", severity="info"))
     return raw
+
+
+def _arrow_csv(utf8: bytes, delim: str, header_idx: int, n_fields: int) -> pd.DataFrame | None:
+    """Fast path: pyarrow's multithreaded CSV reader, every column as text.
+
+    The header row comes back as the first row (like ``header=None``). Returns ``None``
+    when the file does not fit the fast path (blank lines inside the table, rows wider
+    or narrower than the header); the caller then uses pandas' C parser.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    end = len(utf8)
+    while end and utf8[end - 1] in b" \t\r\n":
+        end -= 1
+    if not end:
+        return None
+    names = [f"__col{i}" for i in range(n_fields)]
+    try:
+        tbl = pacsv.read_csv(
+            pa.py_buffer(utf8).slice(0, end),
+            read_options=pacsv.ReadOptions(skip_rows=header_idx, column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
+                                              newlines_in_values=b'"' in utf8[:end], ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.large_string() for n in names}, strings_can_be_null=True,
+                null_values=[""], quoted_strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        return None
+    df = tbl.to_pandas()
+    for c in df.columns:
+        if df[c].dtype != "str":
+            df[c] = df[c].astype("str")
+    return df
 
 
 def _has_newlines(df: pd.DataFrame) -> bool:

@@ -598,7 +598,7 @@ def _build(
         "single_a": 2,
         "single_b": 3,
         "loss_b": 4,
-        "single_c": 6,
+        "single_c": 5,
         "vip_loss": max(16, int(round(0.06 * n_cust))),
         "late": max(18, int(round(0.08 * n_cust))),
     }
@@ -749,6 +749,8 @@ def _build(
 
     for i in loss:
         fit(int(i), lo=5)  # above the 6th largest other customer
+    for i in single:
+        fit(int(i), lo=7)  # among the eight largest
     fit(r["must_key"], lo=0)  # the largest
     fit(r["vip_loss"], hi=12)  # below the 13th
     for g in grow:

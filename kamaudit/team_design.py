@@ -5,8 +5,8 @@ salesperson: each key account gets a cross-functional team (KAM, an executive sp
 the top tier, finance, logistics, marketing, specialists), every contact at the customer is
 looked after in the channel they prefer, and success is measured beyond sales.
 
-Everything here is a pure function over DataFrames; :func:`run_team_design` chains them and
-:func:`write_results` is the only function that touches the workspace.
+Everything here is a pure function over DataFrames; :func:`run_team_design` chains them;
+:func:`read_inputs` and :func:`write_results` are the only functions that touch the workspace.
 
 >>> result = run_team_design(tables, account_profile, customer_pnl, engagement)  # doctest: +SKIP
 >>> result.feasible, result.statements[0].text                                   # doctest: +SKIP
@@ -18,6 +18,16 @@ Roster hours
 client's data request asks for); rows without it get ``productive_hours_per_person`` × the
 role's ``kam_share``. Set ``team.roster_hours: total`` when the roster gives all working
 hours instead, and the role's share is applied to them.
+
+Assignment
+----------
+Greedy and deterministic: accounts in order of importance (tier, attractiveness, revenue),
+each to the current account owner when they have room, else to a colleague nearly as free as
+the least loaded one (``balance_tolerance_pct``) who knows the industry, then the language.
+Nobody is planned beyond their hours or their cap on accounts. When that leaves an account
+out, the accounts are packed again largest first; when that fails too, the plan is
+infeasible, the least important accounts are left without a KAM and a statement says what
+would fix it. Sponsors are balanced by the number of accounts.
 """
 
 from __future__ import annotations
@@ -347,6 +357,8 @@ _EN = {
     "to named people, the team matrix, load per person and the KPI scorecard per KAM are skipped.",
     "no_contacts": "No contacts table: the contact plan and the coverage matrix are skipped, and "
     "workload assumes one decision maker per key account.",
+    "tier_assumed": "{n} key accounts have no quadrant the plan knows ({names}): they are "
+    "planned as {tier}.",
     "no_key_accounts": "The key-account profile marks no key account: there is no team to design.",
     "accounts_without_contacts": "{n} key accounts have no contacts on file ({names}): their plan "
     "holds planning, analysis and coordination only; map their buying centre first.",
@@ -458,14 +470,33 @@ class TeamDesignResult:
 # ---------------------------------------------------------------- helpers
 
 
-def _text(s: pd.Series) -> pd.Series:
-    return s.astype("str").str.strip().where(s.notna())
+_ROLE_SYNONYMS = {
+    # our side
+    "key_account_manager": "kam",
+    "account_manager": "kam",
+    "exec": "executive",
+    "executive_sponsor": "executive",
+    "sponsor": "executive",
+    "director": "executive",
+    "management": "executive",
+    # their side
+    "decisionmaker": "decision_maker",
+    "buyer": "procurement",
+    "purchasing": "procurement",
+    "accounting": "finance",
+    "engineer": "technical",
+    "technician": "technical",
+    "ceo": "executive",
+    "owner": "executive",
+}
 
 
 def _norm_role(value: Any, allowed: tuple[str, ...], fallback: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if _is_missing(value):
         return fallback
     r = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    if r not in allowed:
+        r = _ROLE_SYNONYMS.get(r, r)
     return r if r in allowed else fallback
 
 
@@ -512,7 +543,8 @@ def key_accounts(
 ) -> pd.DataFrame:
     """The key accounts to staff, one row each, most important first.
 
-    Returns ``customer_id, name, industry, language, account_owner, tier, priority``;
+    Returns ``customer_id, name, industry, language, account_owner, tier, tier_assumed,
+    priority``;
     ``tier`` is the portfolio quadrant (``settings.default_tier`` when missing) and
     ``priority`` the order accounts are staffed in (tier, then attractiveness, then revenue).
     """
@@ -553,6 +585,9 @@ def key_accounts(
         )
     )
     df["tier"] = tier.astype("str")
+    df["tier_assumed"] = ~df["quadrant"].astype("object").map(
+        lambda q: not _is_missing(q) and str(q).strip().lower() in {t.lower() for t in TIERS}
+    ).astype(bool)
     df["tier_rank"] = df["tier"].map({t: i for i, t in enumerate(TIERS)}).astype("int64")
     df["_attr"] = pd.to_numeric(df["attractiveness"], errors="coerce").fillna(-np.inf)
     df["_rev"] = pd.to_numeric(df["net_revenue"], errors="coerce").fillna(-np.inf)
@@ -562,7 +597,18 @@ def key_accounts(
         kind="mergesort",
     )
     df["priority"] = np.arange(1, len(df) + 1, dtype="int64")
-    out = df[["customer_id", "name", "industry", "language", "account_owner", "tier", "priority"]]
+    out = df[
+        [
+            "customer_id",
+            "name",
+            "industry",
+            "language",
+            "account_owner",
+            "tier",
+            "tier_assumed",
+            "priority",
+        ]
+    ]
     out = out.reset_index(drop=True)
     for c in ("name", "industry", "language", "account_owner", "tier"):
         out[c] = out[c].astype("str").where(out[c].notna())
@@ -1667,6 +1713,16 @@ def run_team_design(
     plan_start = plan_start.replace(day=1)
 
     key = key_accounts(account_profile, tables.get("customers"), settings)
+    if key["tier_assumed"].any():
+        statements.append(
+            _statement(
+                "tier_assumed",
+                "warning",
+                n=int(key["tier_assumed"].sum()),
+                names=_names(key.loc[key["tier_assumed"], "name"].tolist()),
+                tier=settings.default_tier,
+            )
+        )
     if team is None:
         statements.append(_statement("no_roster", "warning"))
         skipped += ["assignment", "team_matrix", "load", "kpis_per_kam"]

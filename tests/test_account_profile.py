@@ -227,6 +227,23 @@ def test_engagement_file_error_names_the_key(tmp_path):
         load_engagement(path)
 
 
+def test_engagement_file_unknown_metric_names_the_key(tmp_path):
+    from kamaudit.config import load_engagement
+
+    path = tmp_path / "engagement.yaml"
+    path.write_text(
+        "client: X\nperiod: {start: 2024-01-01, end: 2024-12-31}\ninputs: {invoices: i.csv}\n"
+        "profile:\n  criteria:\n    - {name: profit, axis: attractiveness, source: net_proft, weight: 100}\n"
+        "    - {name: reliability, axis: strength, weight: 100}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r'"profile.criteria.0.source" = "net_proft" is not valid: unknown source.*Did you mean "net_profit"',
+    ):
+        load_engagement(path)
+
+
 def test_default_preset_is_valid_and_documented():
     s = ProfileSettings()
     t = s.criteria_table()
@@ -339,6 +356,10 @@ def test_relationship_stage_from_indicators_and_assessed_override():
     assert rel["stage_inferred"].tolist() == ["transactional", "partnership", "partnership"]
     assert rel["relationship_stage"].tolist() == ["transactional", "partnership", "synergy"]
     assert rel["stage_source"].tolist() == ["inferred", "inferred", "assessed"]
+    # a stage named in the customer master wins over both
+    m2 = m.assign(stage_given=["Cooperation", None, "no idea"])
+    rel2 = relationship(m2, wide, ass, s)
+    assert rel2["relationship_stage"].tolist() == ["cooperation", "partnership", "synergy"]
     p = rel["win_keep_probability"]
     assert p.between(0.05, 0.95).all()
     assert p[2] > p[1] > p[0]
@@ -604,7 +625,7 @@ def test_sample_small_weight_changes_move_only_borderline_customers():
     base = _sample_result()
     stab = base.stability.set_index("customer_id")["stability"]
     crit = list(eng.profile.criteria)
-    moved_total = 0
+    key_n = int(base.profile["is_key_account"].sum())
     # move a tenth of one criterion's weight to another of the same axis (well inside the
     # ±20 % the Monte Carlo varies each weight by), several ways
     weights = {c.name: c.weight for c in crit}
@@ -630,9 +651,8 @@ def test_sample_small_weight_changes_move_only_borderline_customers():
         moved = r.profile.loc[
             r.profile["is_key_account"] != base.profile["is_key_account"], "customer_id"
         ]
-        moved_total += len(moved)
+        assert len(moved) <= max(2, key_n // 5), (a, b, len(moved))
         assert (stab.loc[moved] == "borderline").all(), (a, b, stab.loc[moved].to_dict())
-    assert moved_total < 10
 
 
 def test_sample_results_and_deliverable(tmp_path):

@@ -390,8 +390,8 @@ def test_html_blocks_rendered(report_html, ctx):
         'class="finding"',
         'class="warning"',
         'class="note"',
-        "<h3>Heading three</h3>",
-        "<h4>Heading four</h4>",
+        "<h3><bdi>Heading three</bdi></h3>",
+        "<h4><bdi>Heading four</bdi></h4>",
         'class="keyfigure"',
         'class="card"',
         "@media print",
@@ -658,3 +658,13 @@ def test_neutralise_external():
     clean, n = neutralise_external(html)
     assert n == 6 and external_urls(clean) == []
     assert 'href="#local"' in clean
+
+
+def test_a_bad_block_becomes_a_warning(ctx):
+    bad = pd.DataFrame([[1, 2]], columns=["a", "a"])  # duplicate columns break the table view
+    report = StageReport(
+        stage="cost_to_serve",
+        section=Section(id="cost_to_serve", title="Costs", blocks=[Table(df=bad), Text("still here")]),
+    )
+    html = render_report(ctx, [report])
+    assert 'class="warning"' in html and "still here" in html

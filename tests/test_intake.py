@@ -351,3 +351,39 @@ def test_many_issues_are_capped_and_counted(tmp_path):
 def test_settings_have_descriptions():
     for name, f in IntakeSettings.model_fields.items():
         assert f.description, name
+
+
+# ---------------------------------------------------------------- deliverables and charts
+
+
+def test_deliverables_section_sheets_and_summary(renderings, tmp_path):
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from kamaudit.deliverables import intake as contributor
+    from kamaudit.deliverables.context import ReportContext
+    from kamaudit.deliverables.i18n import Catalog
+    from kamaudit.deliverables.model import Figure, StageReport
+
+    ws = Workspace(tmp_path / "ws").ensure()
+    eng = engagement(tmp_path, {"invoices": "x.csv"})
+    assert contributor.build(ReportContext(eng, ws)) is None  # before intake has run
+    write_results(renderings["1c"], ws)
+    rep = contributor.build(ReportContext(eng, ws))
+    assert isinstance(rep, StageReport) and rep.stage == "intake"
+    assert [s.key for s in rep.sheets] == ["intake_quality", "intake_issues", "intake_missing",
+                                           "intake_coverage", "intake_base"]
+    assert all(len(s.name) <= 31 for s in rep.sheets)
+    assert 1 <= len(rep.summary) <= 3
+    assert rep.summary[0].startswith("We read 31 invoice lines from 2 export files.")
+    assert sum(isinstance(b, Figure) for b in rep.section.blocks) == 2
+    assert (ws.figures_dir / "intake_lorenz.png").exists()
+    # every catalog key the contributor uses exists in English
+    source = Path(contributor.__file__).read_text(encoding="utf-8")
+    keys = set(re.findall(r'f"\{_P\}([a-z_.0-9]+)"', source))
+    cat = Catalog("en")
+    assert keys and not [k for k in keys if not cat.has(f"intake.{k}")]
+    for col in rep.sheets[0].df.columns:
+        assert cat.has(f"columns.{col}"), col

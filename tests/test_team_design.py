@@ -139,6 +139,18 @@ def test_workload_by_hand():
     )
 
 
+def test_unknown_quadrant_is_planned_at_the_default_tier_and_said():
+    ap = _profile([("A", "Key", True), ("B", "strategic", True)])
+    result = run_team_design({"team": _team([("K1", "kam", 1600, None)])}, ap, None, None)
+    key = result.key_accounts.set_index("customer_id")
+    assert key.loc["A", "tier"] == "Status" and bool(key.loc["A", "tier_assumed"])
+    assert key.loc["B", "tier"] == "Strategic" and not bool(key.loc["B", "tier_assumed"])
+    assumed = [s.text for s in result.statements if s.key == "tier_assumed"]
+    assert assumed == [
+        "1 key accounts have no quadrant the plan knows (Customer A): they are planned as Status."
+    ]
+
+
 def test_settings_merge_and_validate():
     s = TeamSettings(touchpoints_per_year={"decision_maker": {"Strategic": 24}})
     assert s.touchpoints("decision_maker", "Strategic") == 24

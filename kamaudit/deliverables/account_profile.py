@@ -130,6 +130,20 @@ def build(ctx: ReportContext) -> StageReport | None:
             )
         )
 
+    if "missing_n" in prof.columns and int((prof["missing_n"] > 0).sum()):
+        n_missing = int((prof["missing_n"] > 0).sum())
+        n_key_missing = int(((prof["missing_n"] > 0) & key).sum())
+        blocks.append(
+            Text(
+                t(
+                    f"{P}.missing_text",
+                    n=f.number(n_missing),
+                    key_n=f.number(n_key_missing),
+                ),
+                "warning",
+            )
+        )
+
     # ------------------------------------------------------------ matrix
     blocks.append(Heading(t(f"{P}.matrix_heading")))
     qlabels = {q: t(f"{P}.quadrant.{q}", q) for q in ("Strategic", "Star", "Status", "Streamline")}
@@ -345,6 +359,38 @@ def build(ctx: ReportContext) -> StageReport | None:
     if cards is not None and len(cards):
         blocks.append(Heading(t(f"{P}.cards_heading")))
         blocks.append(Text(t(f"{P}.cards_text")))
+        overview = _yes_no(
+            ctx,
+            _translate(
+                ctx,
+                cards[
+                    [
+                        "name",
+                        "quadrant",
+                        "relationship_stage",
+                        "net_revenue",
+                        "net_profit",
+                        "is_deep_plan",
+                        "single_contact_risk",
+                        "selection_frequency",
+                        "stability",
+                    ]
+                ],
+                {
+                    "quadrant": "quadrant",
+                    "relationship_stage": "stage",
+                    "stability": "stability_label",
+                },
+            ),
+        )
+        blocks.append(
+            Table(
+                overview,
+                caption=t(f"{P}.cards_overview"),
+                column_labels=_labels(ctx, overview),
+                max_rows=ctx.engagement.report.max_table_rows_html,
+            )
+        )
         crit_labels = {c: t(f"{P}.criterion.{c}", c) for c in criteria}
         rows = []
         for _, c in cards.iterrows():  # one card per key account (a few dozen at most)

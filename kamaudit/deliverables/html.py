@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 import re
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from ..resources import templates_dir
 from ..workspace import write_text_atomic
 from .model import Bullets, Card, Figure, Heading, KeyFigures, Section, StageReport, Table, Text
+
+log = logging.getLogger(__name__)
 
 TEMPLATE_NAME = "report.html.j2"
 _NUMERIC_KINDS = {"money", "money0", "pct", "ratio", "int", "float", "score"}
@@ -107,6 +110,7 @@ def _table_view(block: Table, ctx, max_rows_default: int) -> dict:
                 {
                     "text": format_cell(v, kind, ctx.fmt, ctx.t),
                     "num": kind in _NUMERIC_KINDS,
+                    "date": kind == "date",
                     "neg": kind in _NUMERIC_KINDS and _is_negative(v),
                 }
             )
@@ -168,6 +172,22 @@ def block_view(block, ctx, max_rows: int) -> dict:
     return {"type": "text", "kind": "warning", "text": f"Unknown block {type(block).__name__}"}
 
 
+def _safe_block_view(block, ctx, max_rows: int, stage: str) -> dict:
+    """A block that cannot be rendered becomes a warning; the report is still written."""
+    try:
+        return block_view(block, ctx, max_rows)
+    except Exception as exc:  # noqa: BLE001 - one bad block never loses the report
+        log.error("%s: a %s block could not be rendered: %s", stage, type(block).__name__, exc)
+        title = ctx.t(f"stages.{stage}", default=stage)
+        return {
+            "type": "text",
+            "kind": "warning",
+            "text": ctx.t(
+                "report.contributor_failed", stage=title, error=f"{type(exc).__name__}: {exc}"
+            ),
+        }
+
+
 def _group_cards(blocks: list[dict]) -> list[dict]:
     """Consecutive cards share one grid (two or three to a row on a wide screen)."""
     out: list[dict] = []
@@ -212,7 +232,9 @@ def render_report(
             {
                 "id": anchor_id(sec.id or report.stage, used),
                 "title": sec.title,
-                "blocks": _group_cards([block_view(b, ctx, max_rows) for b in sec.blocks]),
+                "blocks": _group_cards(
+                    [_safe_block_view(b, ctx, max_rows, report.stage) for b in sec.blocks]
+                ),
             }
         )
     if summary is None:

@@ -39,6 +39,8 @@ def _values(values: dict[str, Any], ctx) -> dict[str, str]:
             out[k] = "" if v is None else str(v)
     if "role" in values:
         out["role"] = ctx.t(f"{_P}role_phrase.{values['role']}", default=str(values["role"]))
+    if "tier" in values:
+        out["tier"] = ctx.t(f"{_P}tier.{values['tier']}", default=str(values["tier"]))
     if "method" in values and "clv_method_key" in values:
         out["method"] = ctx.t(f"{_P}clv_method.{values['clv_method_key']}", default=out["method"])
     return out

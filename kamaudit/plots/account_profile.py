@@ -23,7 +23,7 @@ def portfolio_matrix(
     split_attractiveness: float = 5.5,
     split_strength: float = 5.5,
     labels: dict[str, str] | None = None,
-    annotate_n: int = 12,
+    annotate_n: int = 8,
 ):
     """McDonald's matrix: strength (x) × attractiveness (y), bubble = net revenue.
 

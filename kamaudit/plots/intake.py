@@ -86,7 +86,10 @@ def coverage_by_month(
     ax.set_title(title)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper left", frameon=False, fontsize=8)
+    ax.set_ylim(0, max(n.max(), 1) * 1.25)
+    lo, hi = ax2.get_ylim()
+    ax2.set_ylim(lo, hi + (hi - lo) * 0.25)
+    ax.legend(h1 + h2, l1 + l2, loc="upper left", ncol=3, frameon=True, framealpha=0.9, fontsize=8)
     fig.tight_layout()
     return fig
 
