@@ -4,6 +4,7 @@ The public surface, in the order an audit uses it::
 
     load_engagement   read and validate an engagement file
     generate_sample   write a fictional company for training and tests
+    generate_pack     write a seminar pack of companies, answer keys apart
     run_engagement    run the stage notebooks and build the deliverables
     open_stage        what a stage notebook calls first
     Workspace         the folder stages read from and write to
@@ -25,10 +26,10 @@ def __getattr__(name: str):  # lazy: keeps `import kamaudit` light in notebooks
         from .runner import run_engagement
 
         return run_engagement
-    if name == "generate_sample":
-        from .sample import generate_sample
+    if name in ("generate_sample", "generate_pack"):
+        from . import sample
 
-        return generate_sample
+        return getattr(sample, name)
     raise AttributeError(name)
 
 
@@ -37,6 +38,7 @@ __all__ = [
     "KamAuditError",
     "Workspace",
     "__version__",
+    "generate_pack",
     "generate_sample",
     "load_engagement",
     "open_stage",

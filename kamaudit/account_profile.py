@@ -142,7 +142,11 @@ class Criterion(_Strict):
     direction: Literal["higher", "lower"] = Field("higher", description="which way is better")
     weight: float = Field(gt=0, le=100, description="weight within its axis (axis sums to 100)")
     thresholds: list[float] | None = Field(
-        None, description="ascending anchor values for a 1-10 scale; none = percentiles"
+        None, description="ascending anchor values for a 1-10 scale; none = the scale below"
+    )
+    scale: Literal["percentile", "value_share"] = Field(
+        "percentile",
+        description="without thresholds: percentile among customers, or value_share = 1 + 9 × the share of the total held by customers up to this one (keeps the size of money values)",
     )
     assessed_by: Literal["any", "internal", "client"] = Field(
         "any",
@@ -892,6 +896,18 @@ def _scale(values: np.ndarray, criterion: Criterion) -> np.ndarray:
         else:
             passed = (v[ok, None] <= t[None, :]).sum(axis=1)
         out[ok] = 1 + 9 * passed / len(t)
+        return out
+    if criterion.scale == "value_share":
+        x = np.clip(v[ok], 0, None)
+        total = x.sum()
+        if total <= 0:
+            out[ok] = 1.0
+            return out
+        order = np.sort(x)
+        cum = np.cumsum(order)
+        # share of the total held by customers at or below this value (ties share the top)
+        idx = np.searchsorted(order, x, side="right") - 1
+        out[ok] = 1 + 9 * cum[idx] / total
         return out
     ranks = pd.Series(v[ok]).rank(method="average").to_numpy()
     m = ok.sum()

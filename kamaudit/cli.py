@@ -206,7 +206,8 @@ def cmd_sample(a: argparse.Namespace) -> int:
     from . import sample
 
     if a.pack:
-        infos = sample.generate_pack(a.dir, a.pack, seed=a.seed, industry=a.industry)
+        infos = sample.generate_pack(a.dir, a.pack, seed=a.seed, industry=a.industry,
+                                     n_customers=a.customers, n_lines=a.lines)
         print(f"Seminar pack of {len(infos)} companies in {a.dir} (answer keys kept apart).")
         return 0
     kwargs = {"seed": a.seed, "n_customers": a.customers, "n_lines": a.lines}

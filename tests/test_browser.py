@@ -158,7 +158,13 @@ def test_working_paper_in_browser(browser, tmp_path):
 
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
-    """The sample engagement run end to end (all stages), or None when it cannot run."""
+    """The sample engagement run end to end, or None when there is no sample or runner.
+
+    When a stage fails, the deliverables are built from what the workspace holds (the
+    stages that ran), so the browser still sees real data.
+    """
+    from kamaudit import Workspace, load_engagement
+    from kamaudit.deliverables.builder import build_deliverables
     from kamaudit.resources import sample_engagement
 
     if not sample_engagement().exists():
@@ -169,19 +175,18 @@ def sample_run(tmp_path_factory):
         return None
     out = tmp_path_factory.mktemp("sample_run")
     result = run_engagement(sample_engagement(), out)
-    return out, result
+    html = getattr(result, "report", None)
+    if not html:
+        html = build_deliverables(load_engagement(sample_engagement()), Workspace(out)).html
+    return out, Path(html)
 
 
 @pytest.mark.slow
 def test_sample_report_in_browser(browser, sample_run):
     if sample_run is None:
         pytest.skip("no sample engagement or runner yet")
-    out, result = sample_run
-    if not getattr(result, "ok", True) and getattr(result, "report", None) is None:
-        pytest.skip(f"the sample run failed (the end-to-end test reports it): {result.error}")
-    reports = sorted((out / "deliverables").glob("*_kam_audit.html"))
-    assert reports, f"no report written: {getattr(result, 'error', result)}"
-    info = check_report(browser, reports[0], expect_sections=1)
+    out, html = sample_run
+    info = check_report(browser, html, expect_sections=1)
     assert info["stages"]
     for paper in sorted((out / "notebooks").glob("*.html")):
         page, requests, errors = open_offline(browser, paper)

@@ -24,7 +24,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..workspace import atomic_path
 from .i18n import Catalog
-from .workbook import set_text
+from .workbook import safe_sheet_name, set_text
 
 INPUT_ROWS = 5000
 """Rows the validations cover below the header."""
@@ -236,7 +236,7 @@ def write_data_request(path: str | Path, language: str = "en") -> Path:
     lists = _lists()
     wb = Workbook()
     intro = wb.active
-    intro.title = t("data_request.how_to")[:31]
+    intro.title = safe_sheet_name(t("data_request.how_to"), {LISTS_SHEET, *TABLES})
     if cat.rtl:
         intro.sheet_view.rightToLeft = True
 
