@@ -182,6 +182,8 @@ class Criterion(_Strict):
 
     @model_validator(mode="after")
     def _known_criterion(self) -> Criterion:
+        if self.scale == "value_share" and self.direction == "lower":
+            raise ValueError('scale "value_share" needs direction "higher" (a share of a total)')
         if self.source == "assessment" and not self.custom and self.name not in ASSESSMENT_CRITERIA:
             hint = did_you_mean(self.name, [*ASSESSMENT_CRITERIA, *METRICS])
             raise ValueError(
@@ -428,10 +430,16 @@ class WinKeepFactors(_Strict):
     clipped to [floor, ceiling]. Missing indicators contribute 0.
     """
 
-    base_transactional: float = Field(0.35, ge=0, le=1)
-    base_cooperation: float = Field(0.55, ge=0, le=1)
-    base_partnership: float = Field(0.70, ge=0, le=1)
-    base_synergy: float = Field(0.85, ge=0, le=1)
+    base_transactional: float = Field(
+        0.35, ge=0, le=1, description="base probability for a transactional relationship"
+    )
+    base_cooperation: float = Field(
+        0.55, ge=0, le=1, description="base probability for cooperation"
+    )
+    base_partnership: float = Field(
+        0.70, ge=0, le=1, description="base probability for partnership"
+    )
+    base_synergy: float = Field(0.85, ge=0, le=1, description="base probability for synergy")
     relationship_strength: float = Field(
         0.10, ge=0, le=1, description="effect of strong relationships"
     )
@@ -440,8 +448,8 @@ class WinKeepFactors(_Strict):
     our_strength: float = Field(0.10, ge=0, le=1, description="effect of the strength-axis score")
     single_contact: float = Field(0.10, ge=0, le=1, description="penalty for one contact or none")
     stale_contact: float = Field(0.05, ge=0, le=1, description="penalty for no recent contact")
-    floor: float = Field(0.05, ge=0, le=1)
-    ceiling: float = Field(0.95, ge=0, le=1)
+    floor: float = Field(0.05, ge=0, le=1, description="lowest probability shown")
+    ceiling: float = Field(0.95, ge=0, le=1, description="highest probability shown")
 
 
 class ContactRules(_Strict):
@@ -568,7 +576,7 @@ class ProfileSettings(BaseModel):
                 "weight": float(c.weight),
                 "scale": ("thresholds " + ", ".join(f"{t:g}" for t in c.thresholds))
                 if c.thresholds
-                else ("assessment 1-10" if c.source == "assessment" else "percentile"),
+                else ("assessment 1-10" if c.source == "assessment" else c.scale),
                 "description": c.description,
             }
             for c in self.criteria

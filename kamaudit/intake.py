@@ -233,7 +233,9 @@ def issue_sentence(issue: dict | pd.Series) -> str:
         where += f', column "{get("column")}"'
     problem = str(get("problem") or "")
     value = get("value")
-    if problem.startswith(str(get("file") or "\0")):
+    file = str(get("file") or "\0")
+    file_level = (row is None or pd.isna(row)) and not get("column")
+    if problem.startswith(file) or (file_level and file in problem):
         text = problem
     elif value not in (None, "") and not pd.isna(value):
         text = f'{where}: "{value}" {problem}'

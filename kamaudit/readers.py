@@ -591,7 +591,8 @@ def _arrow_csv(utf8: bytes, delim: str, header_idx: int, n_fields: int) -> pd.Da
             pa.py_buffer(utf8).slice(0, end),
             read_options=pacsv.ReadOptions(skip_rows=header_idx, column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
-                                              newlines_in_values=b'"' in utf8[:end], ignore_empty_lines=False),
+                                              newlines_in_values=utf8.find(b'"', 0, end) >= 0,
+                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.large_string() for n in names}, strings_can_be_null=True,
                 null_values=[""], quoted_strings_can_be_null=True),
@@ -672,7 +673,13 @@ def _read_workbook(table: str, path: Path, spec: Any, fh: Any) -> RawTable:
                 ws_name = sheet
             options["sheet"] = _opt(ws_name, "engagement file")
         ws = wb[ws_name]
-        if hasattr(ws, "reset_dimensions"):
+        # trust the stored dimension unless it is missing or says A1 only (some exporters);
+        # recomputing it parses the whole sheet a second time
+        try:
+            dims = ws.calculate_dimension()
+        except (ValueError, TypeError):
+            dims = None
+        if hasattr(ws, "reset_dimensions") and (not dims or dims in ("A1", "A1:A1")):
             ws.reset_dimensions()
         values = [tuple(r) for r in ws.iter_rows(values_only=True)]
     finally:

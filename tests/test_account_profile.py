@@ -136,6 +136,34 @@ def test_percentiles_when_no_thresholds_and_direction_lower():
     assert wide["attractiveness"].round(6).tolist() == [4.6, 5.5, 6.4]
 
 
+def test_value_share_scale_by_hand():
+    # shares of the total (100) held by customers up to each one: 0, 0.1, 0.4, 1.0
+    s = ProfileSettings(
+        criteria=[
+            Criterion(
+                name="net_revenue",
+                axis="attractiveness",
+                source="net_revenue",
+                weight=100,
+                scale="value_share",
+            ),
+            Criterion(name="reliability", axis="strength", weight=100),
+        ]
+    )
+    m = metrics_frame(net_revenue=[-5.0, 10.0, 30.0, 60.0])
+    wide, _, _ = score_customers(m, None, s)
+    assert wide["score_net_revenue"].round(6).tolist() == [1.0, 1.9, 4.6, 10.0]
+    with pytest.raises(ValidationError, match="value_share"):
+        Criterion(
+            name="x",
+            axis="strength",
+            source="competitor_ties",
+            weight=1,
+            direction="lower",
+            scale="value_share",
+        )
+
+
 def test_missing_assessment_scores_neutral_and_is_flagged():
     s = ProfileSettings(
         criteria=[

@@ -664,7 +664,9 @@ def test_a_bad_block_becomes_a_warning(ctx):
     bad = pd.DataFrame([[1, 2]], columns=["a", "a"])  # duplicate columns break the table view
     report = StageReport(
         stage="cost_to_serve",
-        section=Section(id="cost_to_serve", title="Costs", blocks=[Table(df=bad), Text("still here")]),
+        section=Section(
+            id="cost_to_serve", title="Costs", blocks=[Table(df=bad), Text("still here")]
+        ),
     )
     html = render_report(ctx, [report])
     assert 'class="warning"' in html and "still here" in html

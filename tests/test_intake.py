@@ -387,3 +387,13 @@ def test_deliverables_section_sheets_and_summary(renderings, tmp_path):
     assert keys and not [k for k in keys if not cat.has(f"intake.{k}")]
     for col in rep.sheets[0].df.columns:
         assert cat.has(f"columns.{col}"), col
+
+
+def test_a_stopped_run_still_writes_the_issue_list(tmp_path):
+    ws = Workspace(tmp_path / "ws").ensure()
+    write_text(tmp_path / "inv.csv", INV)
+    with pytest.raises(ValidationFailed):
+        read_and_check(engagement(tmp_path, {"invoices": "inv.csv"}), workspace=ws)
+    issues = ws.read_table("intake_issues")
+    assert "fatal" in set(issues["severity"])
+    assert not ws.has_table("invoices")

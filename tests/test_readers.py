@@ -337,3 +337,35 @@ def test_engagement_paths_are_relative_to_the_engagement(tmp_path):
     write_text(tmp_path / "exports" / "inv.csv", HEADER + "\nA1;2024-01-01;C1;5\n")
     eng = engagement(tmp_path, {"invoices": "exports/inv.csv"})
     assert read_input("invoices", eng.inputs["invoices"]).df["invoice_id"].tolist() == ["A1"]
+
+
+def test_blank_lines_inside_the_table_keep_row_numbers(tmp_path):
+    text = HEADER + "\nA1;2024-01-01;C1;5\n\nA2;2024-01-02;C2;6\n\n\n"
+    raw = read_unchanged(write_text(tmp_path / "inv.csv", text))
+    assert raw.df["invoice_id"].tolist() == ["A1", "A2"]
+    assert raw.rows.tolist() == [2, 4]
+
+
+def test_fast_reader_is_used_for_regular_files(tmp_path):
+    raw = read_unchanged(write_text(tmp_path / "inv.csv", HEADER + "\nA1;2024-01-01;C1;5\n"))
+    assert raw.option("parser") == "pyarrow"
+
+
+def test_trailing_delimiters_on_data_rows_are_ignored(tmp_path):
+    text = "invoice_id;customer_id\nA1;C1;\nA2;C2;;\n"
+    raw = read_unchanged(write_text(tmp_path / "inv.csv", text))
+    assert list(raw.df.columns) == ["invoice_id", "customer_id"] and raw.rows.tolist() == [2, 3]
+
+
+def test_workbook_with_numbers_and_dates_written_as_text(tmp_path):
+    path = _workbook(tmp_path / "cz.xlsx", {"Data": [
+        ["Doklad", "Datum", "IČO", "Částka"],
+        ["F1", "31.01.2024", "00042", "1 200,50"],
+        ["F2", dt.datetime(2024, 2, 1), "00043", 99.5],
+    ]})
+    raw = read_unchanged(path, columns={"Doklad": "invoice_id", "Datum": "invoice_date", "IČO": "customer_id",
+                                        "Částka": "net_amount"})
+    assert raw.option("decimal") == "," and raw.option("thousands") == " "
+    assert parse_numbers(raw.df["net_amount"], ",", " ").tolist() == [1200.5, 99.5]
+    got = parse_dates(raw.df["invoice_date"], raw.option("date_format"))
+    assert got.dt.strftime("%Y-%m-%d").tolist() == ["2024-01-31", "2024-02-01"]

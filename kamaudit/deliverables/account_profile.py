@@ -548,6 +548,18 @@ def build(ctx: ReportContext) -> StageReport | None:
             )
         )
 
+    order = [
+        "profile_scores",
+        "profile_criteria",
+        "profile_portfolio",
+        "profile_key_accounts",
+        "profile_potential",
+        "profile_contacts",
+        "profile_stability",
+        "profile_cards",
+    ]
+    sheets.sort(key=lambda sh: order.index(sh.key) if sh.key in order else len(order))
+
     # ------------------------------------------------------------ summary
     lines = [
         t(
@@ -626,7 +638,10 @@ def _card_fields(ctx: ReportContext, c: pd.Series) -> list[tuple[str, str]]:
         (col("freshness_days"), num(c["freshness_days"], 0)),
         (col("selection_frequency"), f.pct(100 * _f(c["selection_frequency"]), 0)),
         (col("strengths"), _codes(ctx, "criterion", str(c["strengths"]).replace(", ", ";"))),
-        (col("weaknesses"), _codes(ctx, "criterion", str(c["weaknesses"]).replace(", ", ";"))),
+        (
+            col("weaknesses"),
+            _codes(ctx, "criterion", str(c["weaknesses"]).replace(", ", ";")) or "–",
+        ),
     ]
     return out
 

@@ -13,9 +13,11 @@ Until intake contributes, a "Data on hand" section lists the workspace's tables.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import logging
+import os
 import time
 import traceback
 from dataclasses import asdict, dataclass
@@ -222,6 +224,12 @@ def data_on_hand_report(ctx: ReportContext) -> StageReport:
 # ----------------------------------------------------------------- the build
 
 
+def _shareable(path: Path) -> None:
+    """rw-r--r--: temporary files are created 0600, a client deliverable is meant to be shared."""
+    with contextlib.suppress(OSError):  # e.g. a file system without modes
+        os.chmod(path, 0o644)
+
+
 def build_deliverables(engagement, workspace, run_date: dt.date | None = None) -> Deliverables:
     """Write ``deliverables/<slug>_kam_audit.xlsx`` and ``.html`` for what the workspace holds.
 
@@ -250,6 +258,8 @@ def build_deliverables(engagement, workspace, run_date: dt.date | None = None) -
     started = time.perf_counter()
     write_report(html_path, ctx, reports, run_date=run_date)
     log.info("report written in %.2f s: %s", time.perf_counter() - started, html_path)
+    for path in (xlsx_path, html_path):
+        _shareable(path)
     for note in notes:
         log.warning(note)
     workspace.write_json(

@@ -240,12 +240,11 @@ def render_report(
     if summary is None:
         summary = [(r.section.title, list(r.summary)) for r in reports if r.summary]
 
-    assumptions = eng.assumptions()
     from .workbook import assumptions_sheet
 
     a_sheet = assumptions_sheet(ctx)
     assumptions_table = _table_view(
-        Table(df=a_sheet.df, formats=a_sheet.formats), ctx, max_rows_default=len(assumptions) + 1
+        Table(df=a_sheet.df, formats=a_sheet.formats), ctx, max_rows_default=len(a_sheet.df) + 1
     )
     period = f"{fmt.date(eng.period.start)} – {fmt.date(eng.period.end)}"
     title = eng.report.title or t("report.title")

@@ -112,7 +112,9 @@ class Catalog:
         if _missing(x):
             return "–"
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + " ¤"
-        return format_currency(x, self.currency, format=fmt, locale=self.locale, currency_digits=False)
+        return format_currency(
+            x, self.currency, format=fmt, locale=self.locale, currency_digits=False
+        )
 
     def pct(self, x, decimals: int = 1) -> str:
         """``x`` in percent units (12.5 -> "12.5 %")."""

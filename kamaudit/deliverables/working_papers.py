@@ -12,6 +12,8 @@ is reused (warm, an export takes ≈ 0.2 s).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import threading
 from pathlib import Path
@@ -109,7 +111,10 @@ def notebook_to_html(ipynb_path: str | Path) -> str:
 
 def export_notebook_html(ipynb_path: str | Path, html_path: str | Path) -> Path:
     """Export one executed notebook to HTML (no code, no external URL), atomically."""
-    return write_text_atomic(html_path, notebook_to_html(ipynb_path))
+    path = write_text_atomic(html_path, notebook_to_html(ipynb_path))
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o644)  # a working paper is meant to be shared (temp files are 0600)
+    return path
 
 
 def export_working_papers(notebooks_dir: str | Path) -> list[Path]:
