@@ -51,19 +51,21 @@ def generate(path: Path, lines: int, seed: int = 7) -> Path:
         s = s.str.replace(",", " ", regex=False).str.replace(".", ",", regex=False)
         return np.where(x < 0, "-", "") + s
 
-    body = pd.DataFrame({
-        "Номер": pd.Series(inv_no).map("РН-{:07d}".format),
-        "Дата": dd,
-        "Код контрагента": pd.Series(cust).map("{:05d}".format),
-        "Номенклатура": pd.Series(rng.integers(1, 3000, size=lines)).map("Т-{:04d}".format),
-        "Количество": qty.astype(str),
-        "Цена": money(price),
-        "Сумма": money(amount),
-    })
+    body = pd.DataFrame(
+        {
+            "Номер": pd.Series(inv_no).map("РН-{:07d}".format),
+            "Дата": dd,
+            "Код контрагента": pd.Series(cust).map("{:05d}".format),
+            "Номенклатура": pd.Series(rng.integers(1, 3000, size=lines)).map("Т-{:04d}".format),
+            "Количество": qty.astype(str),
+            "Цена": money(price),
+            "Сумма": money(amount),
+        }
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="cp1251", newline="") as fh:
         fh.write("Реестр документов реализации\r\n")
-        fh.write("ООО \"Ромашка\", период 01.01.2024 - 31.12.2025\r\n")
+        fh.write('ООО "Ромашка", период 01.01.2024 - 31.12.2025\r\n')
         body.to_csv(fh, sep=";", index=False, lineterminator="\r\n")
     return path
 
@@ -71,21 +73,39 @@ def generate(path: Path, lines: int, seed: int = 7) -> Path:
 def engagement(path: Path):
     from kamaudit.config import Engagement
 
-    return Engagement.model_validate({
-        "client": "Бенчмарк",
-        "period": {"start": "2024-01-01", "end": "2025-12-31"},
-        "inputs": {"invoices": {"path": str(path), "columns": {
-            "Номер": "invoice_id", "Дата": "invoice_date", "Код контрагента": "customer_id",
-            "Номенклатура": "product_id", "Количество": "quantity", "Цена": "unit_price",
-            "Сумма": "net_amount"}}},
-    })
+    return Engagement.model_validate(
+        {
+            "client": "Бенчмарк",
+            "period": {"start": "2024-01-01", "end": "2025-12-31"},
+            "inputs": {
+                "invoices": {
+                    "path": str(path),
+                    "columns": {
+                        "Номер": "invoice_id",
+                        "Дата": "invoice_date",
+                        "Код контрагента": "customer_id",
+                        "Номенклатура": "product_id",
+                        "Количество": "quantity",
+                        "Цена": "unit_price",
+                        "Сумма": "net_amount",
+                    },
+                }
+            },
+        }
+    )
 
 
 def reference(path: Path) -> pd.DataFrame:
     return pd.read_csv(
-        path, encoding="cp1251", sep=";", skiprows=2, decimal=",", thousands=" ",
+        path,
+        encoding="cp1251",
+        sep=";",
+        skiprows=2,
+        decimal=",",
+        thousands=" ",
         dtype={"Номер": str, "Код контрагента": str, "Номенклатура": str},
-        parse_dates=["Дата"], date_format="%d.%m.%Y",
+        parse_dates=["Дата"],
+        date_format="%d.%m.%Y",
     )
 
 
@@ -102,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         t0 = time.perf_counter()
         generate(path, args.lines)
-        print(f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s"
+        )
     eng = engagement(path)
     spec = eng.inputs["invoices"]
 
@@ -114,8 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     cpus: dict[str, list[float]] = {k: [] for k in walls}
     ref = res = raw = None
     for _ in range(args.runs):
-        for key, fn in (("ref", lambda: reference(path)), ("both", ours),
-                        ("read", lambda: read_input("invoices", spec))):
+        for key, fn in (
+            ("ref", lambda: reference(path)),
+            ("both", ours),
+            ("read", lambda: read_input("invoices", spec)),
+        ):
             w0, c0 = time.perf_counter(), time.process_time()
             out = fn()
             walls[key].append(time.perf_counter() - w0)
@@ -142,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  read_input                          {med['read']:7.2f} / {cmed['read']:6.2f}")
     print(f"  run_intake                          {med['intake']:7.2f} / {cmed['intake']:6.2f}")
     print(f"  read_input + run_intake             {med['both']:7.2f} / {cmed['both']:6.2f}")
-    print(f"  ratio to pandas: {statistics.median(ratios):.2f}x wall (median of per-run ratios), "
-          f"{cmed['both'] / cmed['ref']:.2f}x CPU; goal <= 3x")
+    print(
+        f"  ratio to pandas: {statistics.median(ratios):.2f}x wall (median of per-run ratios), "
+        f"{cmed['both'] / cmed['ref']:.2f}x CPU; goal <= 3x"
+    )
     print("  detected:", {k: v.get("value") for k, v in raw.options.items()})
     return 0
 

@@ -40,15 +40,29 @@ __all__ = [
     "write_results",
 ]
 
-ISSUE_COLUMNS = ["table", "file", "sheet", "row", "column", "value", "problem", "action", "severity"]
+ISSUE_COLUMNS = [
+    "table",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "problem",
+    "action",
+    "severity",
+]
 SEVERITIES = ["fatal", "error", "warning", "info"]
 
 # value ranges checked after types: (min, max), None = open
 RANGES: dict[str, dict[str, tuple[float | None, float | None]]] = {
     "customers": {"payment_terms_days": (0, 3650), "wallet_estimate": (0, None)},
     "activities": {"quantity": (0, None), "hours": (0, None)},
-    "cost_pools": {"annual_cost": (0, None), "rate": (0, None), "practical_capacity": (0, None),
-                   "avoidable_pct": (0, 100)},
+    "cost_pools": {
+        "annual_cost": (0, None),
+        "rate": (0, None),
+        "practical_capacity": (0, None),
+        "avoidable_pct": (0, 100),
+    },
     "contacts": {"relationship_strength": (1, 5), "competitor_ties": (1, 5)},
     "assessments": {"score": (1, 10)},
     "team": {"hours_available": (0, 8784), "max_accounts": (0, None)},
@@ -74,7 +88,9 @@ class IntakeSettings(BaseModel):
         True, description="drop invoice lines and activities dated outside the engagement period"
     )
     max_invalid_share: float = Field(
-        0.05, ge=0, le=1,
+        0.05,
+        ge=0,
+        le=1,
         description="share of filled values in a column that may fail to read before the run stops "
         "(a larger share means a reading option is wrong, e.g. the decimal separator)",
     )
@@ -82,7 +98,8 @@ class IntakeSettings(BaseModel):
         True, description="read ambiguous dates such as 03/04/2024 day-first (3 April)"
     )
     duplicate_customers: Literal["keep_first", "fail"] = Field(
-        "keep_first", description="a customer id listed twice in the customer master: keep the first row, or stop"
+        "keep_first",
+        description="a customer id listed twice in the customer master: keep the first row, or stop",
     )
     drop_duplicate_lines: bool = Field(
         False, description="drop invoice lines identical in every column to an earlier line"
@@ -98,7 +115,9 @@ class IntakeSettings(BaseModel):
         1000, ge=10, description="rows listed per kind of problem and column; the rest are counted"
     )
     base_window_months: int = Field(
-        12, ge=1, description="months at each end of the period compared to count new and lost customers"
+        12,
+        ge=1,
+        description="months at each end of the period compared to count new and lost customers",
     )
 
 
@@ -159,31 +178,54 @@ class _Issues:
         row["row"] = kw.get("row")
         self.parts.append(pd.DataFrame([row], columns=ISSUE_COLUMNS))
 
-    def add_rows(self, raw: RawTable, mask: np.ndarray, column: str, values: pd.Series | None,
-                 problem: str, action: str, severity: str, more: str | None = None) -> int:
+    def add_rows(
+        self,
+        raw: RawTable,
+        mask: np.ndarray,
+        column: str,
+        values: pd.Series | None,
+        problem: str,
+        action: str,
+        severity: str,
+        more: str | None = None,
+    ) -> int:
         """One issue per row where ``mask``; the first ``cap`` listed, the rest counted."""
         idx = np.flatnonzero(mask)
         n = len(idx)
         if not n:
             return 0
         shown = idx[: self.cap]
-        vals = [""] * len(shown) if values is None else [_show(v) for v in values.iloc[shown].tolist()]
-        self.parts.append(pd.DataFrame({
-            "table": raw.table,
-            "file": raw.file_name,
-            "sheet": raw.sheet or "",
-            "row": raw.rows[shown],
-            "column": _col_label(raw, column),
-            "value": vals,
-            "problem": problem,
-            "action": action,
-            "severity": severity,
-        }, columns=ISSUE_COLUMNS))
+        vals = (
+            [""] * len(shown) if values is None else [_show(v) for v in values.iloc[shown].tolist()]
+        )
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "table": raw.table,
+                    "file": raw.file_name,
+                    "sheet": raw.sheet or "",
+                    "row": raw.rows[shown],
+                    "column": _col_label(raw, column),
+                    "value": vals,
+                    "problem": problem,
+                    "action": action,
+                    "severity": severity,
+                },
+                columns=ISSUE_COLUMNS,
+            )
+        )
         if n > len(shown):
-            self.add(table=raw.table, file=raw.file_name, sheet=raw.sheet or "", row=None,
-                     column=_col_label(raw, column), value="",
-                     problem=more or f"{problem} (and {n - len(shown):,} more rows like this)",
-                     action=action, severity=severity)
+            self.add(
+                table=raw.table,
+                file=raw.file_name,
+                sheet=raw.sheet or "",
+                row=None,
+                column=_col_label(raw, column),
+                value="",
+                problem=more or f"{problem} (and {n - len(shown):,} more rows like this)",
+                action=action,
+                severity=severity,
+            )
         return n
 
     def frame(self) -> pd.DataFrame:
@@ -191,7 +233,11 @@ class _Issues:
             df = pd.DataFrame({c: pd.Series([], dtype="str") for c in ISSUE_COLUMNS})
         else:
             df = pd.concat(self.parts, ignore_index=True)
-        df["row"] = pd.array(df["row"].astype("float64"), dtype="Int64") if len(df) else pd.array([], dtype="Int64")
+        df["row"] = (
+            pd.array(df["row"].astype("float64"), dtype="Int64")
+            if len(df)
+            else pd.array([], dtype="Int64")
+        )
         for c in ISSUE_COLUMNS:
             if c != "row":
                 df[c] = df[c].fillna("").astype("str")
@@ -220,7 +266,7 @@ def _show(v: Any, width: int = 60) -> str:
 def issue_sentence(issue: dict | pd.Series) -> str:
     """One sentence for an issue row::
 
-        invoices.csv, row 1204, column "net_amount": "1 200,50" is not a number.
+    invoices.csv, row 1204, column "net_amount": "1 200,50" is not a number.
     """
     get = issue.get
     where = str(get("file") or get("table") or "")
@@ -255,8 +301,13 @@ def issue_sentence(issue: dict | pd.Series) -> str:
 
 def _blank(s: pd.Series) -> np.ndarray:
     if s.dtype == object:
-        return s.map(lambda v: v is None or (isinstance(v, float) and math.isnan(v))
-                     or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
+        return s.map(
+            lambda v: (
+                v is None
+                or (isinstance(v, float) and math.isnan(v))
+                or (isinstance(v, str) and not v.strip())
+            )
+        ).to_numpy(dtype=bool)
     if pd.api.types.is_string_dtype(s):
         return (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool)
     return s.isna().to_numpy(dtype=bool)
@@ -272,7 +323,11 @@ def _cell_text(v: Any) -> Any:
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else repr(v)
     if hasattr(v, "strftime"):
-        return v.strftime("%Y-%m-%d") if not getattr(v, "hour", 0) and not getattr(v, "minute", 0) else v.isoformat(sep=" ")
+        return (
+            v.strftime("%Y-%m-%d")
+            if not getattr(v, "hour", 0) and not getattr(v, "minute", 0)
+            else v.isoformat(sep=" ")
+        )
     s = str(v).strip()
     return s or None
 
@@ -294,23 +349,32 @@ def _number_hint(raw: RawTable, bad: pd.Series) -> str:
     alt = parse_numbers(bad.astype("str"), other, "")
     if len(bad) and alt.notna().mean() > 0.5:
         name = "a decimal comma" if other == "," else "a decimal point"
-        return (f' The file seems to use {name}: set  inputs.{table}.decimal: "{other}"  '
-                "in engagement.yaml.")
+        return (
+            f' The file seems to use {name}: set  inputs.{table}.decimal: "{other}"  '
+            "in engagement.yaml."
+        )
     th = raw.option("thousands", "")
-    return (f' Expected a number written with decimal "{dec}"'
-            + (f' and thousands "{th}"' if th else "") + f" (see inputs.{table}.decimal and thousands).")
+    return (
+        f' Expected a number written with decimal "{dec}"'
+        + (f' and thousands "{th}"' if th else "")
+        + f" (see inputs.{table}.decimal and thousands)."
+    )
 
 
 def _date_hint(raw: RawTable, bad: pd.Series) -> str:
     fmt = raw.option("date_format")
     found = detect_date_format(bad.astype("str"))
     if found["date_format"] and found["date_format"] != fmt:
-        return (f'  The dates look like {found["date_format"]}: set  inputs.{raw.table}.date_format: '
-                f'"{found["date_format"]}"  in engagement.yaml.')
+        return (
+            f"  The dates look like {found['date_format']}: set  inputs.{raw.table}.date_format: "
+            f'"{found["date_format"]}"  in engagement.yaml.'
+        )
     return f" Expected a date in the format {fmt or 'YYYY-MM-DD'} (see inputs.{raw.table}.date_format)."
 
 
-def _coerce(raw: RawTable, settings: IntakeSettings, issues: _Issues, stats: dict) -> tuple[pd.DataFrame, np.ndarray]:
+def _coerce(
+    raw: RawTable, settings: IntakeSettings, issues: _Issues, stats: dict
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Canonical columns with contract types, and the mask of rows to keep."""
     schema = SCHEMA[raw.table]
     df = raw.df
@@ -327,12 +391,20 @@ def _coerce(raw: RawTable, settings: IntakeSettings, issues: _Issues, stats: dic
             v = to_text(s).reset_index(drop=True)
             if kind == "text":
                 long = v.str.len().fillna(0).to_numpy() > 32767
-                issues.add_rows(raw, long, col, v.str.slice(0, 40),
-                                "is longer than an Excel cell holds (32,767 characters)",
-                                "kept; the workbook shows it cut", "warning")
+                issues.add_rows(
+                    raw,
+                    long,
+                    col,
+                    v.str.slice(0, 40),
+                    "is longer than an Excel cell holds (32,767 characters)",
+                    "kept; the workbook shows it cut",
+                    "warning",
+                )
             bad = np.zeros(n, dtype=bool)
         elif kind in ("money", "float"):
-            v = parse_numbers(s.reset_index(drop=True), raw.option("decimal", "."), raw.option("thousands", ""))
+            v = parse_numbers(
+                s.reset_index(drop=True), raw.option("decimal", "."), raw.option("thousands", "")
+            )
             bad = ~blank & v.isna().to_numpy()
         else:
             v = parse_dates(s.reset_index(drop=True), raw.option("date_format"), settings.dayfirst)
@@ -355,15 +427,21 @@ def _coerce(raw: RawTable, settings: IntakeSettings, issues: _Issues, stats: dic
             if fatal:  # the fix once, on the first row; the other rows listed plainly
                 first = np.zeros(n, dtype=bool)
                 first[np.flatnonzero(bad)[0]] = True
-                issues.add_rows(raw, first, col, s.reset_index(drop=True), what + "." + hint, action, sev)
-                issues.add_rows(raw, bad & ~first, col, s.reset_index(drop=True), what + ".", action, sev)
+                issues.add_rows(
+                    raw, first, col, s.reset_index(drop=True), what + "." + hint, action, sev
+                )
+                issues.add_rows(
+                    raw, bad & ~first, col, s.reset_index(drop=True), what + ".", action, sev
+                )
             else:
                 issues.add_rows(raw, bad, col, s.reset_index(drop=True), what + ".", action, sev)
             if required:
                 keep &= ~bad
         if required and col != "net_amount":
             miss = blank
-            nmiss = issues.add_rows(raw, miss & keep, col, None, "is empty but required", "row dropped", "error")
+            nmiss = issues.add_rows(
+                raw, miss & keep, col, None, "is empty but required", "row dropped", "error"
+            )
             stats["missing_required_n"] = stats.get("missing_required_n", 0) + nmiss
             keep &= ~miss
     stats["type_errors_n"] = type_errors
@@ -382,9 +460,14 @@ def _check_ranges(table: str, df: pd.DataFrame, raw: RawTable, issues: _Issues) 
         if hi is not None:
             bad |= (v > hi).to_numpy(dtype=bool)
         if bad.any():
-            rng = f"from {lo:g} to {hi:g}" if lo is not None and hi is not None else (
-                f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
-            issues.add_rows(raw, bad, col, v, f"is out of range (expected {rng})", "value cleared", "error")
+            rng = (
+                f"from {lo:g} to {hi:g}"
+                if lo is not None and hi is not None
+                else (f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
+            )
+            issues.add_rows(
+                raw, bad, col, v, f"is out of range (expected {rng})", "value cleared", "error"
+            )
             df[col] = v.mask(bad)
     return df
 
@@ -392,7 +475,9 @@ def _check_ranges(table: str, df: pd.DataFrame, raw: RawTable, issues: _Issues) 
 # ------------------------------------------------------------------ the stage
 
 
-def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[dict] | None = None) -> IntakeResult:
+def run_intake(
+    raw: dict[str, RawTable], engagement: Any, read_problems: list[dict] | None = None
+) -> IntakeResult:
     """Map, derive, type-check and validate the raw tables; profile the customer base.
 
     Pure: no file is read or written.
@@ -425,13 +510,19 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
     raws = {t: raw[t] for t in SCHEMA if t in raw}
 
     for table, r in raws.items():
-        st = stats.setdefault(table, {"file": r.file_name, "sheet": r.sheet or "", "rows_read": len(r.df)})
+        st = stats.setdefault(
+            table, {"file": r.file_name, "sheet": r.sheet or "", "rows_read": len(r.df)}
+        )
         for note in r.notes:
             issues.add(table=table, **note)
         st["total_rows_dropped_n"] = int(r.option("total_rows", 0) or 0)
         schema = SCHEMA[table]
         missing_cols = [c for c, (_, req) in schema.items() if req and c not in r.df.columns]
-        if table == "invoices" and "net_amount" in missing_cols and {"quantity", "unit_price"} <= set(r.df.columns):
+        if (
+            table == "invoices"
+            and "net_amount" in missing_cols
+            and {"quantity", "unit_price"} <= set(r.df.columns)
+        ):
             missing_cols.remove("net_amount")
         if missing_cols:
             spec_cols = {v: k for k, v in _spec_columns(engagement, table).items()}
@@ -441,11 +532,24 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
                 looked = f'"{wanted}" (mapped to {c})' if wanted else f'"{c}"'
                 hint = did_you_mean(wanted or c, found)
                 extra = " or quantity and unit_price to derive it" if c == "net_amount" else ""
-                issues.add(table=table, file=r.file_name, sheet=r.sheet or "", row=None, column=c, value="",
-                           problem=(f'{r.file_name}: the required column {looked}{extra} is not in the file.'
-                                    f'{hint} Headers found: {", ".join(found[:25])}.'
-                                    f' Map it with  inputs.{table}.columns: {{"<header>": {c}}}  in engagement.yaml.'),
-                           action="stopped", severity="fatal")
+                issues.add(
+                    table=table,
+                    file=r.file_name,
+                    sheet=r.sheet or "",
+                    row=None,
+                    column=c,
+                    value="",
+                    problem=(
+                        f"{r.file_name}: the required column {looked}{extra} is not in the file."
+                        f"{hint} Headers found: {', '.join(found[:25])}."
+                        f' Map it with  inputs.{table}.columns: {{"<header>": {c}}}  in engagement.yaml.'
+                    ),
+                    action="stopped",
+                    severity="fatal",
+                )
+            # still check the columns that are there, so one run lists every problem
+            df, _ = _coerce(r, settings, issues, st)
+            _check_ranges(table, df, r, issues)
             continue
         df, keep = _coerce(r, settings, issues, st)
         df = _check_ranges(table, df, r, issues)
@@ -460,60 +564,121 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
         st = stats["invoices"]
         if "net_amount" not in inv.columns:
             inv["net_amount"] = (inv["quantity"] * inv["unit_price"]).round(2)
-            derivations.append("invoices.net_amount = quantity × unit_price (the export has no amount column)")
-            issues.add(table="invoices", file=r.file_name, sheet=r.sheet or "", column="net_amount",
-                       problem="has no amount column: net_amount derived as quantity × unit_price",
-                       action="derived", severity="info")
+            derivations.append(
+                "invoices.net_amount = quantity × unit_price (the export has no amount column)"
+            )
+            issues.add(
+                table="invoices",
+                file=r.file_name,
+                sheet=r.sheet or "",
+                column="net_amount",
+                problem="has no amount column: net_amount derived as quantity × unit_price",
+                action="derived",
+                severity="info",
+            )
             miss = inv["net_amount"].isna().to_numpy() & keep
-            issues.add_rows(r, miss, "net_amount", None,
-                            "has no quantity or unit price to derive the amount from", "row dropped", "error")
+            issues.add_rows(
+                r,
+                miss,
+                "net_amount",
+                None,
+                "has no quantity or unit price to derive the amount from",
+                "row dropped",
+                "error",
+            )
             keep &= ~miss
         else:
             na = inv["net_amount"].isna().to_numpy()
             if {"quantity", "unit_price"} <= set(inv.columns):
                 fill = na & (inv["quantity"] * inv["unit_price"]).notna().to_numpy() & keep
                 if fill.any():
-                    inv["net_amount"] = inv["net_amount"].fillna((inv["quantity"] * inv["unit_price"]).round(2))
-                    issues.add_rows(r, fill, "net_amount", None, "is empty", "corrected: quantity × unit_price",
-                                    "warning")
-                    derivations.append(f"invoices.net_amount filled from quantity × unit_price on {int(fill.sum()):,} lines")
+                    inv["net_amount"] = inv["net_amount"].fillna(
+                        (inv["quantity"] * inv["unit_price"]).round(2)
+                    )
+                    issues.add_rows(
+                        r,
+                        fill,
+                        "net_amount",
+                        None,
+                        "is empty",
+                        "corrected: quantity × unit_price",
+                        "warning",
+                    )
+                    derivations.append(
+                        f"invoices.net_amount filled from quantity × unit_price on {int(fill.sum()):,} lines"
+                    )
                     na = inv["net_amount"].isna().to_numpy()
-            miss = na & keep & _blank(r.df["net_amount"]) if "net_amount" in r.df.columns else na & keep
-            issues.add_rows(r, miss, "net_amount", None, "is empty but required", "row dropped", "error")
+            miss = (
+                na & keep & _blank(r.df["net_amount"])
+                if "net_amount" in r.df.columns
+                else na & keep
+            )
+            issues.add_rows(
+                r, miss, "net_amount", None, "is empty but required", "row dropped", "error"
+            )
             st["missing_required_n"] = st.get("missing_required_n", 0) + int(miss.sum())
             keep &= ~na
         if "line_no" not in inv.columns:
-            inv["line_no"] = (inv.groupby("invoice_id", sort=False, dropna=False).cumcount() + 1).astype("float64")
+            inv["line_no"] = (
+                inv.groupby("invoice_id", sort=False, dropna=False).cumcount() + 1
+            ).astype("float64")
         # dates outside the period
         d = inv["invoice_date"]
         outside = ((d < p_start) | (d > p_end)).to_numpy(dtype=bool) & keep
         st["outside_period_n"] = int(outside.sum())
         if outside.any():
             act = "row dropped" if settings.drop_outside_period else "kept"
-            issues.add_rows(r, outside, "invoice_date", d,
-                            f"is outside the engagement period {period.start} – {period.end}", act, "warning")
+            issues.add_rows(
+                r,
+                outside,
+                "invoice_date",
+                d,
+                f"is outside the engagement period {period.start} – {period.end}",
+                act,
+                "warning",
+            )
             if settings.drop_outside_period:
                 keep &= ~outside
-        already_fatal = any((p["severity"] == "fatal").any() and (p["table"] == "invoices").any()
-                            for p in issues.parts)
+        already_fatal = any(
+            (p["severity"] == "fatal").any() and (p["table"] == "invoices").any()
+            for p in issues.parts
+        )
         if not keep.any() and len(inv) and not already_fatal:
             dd = d.dropna()
-            span = f" The file's dates run from {dd.min():%Y-%m-%d} to {dd.max():%Y-%m-%d}." if len(dd) else ""
-            issues.add(table="invoices", file=r.file_name, sheet=r.sheet or "",
-                       problem=(f"{r.file_name}: no invoice line is left to audit in the period "
-                                f"{period.start} – {period.end}.{span} Check period in engagement.yaml "
-                                f"and inputs.invoices.date_format."),
-                       action="stopped", severity="fatal")
+            span = (
+                f" The file's dates run from {dd.min():%Y-%m-%d} to {dd.max():%Y-%m-%d}."
+                if len(dd)
+                else ""
+            )
+            issues.add(
+                table="invoices",
+                file=r.file_name,
+                sheet=r.sheet or "",
+                problem=(
+                    f"{r.file_name}: no invoice line is left to audit in the period "
+                    f"{period.start} – {period.end}.{span} Check period in engagement.yaml "
+                    f"and inputs.invoices.date_format."
+                ),
+                action="stopped",
+                severity="fatal",
+            )
         elif not len(inv):
-            issues.add(table="invoices", file=r.file_name, sheet=r.sheet or "",
-                       problem=f"{r.file_name} has a header but no invoice lines.", action="stopped",
-                       severity="fatal")
+            issues.add(
+                table="invoices",
+                file=r.file_name,
+                sheet=r.sheet or "",
+                problem=f"{r.file_name} has a header but no invoice lines.",
+                action="stopped",
+                severity="fatal",
+            )
         # exact duplicate lines
         dup = inv.duplicated(keep="first").to_numpy() & keep
         st["duplicates_n"] = int(dup.sum())
         if dup.any():
             act = "row dropped" if settings.drop_duplicate_lines else "kept"
-            issues.add_rows(r, dup, "", None, "repeats an earlier invoice line in every column", act, "warning")
+            issues.add_rows(
+                r, dup, "", None, "repeats an earlier invoice line in every column", act, "warning"
+            )
             if settings.drop_duplicate_lines:
                 keep &= ~dup
         # outliers
@@ -536,20 +701,35 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
                 fence = 10**fence_v if use_log else fence_v
                 out_mask = pos & (v > fence_v)
                 if out_mask.any():
-                    rule = (f"Q3 + {settings.outlier_k:g} × IQR of log10" if use_log
-                            else f"Q3 + {settings.outlier_k:g} × IQR")
-                    issues.add_rows(r, out_mask, col, inv[col],
-                                    f"is far above the typical line (above {fence:,.2f} = {rule})",
-                                    "kept (outlier)", "warning")
+                    rule = (
+                        f"Q3 + {settings.outlier_k:g} × IQR of log10"
+                        if use_log
+                        else f"Q3 + {settings.outlier_k:g} × IQR"
+                    )
+                    issues.add_rows(
+                        r,
+                        out_mask,
+                        col,
+                        inv[col],
+                        f"is far above the typical line (above {fence:,.2f} = {rule})",
+                        "kept (outlier)",
+                        "warning",
+                    )
                     flagged |= out_mask
             st["outliers_n"] = int(flagged.sum())
         inv["is_credit"] = (inv["net_amount"] < 0).fillna(False).astype(bool)
         credits = inv["is_credit"].to_numpy() & keep
         st["credit_lines_n"] = int(credits.sum())
         if credits.any():
-            issues.add(table="invoices", file=r.file_name, sheet=r.sheet or "", column="net_amount",
-                       problem=f"{int(credits.sum()):,} lines have a negative amount (credit notes, returns, cancellations)",
-                       action="kept, marked is_credit", severity="info")
+            issues.add(
+                table="invoices",
+                file=r.file_name,
+                sheet=r.sheet or "",
+                column="net_amount",
+                problem=f"{int(credits.sum()):,} lines have a negative amount (credit notes, returns, cancellations)",
+                action="kept, marked is_credit",
+                severity="info",
+            )
         tables["invoices"] = inv
         st["keep"] = keep
 
@@ -569,7 +749,11 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
         if not dup.any():
             continue
         r = raws[table]
-        first_row = pd.Series(r.rows[cand], index=sub.index).groupby([sub[c] for c in key], sort=False).transform("first")
+        first_row = (
+            pd.Series(r.rows[cand], index=sub.index)
+            .groupby([sub[c] for c in key], sort=False)
+            .transform("first")
+        )
         firsts = np.zeros(len(df), dtype=np.int64)
         firsts[cand] = first_row.to_numpy()
         col = key[0] if len(key) == 1 else ""
@@ -584,17 +768,31 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
         # per-row message names the first row
         for_rows = np.flatnonzero(dup)[: issues.cap]
         first_txt = pd.Series(firsts[for_rows]).astype(str).tolist()
-        part = pd.DataFrame({
-            "table": table, "file": r.file_name, "sheet": r.sheet or "", "row": r.rows[for_rows],
-            "column": _col_label(r, col) if col else label,
-            "value": [_show(v) for v in shown.iloc[for_rows].tolist()],
-            "problem": [f"repeats the {label} of row {f}" for f in first_txt],
-            "action": act, "severity": sev}, columns=ISSUE_COLUMNS)
+        part = pd.DataFrame(
+            {
+                "table": table,
+                "file": r.file_name,
+                "sheet": r.sheet or "",
+                "row": r.rows[for_rows],
+                "column": _col_label(r, col) if col else label,
+                "value": [_show(v) for v in shown.iloc[for_rows].tolist()],
+                "problem": [f"repeats the {label} of row {f}" for f in first_txt],
+                "action": act,
+                "severity": sev,
+            },
+            columns=ISSUE_COLUMNS,
+        )
         issues.parts.append(part)
         if dup.sum() > len(for_rows):
-            issues.add(table=table, file=r.file_name, sheet=r.sheet or "", column=col,
-                       problem=f"{int(dup.sum()) - len(for_rows):,} more rows repeat a {label}", action=act,
-                       severity=sev)
+            issues.add(
+                table=table,
+                file=r.file_name,
+                sheet=r.sheet or "",
+                column=col,
+                problem=f"{int(dup.sum()) - len(for_rows):,} more rows repeat a {label}",
+                action=act,
+                severity=sev,
+            )
         if policy == "drop":
             stats[table]["keep"] = keep & ~dup
 
@@ -617,12 +815,22 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
             stats["invoices"]["orphans_n"] = int(orphan.sum())
             if orphan.any():
                 r = raws["invoices"]
-                _add_kept_rows(issues, r, rows_of["invoices"], orphan, "customer_id", inv["customer_id"],
-                               "is not in the customer master",
-                               "kept; the customer added from the invoices", "warning")
+                _add_kept_rows(
+                    issues,
+                    r,
+                    rows_of["invoices"],
+                    orphan,
+                    "customer_id",
+                    inv["customer_id"],
+                    "is not in the customer master",
+                    "kept; the customer added from the invoices",
+                    "warning",
+                )
                 extra = first_seen[~first_seen["customer_id"].isin(known)]
                 cust = pd.concat([cust, extra], ignore_index=True)
-                derivations.append(f"{len(extra):,} customers added from invoice lines (not in the customer master)")
+                derivations.append(
+                    f"{len(extra):,} customers added from invoice lines (not in the customer master)"
+                )
             tables["customers"] = cust
         else:
             tables["customers"] = first_seen
@@ -630,10 +838,17 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
             derivations.append(
                 f"customers derived from the invoices ({len(first_seen):,} customer ids): there is no customer master"
             )
-            issues.add(table="customers", file="", problem="no customer master: customers derived from the invoices",
-                       action="derived", severity="info")
+            issues.add(
+                table="customers",
+                file="",
+                problem="no customer master: customers derived from the invoices",
+                action="derived",
+                severity="info",
+            )
             stats["customers"] = {"file": "(derived from invoices)", "sheet": "", "rows_read": 0}
-    known_customers = set(tables["customers"]["customer_id"].dropna()) if "customers" in tables else None
+    known_customers = (
+        set(tables["customers"]["customer_id"].dropna()) if "customers" in tables else None
+    )
     for table in ("rebates", "activities", "contacts", "assessments"):
         if table not in tables or known_customers is None:
             continue
@@ -641,8 +856,17 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
         orphan = ~df["customer_id"].isin(known_customers).to_numpy()
         stats[table]["orphans_n"] = int(orphan.sum())
         if orphan.any():
-            _add_kept_rows(issues, raws[table], rows_of[table], orphan, "customer_id", df["customer_id"],
-                           "is not a known customer", "row dropped", "warning")
+            _add_kept_rows(
+                issues,
+                raws[table],
+                rows_of[table],
+                orphan,
+                "customer_id",
+                df["customer_id"],
+                "is not a known customer",
+                "row dropped",
+                "warning",
+            )
             tables[table] = df.loc[~orphan].reset_index(drop=True)
             rows_of[table] = rows_of[table][~orphan]
     if "payments" in tables and "invoices" in tables:
@@ -650,8 +874,17 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
         orphan = ~df["invoice_id"].isin(set(tables["invoices"]["invoice_id"])).to_numpy()
         stats["payments"]["orphans_n"] = int(orphan.sum())
         if orphan.any():
-            _add_kept_rows(issues, raws["payments"], rows_of["payments"], orphan, "invoice_id", df["invoice_id"],
-                           "is not an invoice in the invoice lines", "row dropped", "warning")
+            _add_kept_rows(
+                issues,
+                raws["payments"],
+                rows_of["payments"],
+                orphan,
+                "invoice_id",
+                df["invoice_id"],
+                "is not an invoice in the invoice lines",
+                "row dropped",
+                "warning",
+            )
             tables["payments"] = df.loc[~orphan].reset_index(drop=True)
             rows_of["payments"] = rows_of["payments"][~orphan]
     if "activities" in tables:
@@ -667,8 +900,17 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
             stats["activities"]["outside_period_n"] = int(outside.sum())
             if outside.any():
                 act = "row dropped" if settings.drop_outside_period else "kept"
-                _add_kept_rows(issues, raws["activities"], rows_of["activities"], outside, "activity_date", d,
-                               f"is outside the engagement period {period.start} – {period.end}", act, "warning")
+                _add_kept_rows(
+                    issues,
+                    raws["activities"],
+                    rows_of["activities"],
+                    outside,
+                    "activity_date",
+                    d,
+                    f"is outside the engagement period {period.start} – {period.end}",
+                    act,
+                    "warning",
+                )
                 if settings.drop_outside_period:
                     df = df.loc[~outside].reset_index(drop=True)
                     rows_of["activities"] = rows_of["activities"][~outside]
@@ -684,17 +926,33 @@ def run_intake(raw: dict[str, RawTable], engagement: Any, read_problems: list[di
     base_monthly, base_lorenz, base_top, base = _base(tables, p_start, p_end, settings)
     summary = {
         "period": {"start": str(period.start), "end": str(period.end)},
-        "inputs": {t: {"file": r.file_name, "sheet": r.sheet, "options": r.options,
-                       "headers": r.headers, "column_map": r.column_map} for t, r in raws.items()},
+        "inputs": {
+            t: {
+                "file": r.file_name,
+                "sheet": r.sheet,
+                "options": r.options,
+                "headers": r.headers,
+                "column_map": r.column_map,
+            }
+            for t, r in raws.items()
+        },
         "derivations": derivations,
         "customers_derived_from_invoices": derived_customers,
         "base": base,
         "issues_by_severity": {s: int((issues_df["severity"] == s).sum()) for s in SEVERITIES},
         "tables": {t: int(len(df)) for t, df in tables.items()},
     }
-    result = IntakeResult(tables=tables, issues=issues_df, quality=quality, missing=missing,
-                          coverage=coverage, base_monthly=base_monthly, base_lorenz=base_lorenz,
-                          base_top=base_top, summary=summary)
+    result = IntakeResult(
+        tables=tables,
+        issues=issues_df,
+        quality=quality,
+        missing=missing,
+        coverage=coverage,
+        base_monthly=base_monthly,
+        base_lorenz=base_lorenz,
+        base_top=base_top,
+        summary=summary,
+    )
     fatal = result.fatal
     if len(fatal):
         raise ValidationFailed(_fatal_message(fatal), problems=issues_df)
@@ -706,11 +964,28 @@ def _spec_columns(engagement: Any, table: str) -> dict[str, str]:
     return dict(getattr(spec, "columns", {}) or {})
 
 
-def _add_kept_rows(issues: _Issues, raw: RawTable, rows: np.ndarray, mask: np.ndarray, column: str,
-                   values: pd.Series, problem: str, action: str, severity: str) -> None:
+def _add_kept_rows(
+    issues: _Issues,
+    raw: RawTable,
+    rows: np.ndarray,
+    mask: np.ndarray,
+    column: str,
+    values: pd.Series,
+    problem: str,
+    action: str,
+    severity: str,
+) -> None:
     """Like ``add_rows`` for a table already filtered (``rows`` are its source rows)."""
-    shadow = RawTable(table=raw.table, df=raw.df.iloc[:0], rows=rows, file=raw.file, sheet=raw.sheet,
-                      options=raw.options, headers=raw.headers, column_map=raw.column_map)
+    shadow = RawTable(
+        table=raw.table,
+        df=raw.df.iloc[:0],
+        rows=rows,
+        file=raw.file,
+        sheet=raw.sheet,
+        options=raw.options,
+        headers=raw.headers,
+        column_map=raw.column_map,
+    )
     issues.add_rows(shadow, mask, column, values.reset_index(drop=True), problem, action, severity)
 
 
@@ -743,12 +1018,19 @@ def _contract(table: str, df: pd.DataFrame) -> pd.DataFrame:
         cols = [c for c in cols if c not in ("customer_name", "industry", "region", "country")]
     extra = [c for c in _CONTRACT_EXTRA.get(table, {}) if c in df.columns]
     out = df[cols + extra].copy()
-    if table == "customers":  # the master is read by every stage: all contract columns, NA when unknown
+    if (
+        table == "customers"
+    ):  # the master is read by every stage: all contract columns, NA when unknown
         for c in schema:
             if c not in out.columns:
                 kind = schema[c][0]
-                out[c] = (np.nan if kind in ("money", "float") else
-                          pd.NaT if kind == "date" else pd.Series(pd.NA, index=out.index, dtype="str"))
+                out[c] = (
+                    np.nan
+                    if kind in ("money", "float")
+                    else pd.NaT
+                    if kind == "date"
+                    else pd.Series(pd.NA, index=out.index, dtype="str")
+                )
         out = out[list(schema) + extra]
         cols = list(schema)
     for c in cols:
@@ -767,28 +1049,34 @@ def _contract(table: str, df: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------ quality and base
 
 
-def _quality(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable], stats: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _quality(
+    tables: dict[str, pd.DataFrame], raws: dict[str, RawTable], stats: dict
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = []
     for table, st in stats.items():
         kept = len(tables[table]) if table in tables else 0
         read = int(st.get("rows_read", 0))
-        rows.append({
-            "table": table,
-            "file": st.get("file", ""),
-            "sheet": st.get("sheet", ""),
-            "rows_read": read,
-            "rows_kept": kept,
-            "rows_dropped": max(read - kept, 0) if read else 0,
-            "total_rows_dropped_n": int(st.get("total_rows_dropped_n", 0)),
-            "missing_required_n": int(st.get("missing_required_n", 0)),
-            "type_errors_n": int(st.get("type_errors_n", 0)),
-            "duplicates_n": int(st.get("duplicates_n", 0)),
-            "orphans_n": int(st.get("orphans_n", 0)),
-            "outliers_n": int(st.get("outliers_n", 0)),
-            "outside_period_n": int(st.get("outside_period_n", 0)),
-            "credit_lines_n": int(st.get("credit_lines_n", 0)),
-            "status": "read" if table in raws else ("derived" if table in tables else "not read"),
-        })
+        rows.append(
+            {
+                "table": table,
+                "file": st.get("file", ""),
+                "sheet": st.get("sheet", ""),
+                "rows_read": read,
+                "rows_kept": kept,
+                "rows_dropped": max(read - kept, 0) if read else 0,
+                "total_rows_dropped_n": int(st.get("total_rows_dropped_n", 0)),
+                "missing_required_n": int(st.get("missing_required_n", 0)),
+                "type_errors_n": int(st.get("type_errors_n", 0)),
+                "duplicates_n": int(st.get("duplicates_n", 0)),
+                "orphans_n": int(st.get("orphans_n", 0)),
+                "outliers_n": int(st.get("outliers_n", 0)),
+                "outside_period_n": int(st.get("outside_period_n", 0)),
+                "credit_lines_n": int(st.get("credit_lines_n", 0)),
+                "status": "read"
+                if table in raws
+                else ("derived" if table in tables else "not read"),
+            }
+        )
     quality = pd.DataFrame(rows)
     if len(quality):
         quality["file"] = quality["file"].astype("str")
@@ -799,10 +1087,21 @@ def _quality(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable], stats: 
         for c in df.columns:
             kind, req = SCHEMA.get(table, {}).get(c, ("bool", False))
             m = int(df[c].isna().sum())
-            miss_rows.append({"table": table, "column": c, "header": r.header_of(c) if r else "",
-                              "kind": kind, "required": bool(req), "missing_n": m,
-                              "missing_pct": round(100.0 * m / n, 2) if n else 0.0})
-    missing = pd.DataFrame(miss_rows, columns=["table", "column", "header", "kind", "required", "missing_n", "missing_pct"])
+            miss_rows.append(
+                {
+                    "table": table,
+                    "column": c,
+                    "header": r.header_of(c) if r else "",
+                    "kind": kind,
+                    "required": bool(req),
+                    "missing_n": m,
+                    "missing_pct": round(100.0 * m / n, 2) if n else 0.0,
+                }
+            )
+    missing = pd.DataFrame(
+        miss_rows,
+        columns=["table", "column", "header", "kind", "required", "missing_n", "missing_pct"],
+    )
     return quality, missing
 
 
@@ -812,18 +1111,28 @@ def _months(p_start: pd.Timestamp, p_end: pd.Timestamp) -> pd.PeriodIndex:
 
 def _coverage(inv: pd.DataFrame | None, p_start: pd.Timestamp, p_end: pd.Timestamp) -> pd.DataFrame:
     months = _months(p_start, p_end)
-    cols = ["month", "invoice_lines_n", "invoices_n", "customers_n", "net_amount", "credit_amount", "has_data"]
+    cols = [
+        "month",
+        "invoice_lines_n",
+        "invoices_n",
+        "customers_n",
+        "net_amount",
+        "credit_amount",
+        "has_data",
+    ]
     if inv is None:
         return pd.DataFrame(columns=cols)
     m = inv["invoice_date"].dt.to_period("M")
     g = inv.groupby(m)
-    out = pd.DataFrame({
-        "invoice_lines_n": g.size(),
-        "invoices_n": g["invoice_id"].nunique(),
-        "customers_n": g["customer_id"].nunique(),
-        "net_amount": g["net_amount"].sum(),
-        "credit_amount": inv["net_amount"].where(inv["is_credit"], 0.0).groupby(m).sum(),
-    }).reindex(months)
+    out = pd.DataFrame(
+        {
+            "invoice_lines_n": g.size(),
+            "invoices_n": g["invoice_id"].nunique(),
+            "customers_n": g["customer_id"].nunique(),
+            "net_amount": g["net_amount"].sum(),
+            "credit_amount": inv["net_amount"].where(inv["is_credit"], 0.0).groupby(m).sum(),
+        }
+    ).reindex(months)
     out = out.fillna(0)
     for c in ("invoice_lines_n", "invoices_n", "customers_n"):
         out[c] = out[c].astype("int64")
@@ -834,22 +1143,37 @@ def _coverage(inv: pd.DataFrame | None, p_start: pd.Timestamp, p_end: pd.Timesta
     return out[cols]
 
 
-def _base(tables: dict[str, pd.DataFrame], p_start: pd.Timestamp, p_end: pd.Timestamp,
-          settings: IntakeSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+def _base(
+    tables: dict[str, pd.DataFrame],
+    p_start: pd.Timestamp,
+    p_end: pd.Timestamp,
+    settings: IntakeSettings,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     inv = tables.get("invoices")
-    empty = (pd.DataFrame(columns=["month", "active_n", "new_n", "net_amount"]),
-             pd.DataFrame(columns=["customers_share", "revenue_share"]),
-             pd.DataFrame(columns=["rank", "customer_id", "name", "net_revenue", "share_pct", "cum_share_pct"]), {})
+    empty = (
+        pd.DataFrame(columns=["month", "active_n", "new_n", "net_amount"]),
+        pd.DataFrame(columns=["customers_share", "revenue_share"]),
+        pd.DataFrame(
+            columns=["rank", "customer_id", "name", "net_revenue", "share_pct", "cum_share_pct"]
+        ),
+        {},
+    )
     if inv is None or not len(inv):
         return empty
     months = _months(p_start, p_end)
     m = inv["invoice_date"].dt.to_period("M")
     first = inv.groupby("customer_id")["invoice_date"].min().dt.to_period("M")
-    monthly = pd.DataFrame({
-        "active_n": inv.groupby(m)["customer_id"].nunique(),
-        "new_n": first.value_counts(),
-        "net_amount": inv.groupby(m)["net_amount"].sum(),
-    }).reindex(months).fillna(0)
+    monthly = (
+        pd.DataFrame(
+            {
+                "active_n": inv.groupby(m)["customer_id"].nunique(),
+                "new_n": first.value_counts(),
+                "net_amount": inv.groupby(m)["net_amount"].sum(),
+            }
+        )
+        .reindex(months)
+        .fillna(0)
+    )
     monthly["active_n"] = monthly["active_n"].astype("int64")
     monthly["new_n"] = monthly["new_n"].astype("int64")
     monthly.index.name = "month"
@@ -868,7 +1192,11 @@ def _base(tables: dict[str, pd.DataFrame], p_start: pd.Timestamp, p_end: pd.Time
     lost = len(in_first.difference(in_last)) if n_months >= 2 else 0
     retained = len(in_first.intersection(in_last))
 
-    rev = inv.groupby("customer_id")["net_amount"].sum().sort_values(ascending=False, kind="mergesort")
+    rev = (
+        inv.groupby("customer_id")["net_amount"]
+        .sum()
+        .sort_values(ascending=False, kind="mergesort")
+    )
     pos = rev.clip(lower=0)
     total = float(pos.sum())
     n = len(pos)
@@ -884,10 +1212,18 @@ def _base(tables: dict[str, pd.DataFrame], p_start: pd.Timestamp, p_end: pd.Time
     gini = float(1 - 2 * np.trapezoid(y, x)) if cum[-1] > 0 else float("nan")
 
     cust = tables.get("customers")
-    names = cust.set_index("customer_id")["name"] if cust is not None and "name" in cust.columns else None
+    names = (
+        cust.set_index("customer_id")["name"]
+        if cust is not None and "name" in cust.columns
+        else None
+    )
     top = rev.iloc[:20].rename("net_revenue").reset_index()
     top.insert(0, "rank", np.arange(1, len(top) + 1))
-    top["name"] = top["customer_id"].map(names) if names is not None else pd.Series(pd.NA, index=top.index, dtype="str")
+    top["name"] = (
+        top["customer_id"].map(names)
+        if names is not None
+        else pd.Series(pd.NA, index=top.index, dtype="str")
+    )
     top["name"] = top["name"].astype("str")
     top["share_pct"] = top["net_revenue"].clip(lower=0) / total * 100 if total > 0 else np.nan
     top["cum_share_pct"] = top["share_pct"].cumsum()
@@ -921,12 +1257,17 @@ def _r(x: float, nd: int = 2) -> float | None:
 def _fatal_message(fatal: pd.DataFrame, limit: int = 30) -> str:
     lines = [issue_sentence(row) for row in fatal.to_dict("records")]
     n = len(lines)
-    head = "Intake stopped: 1 problem must be fixed first." if n == 1 else (
-        f"Intake stopped: {n:,} problems must be fixed first.")
+    head = (
+        "Intake stopped: 1 problem must be fixed first."
+        if n == 1
+        else (f"Intake stopped: {n:,} problems must be fixed first.")
+    )
     shown = lines[:limit]
     text = head + "\n  " + "\n  ".join(shown)
     if n > limit:
-        text += f"\n  … and {n - limit:,} more: see the intake issue list (ValidationFailed.problems)."
+        text += (
+            f"\n  … and {n - limit:,} more: see the intake issue list (ValidationFailed.problems)."
+        )
     return text
 
 
@@ -949,11 +1290,29 @@ def read_and_check(engagement: Any, workspace: Any = None) -> IntakeResult:
         try:
             raw[table] = read_input(table, spec)
         except InputError as exc:
-            problems.append({"table": table, "file": spec.path.name, "sheet": "", "row": None, "column": "",
-                             "value": "", "problem": str(exc), "action": "stopped", "severity": "fatal"})
+            problems.append(
+                {
+                    "table": table,
+                    "file": spec.path.name,
+                    "sheet": "",
+                    "row": None,
+                    "column": "",
+                    "value": "",
+                    "problem": str(exc),
+                    "action": "stopped",
+                    "severity": "fatal",
+                }
+            )
     if "invoices" not in raw and not problems:
-        problems.append({"table": "invoices", "file": "", "problem": "invoices: no input file is set.",
-                         "action": "stopped", "severity": "fatal"})
+        problems.append(
+            {
+                "table": "invoices",
+                "file": "",
+                "problem": "invoices: no input file is set.",
+                "action": "stopped",
+                "severity": "fatal",
+            }
+        )
     try:
         return run_intake(raw, engagement, read_problems=problems)
     except ValidationFailed as exc:
@@ -967,21 +1326,41 @@ def reading_options(result: IntakeResult) -> pd.DataFrame:
     rows = []
     for table, info in result.summary.get("inputs", {}).items():
         for name, opt in (info.get("options") or {}).items():
-            rows.append({"table": table, "file": info.get("file", ""), "sheet": info.get("sheet") or "",
-                         "option": name, "value": "" if opt.get("value") is None else str(opt.get("value")),
-                         "source": opt.get("source", ""), "why": opt.get("why", "")})
-    return pd.DataFrame(rows, columns=["table", "file", "sheet", "option", "value", "source", "why"])
+            rows.append(
+                {
+                    "table": table,
+                    "file": info.get("file", ""),
+                    "sheet": info.get("sheet") or "",
+                    "option": name,
+                    "value": "" if opt.get("value") is None else str(opt.get("value")),
+                    "source": opt.get("source", ""),
+                    "why": opt.get("why", ""),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["table", "file", "sheet", "option", "value", "source", "why"]
+    )
 
 
 def issue_summary(issues: pd.DataFrame) -> pd.DataFrame:
     """Issues counted by table, severity, column and problem, most severe first."""
     if not len(issues):
         return pd.DataFrame(columns=["table", "severity", "column", "problem", "action", "rows_n"])
-    df = issues.assign(problem=issues["problem"].str.replace(r" \(and [\d,]+ more rows like this\)$", "", regex=True))
-    out = (df.groupby(["table", "severity", "column", "problem", "action"], sort=False, dropna=False)
-             .size().rename("rows_n").reset_index())
+    df = issues.assign(
+        problem=issues["problem"].str.replace(
+            r" \(and [\d,]+ more rows like this\)$", "", regex=True
+        )
+    )
+    out = (
+        df.groupby(["table", "severity", "column", "problem", "action"], sort=False, dropna=False)
+        .size()
+        .rename("rows_n")
+        .reset_index()
+    )
     out["_o"] = out["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
-    return out.sort_values(["_o", "table"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+    return (
+        out.sort_values(["_o", "table"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+    )
 
 
 def write_results(result: IntakeResult, workspace: Any) -> list[str]:
@@ -996,10 +1375,15 @@ def write_results(result: IntakeResult, workspace: Any) -> list[str]:
     for name, df in result.tables.items():
         workspace.write_table(name, df)
         written.append(name)
-    for name, df in (("intake_issues", result.issues), ("intake_quality", result.quality),
-                     ("intake_missing", result.missing), ("intake_coverage", result.coverage),
-                     ("intake_base_monthly", result.base_monthly), ("intake_base_lorenz", result.base_lorenz),
-                     ("intake_base_top", result.base_top)):
+    for name, df in (
+        ("intake_issues", result.issues),
+        ("intake_quality", result.quality),
+        ("intake_missing", result.missing),
+        ("intake_coverage", result.coverage),
+        ("intake_base_monthly", result.base_monthly),
+        ("intake_base_lorenz", result.base_lorenz),
+        ("intake_base_top", result.base_top),
+    ):
         workspace.write_table(name, df)
         written.append(name)
     workspace.write_json("intake_summary", result.summary)

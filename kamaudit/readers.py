@@ -259,11 +259,13 @@ def read_input(table: str, spec: Any) -> RawTable:
         siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
         hint = did_you_mean(name, siblings)
         raise InputError(
-            f'{table}: the file {path} does not exist. Check inputs.{table}.path in the '
+            f"{table}: the file {path} does not exist. Check inputs.{table}.path in the "
             f"engagement file (paths are relative to it).{hint}"
         )
     if path.is_dir():
-        raise InputError(f"{table}: {path} is a folder, not a file: set inputs.{table}.path to the export itself.")
+        raise InputError(
+            f"{table}: {path} is a folder, not a file: set inputs.{table}.path to the export itself."
+        )
     size = path.stat().st_size
     if size == 0:
         raise InputError(f"{name} is empty (0 bytes): ask the client to export {table} again.")
@@ -287,8 +289,12 @@ def read_input(table: str, spec: Any) -> RawTable:
         raw = _read_xlsx(table, path, spec)
         if suffix not in (".xlsx", ".xlsm"):
             raw.notes.append(
-                _note(raw, problem=f"the file is an Excel workbook although it is named {suffix or 'without an extension'}",
-                      action="read as a workbook", severity="info")
+                _note(
+                    raw,
+                    problem=f"the file is an Excel workbook although it is named {suffix or 'without an extension'}",
+                    action="read as a workbook",
+                    severity="info",
+                )
             )
     else:
         raw = _read_text(table, path, spec)
@@ -303,8 +309,18 @@ def _is_xlsx_zip(path: Path) -> bool:
         return False
 
 
-def _note(raw: RawTable | None = None, *, file: str = "", sheet: Any = None, row: Any = None,
-          column: str = "", value: str = "", problem: str, action: str, severity: str = "info") -> dict:
+def _note(
+    raw: RawTable | None = None,
+    *,
+    file: str = "",
+    sheet: Any = None,
+    row: Any = None,
+    column: str = "",
+    value: str = "",
+    problem: str,
+    action: str,
+    severity: str = "info",
+) -> dict:
     return {
         "file": raw.file_name if raw is not None else file,
         "sheet": (raw.sheet if raw is not None else sheet) or "",
@@ -347,12 +363,12 @@ def detect_encoding(data: bytes) -> tuple[str, str]:
         return "cp1251", "Cyrillic text"
     t1250 = data.decode("cp1250", errors="replace")
     t1252 = data.decode("latin-1")
-    ce = set("čřěůňťďłąśćęńżźšžľĺŕőűČŘĚŮŇŤĎŁĄŚĆĘŃŻŹŠŽĽĹŔŐŰ")
+    ce = set("čřěůňťďłąśćęńżźšžľČŘĚŮŇŤĎŁĄŚĆĘŃŻŹŠŽĽ")  # common letters only
     we = set("èøìùòñàâêîôûëïãõåæÈØÌÙÒÑÀÂÊÎÔÛËÏÃÕÅÆ")
     ce_n = sum(1 for c in t1250 if c in ce)
     we_n = sum(1 for c in t1252 if c in we)
     c1 = sum(1 for b in data if 0x80 <= b <= 0x9F)  # C1 controls: not latin-1 text
-    if ce_n > we_n or (c1 and ce_n >= we_n):
+    if c1 or (ce_n and ce_n >= we_n):  # a tie goes to the Central European clients
         return "cp1250", "Central European letters"
     return "latin-1", "Western European letters"
 
@@ -467,7 +483,9 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
     text = _decode_head(head, encoding, truncated)
     lines = text.splitlines()
     if not any(ln.strip() for ln in lines):
-        raise InputError(f"{name} holds no data, only blank lines: ask the client to export {table} again.")
+        raise InputError(
+            f"{name} holds no data, only blank lines: ask the client to export {table} again."
+        )
 
     if spec.delimiter:
         delim = spec.delimiter
@@ -529,7 +547,9 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
             m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
             if m and len(kwargs.get("names", ())) < 2000:
                 # rows wider than the header (trailing delimiters): read wide, judge below
-                kwargs["names"] = list(range(max(int(m.group(3)), len(kwargs.get("names", ())) + 1)))
+                kwargs["names"] = list(
+                    range(max(int(m.group(3)), len(kwargs.get("names", ())) + 1))
+                )
                 continue
             raise InputError(f"{name} cannot be read as CSV: {msg.splitlines()[0]}") from None
     del utf8
@@ -563,10 +583,19 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
             )
         df = df.iloc[:, :width]
         headers = headers[:width]
-    raw = RawTable(table=table, df=df, rows=rows, file=path, sheet=None, options=options, headers=headers)
+    raw = RawTable(
+        table=table, df=df, rows=rows, file=path, sheet=None, options=options, headers=headers
+    )
     if header_idx > 0:
-        raw.notes.append(_note(raw, row=None, problem=f"{header_idx} title row(s) above the header (row {header_idx + 1})",
-                               action="skipped", severity="info"))
+        raw.notes.append(
+            _note(
+                raw,
+                row=None,
+                problem=f"{header_idx} title row(s) above the header (row {header_idx + 1})",
+                action="skipped",
+                severity="info",
+            )
+        )
     return raw
 
 
@@ -590,12 +619,19 @@ def _arrow_csv(utf8: bytes, delim: str, header_idx: int, n_fields: int) -> pd.Da
         tbl = pacsv.read_csv(
             pa.py_buffer(utf8).slice(0, end),
             read_options=pacsv.ReadOptions(skip_rows=header_idx, column_names=names),
-            parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
-                                              newlines_in_values=utf8.find(b'"', 0, end) >= 0,
-                                              ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=utf8.find(b'"', 0, end) >= 0,
+                ignore_empty_lines=False,
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.large_string() for n in names}, strings_can_be_null=True,
-                null_values=[""], quoted_strings_can_be_null=True),
+                column_types={n: pa.large_string() for n in names},
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
         return None
@@ -713,10 +749,18 @@ def _read_workbook(table: str, path: Path, spec: Any, fh: Any) -> RawTable:
     if not len(df):
         df = pd.DataFrame({f"__col{i}": pd.Series([], dtype=object) for i in range(len(headers))})
     rows = header_idx + 2 + np.arange(len(df), dtype=np.int64)
-    raw = RawTable(table=table, df=df, rows=rows, file=path, sheet=ws_name, options=options, headers=headers)
+    raw = RawTable(
+        table=table, df=df, rows=rows, file=path, sheet=ws_name, options=options, headers=headers
+    )
     if header_idx > 0:
-        raw.notes.append(_note(raw, problem=f"{header_idx} title row(s) above the header (row {header_idx + 1})",
-                               action="skipped", severity="info"))
+        raw.notes.append(
+            _note(
+                raw,
+                problem=f"{header_idx} title row(s) above the header (row {header_idx + 1})",
+                action="skipped",
+                severity="info",
+            )
+        )
     return raw
 
 
@@ -769,9 +813,16 @@ def _finish(raw: RawTable, spec: Any) -> RawTable:
     for i in totals:
         keep[i] = False
         shown = next((str(df.iat[i, j]) for j in range(df.shape[1]) if not blank[i, j]), "")
-        raw.notes.append(_note(raw, row=int(raw.rows[i]), value=shown,
-                               problem="a total row under the table", action="dropped (not a data row)",
-                               severity="info"))
+        raw.notes.append(
+            _note(
+                raw,
+                row=int(raw.rows[i]),
+                value=shown,
+                problem="a total row under the table",
+                action="dropped (not a data row)",
+                severity="info",
+            )
+        )
     raw.options["total_rows"] = _opt(len(totals), "detected")
     if (~keep).any():
         df = df.loc[keep]
@@ -821,7 +872,9 @@ def _excel_col(j: int) -> str:
     return s
 
 
-def map_headers(table: str, headers: list[str], columns: dict[str, str]) -> tuple[dict[str, str], list[dict]]:
+def map_headers(
+    table: str, headers: list[str], columns: dict[str, str]
+) -> tuple[dict[str, str], list[dict]]:
     """Client header -> canonical name, and notes on what could not be mapped.
 
     ``columns`` from the engagement file wins; headers equal to a canonical name
@@ -836,11 +889,18 @@ def map_headers(table: str, headers: list[str], columns: dict[str, str]) -> tupl
     for client_header, canon in (columns or {}).items():
         target = by_norm.get(_norm(client_header))
         if canon not in schema:
-            problems.append(dict(
-                column=str(client_header), value=str(canon),
-                problem=(f'inputs.{table}.columns maps "{client_header}" to "{canon}", which is not a '
-                         f"column of {table}.{did_you_mean(canon, schema)} Columns: {', '.join(schema)}"),
-                action="ignored", severity="warning"))
+            problems.append(
+                dict(
+                    column=str(client_header),
+                    value=str(canon),
+                    problem=(
+                        f'inputs.{table}.columns maps "{client_header}" to "{canon}", which is not a '
+                        f"column of {table}.{did_you_mean(canon, schema)} Columns: {', '.join(schema)}"
+                    ),
+                    action="ignored",
+                    severity="warning",
+                )
+            )
             continue
         if target is None:
             # reported by intake when the column is needed; optional ones are a warning here
@@ -926,7 +986,6 @@ _DATE_FORMATS = (
     "%m/%d/%y",
     "%Y%m%d",
 )
-_DATE_PART = r"^\s*([^\sT]+)"
 
 
 def _date_part(s: pd.Series) -> pd.Series:
@@ -936,8 +995,11 @@ def _date_part(s: pd.Series) -> pd.Series:
     if not len(s):
         return s
     t = pc.replace_substring_regex(pc.utf8_trim_whitespace(_arrow(s)), r"[\sT].*$", "")
-    return pd.Series(pd.arrays.ArrowStringArray(t) if hasattr(pd.arrays, "ArrowStringArray") else t.to_pylist(),
-                     index=s.index, dtype="str")
+    return pd.Series(
+        pd.arrays.ArrowStringArray(t) if hasattr(pd.arrays, "ArrowStringArray") else t.to_pylist(),
+        index=s.index,
+        dtype="str",
+    )
 
 
 def detect_date_format(values: pd.Series, dayfirst: bool = True) -> dict[str, Any]:
@@ -965,7 +1027,9 @@ def detect_date_format(values: pd.Series, dayfirst: bool = True) -> dict[str, An
     for a, b in pairs:
         if a in tied and b in tied:
             fmt = a if dayfirst else b
-            why += " (day and month both 12 or less: ambiguous, read as " + ("day-first)" if dayfirst else "month-first)")
+            why += " (day and month both 12 or less: ambiguous, read as " + (
+                "day-first)" if dayfirst else "month-first)"
+            )
     return {"date_format": fmt, "why": why}
 
 
@@ -1040,8 +1104,10 @@ def parse_numbers(s: pd.Series, decimal: str = ".", thousands: str = "") -> pd.S
     import pyarrow.compute as pc
 
     if s.dtype == object:
-        out = pd.to_numeric(s.where(s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))),
-                            errors="coerce").astype("float64")
+        out = pd.to_numeric(
+            s.where(s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))),
+            errors="coerce",
+        ).astype("float64")
         text = s.where(s.map(lambda v: isinstance(v, str))).astype("str")
         rest = parse_numbers(text, decimal, thousands)
         return out.fillna(rest)
@@ -1050,18 +1116,33 @@ def parse_numbers(s: pd.Series, decimal: str = ".", thousands: str = "") -> pd.S
     if not len(s):
         return pd.Series([], index=s.index, dtype="float64")
     t = _arrow(s)
+    if pc.any(pc.match_substring_regex(t, "[\u0660-\u066c\u06f0-\u06f9]")).as_py():
+        # Persian and Arabic digits and separators
+        for i in range(10):
+            t = pc.replace_substring(t, chr(0x0660 + i), str(i))
+            t = pc.replace_substring(t, chr(0x06F0 + i), str(i))
+        t = pc.replace_substring(pc.replace_substring(t, "\u066c", ""), "\u066b", decimal)
     for blank in (" ", "\u00a0", "\u202f", "\u2007", "\t", "\r", "\n"):
         if pc.any(pc.match_substring(t, blank)).as_py():
             t = pc.replace_substring(t, blank, "")
-    if thousands and thousands not in (" ", "\u00a0", "\u202f") and pc.any(pc.match_substring(t, thousands)).as_py():
+    if (
+        thousands
+        and thousands not in (" ", "\u00a0", "\u202f")
+        and pc.any(pc.match_substring(t, thousands)).as_py()
+    ):
         t = pc.replace_substring(t, thousands, "")
     if decimal == ",":
         t = pc.replace_substring(t, ",", ".")
     neg = pc.or_(pc.ends_with(t, "-"), pc.starts_with(t, "("))
     if pc.any(neg).as_py():
         stripped = pc.utf8_trim(t, "()-")
-        t = pc.if_else(neg, pc.binary_join_element_wise(
-            pa.scalar("-", pa.large_string()), stripped, pa.scalar("", pa.large_string())), t)
+        t = pc.if_else(
+            neg,
+            pc.binary_join_element_wise(
+                pa.scalar("-", pa.large_string()), stripped, pa.scalar("", pa.large_string())
+            ),
+            t,
+        )
     try:
         vals = pc.cast(t, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -1087,7 +1168,10 @@ def parse_dates(s: pd.Series, date_format: str | None = None, dayfirst: bool = T
         out = out.fillna(_from_serial(serial))
         text = s.where(s.map(lambda v: isinstance(v, str))).astype("str")
         if text.notna().any():
-            fmt = date_format or detect_date_format(text.dropna().str.strip(), dayfirst)["date_format"]
+            fmt = (
+                date_format
+                or detect_date_format(text.dropna().str.strip(), dayfirst)["date_format"]
+            )
             out = out.fillna(parse_dates(text, fmt, dayfirst))
         return _ns(out)
     if pd.api.types.is_datetime64_any_dtype(s):
@@ -1105,7 +1189,12 @@ def parse_dates(s: pd.Series, date_format: str | None = None, dayfirst: bool = T
     return _ns(_strptime(s, date_format, has_time))
 
 
-_FIELD_RE = {"%d": r"(?P<d>\d{1,2})", "%m": r"(?P<m>\d{1,2})", "%Y": r"(?P<Y>\d{4})", "%y": r"(?P<y>\d{2})"}
+_FIELD_RE = {
+    "%d": r"(?P<d>\d{1,2})",
+    "%m": r"(?P<m>\d{1,2})",
+    "%Y": r"(?P<Y>\d{4})",
+    "%y": r"(?P<y>\d{2})",
+}
 
 
 def _numeric_date_regex(fmt: str) -> str | None:
@@ -1120,7 +1209,11 @@ def _numeric_date_regex(fmt: str) -> str | None:
         else:
             out.append(re.escape(p))
     pattern = "".join(out)
-    if "(?P<d>" not in pattern or "(?P<m>" not in pattern or not ("(?P<Y>" in pattern or "(?P<y>" in pattern):
+    if (
+        "(?P<d>" not in pattern
+        or "(?P<m>" not in pattern
+        or not ("(?P<Y>" in pattern or "(?P<y>" in pattern)
+    ):
         return None
     return r"^\s*" + pattern + r"(?:[T\s].*)?$"
 
@@ -1196,7 +1289,11 @@ def _fixed_width_dates(t, fmt: str) -> tuple[np.ndarray | None, np.ndarray | Non
     k = np.where(good, (y - 1970) * 12 + (m - 1), 0)
     k0 = int(k.min()) if len(k) else 0
     # calendar of the months present: first day (days since epoch) and length
-    span = np.arange(k0, (int(k.max()) if len(k) else 0) + 2).astype("datetime64[M]").astype("datetime64[D]")
+    span = (
+        np.arange(k0, (int(k.max()) if len(k) else 0) + 2)
+        .astype("datetime64[M]")
+        .astype("datetime64[D]")
+    )
     first = span.astype(np.int64)
     days_in = np.diff(first)
     j = k - k0
@@ -1211,8 +1308,9 @@ def _fixed_width_dates(t, fmt: str) -> tuple[np.ndarray | None, np.ndarray | Non
 def _strptime(s: pd.Series, fmt: str, has_time: bool, fast_path: bool = True) -> pd.Series:
     """Strict, vectorised date parsing.
 
-    Day-month-year formats are split with one regex (pyarrow) and assembled in numpy, with
-    impossible dates (31.02.) left empty; other formats go through pandas.
+    Day-month-year formats: zero-padded values are read straight from the string bytes
+    (numpy), the rest split with one regex (pyarrow); both assembled in numpy with
+    impossible dates (31.02.) left empty. Other formats go through pandas.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -1272,12 +1370,3 @@ def _ns(s: pd.Series) -> pd.Series:
     if getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_localize(None)
     return s.dt.normalize().astype("datetime64[ns]")
-
-
-def read_head(path: Path, n: int = 20) -> list[str]:
-    """The first lines of a text file, decoded as detected (for messages and notebooks)."""
-    with open(path, "rb") as fh:
-        head = fh.read(_HEAD_BYTES)
-    enc, _ = detect_encoding(head)
-    return _decode_head(head, enc, True).splitlines()[:n]
-

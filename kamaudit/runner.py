@@ -281,6 +281,8 @@ _KAMAUDIT_ERRORS = {
 
 def stage_error_sentence(stage: str, notebook: Path, result: dict) -> str:
     """One sentence naming the stage, the cell and the error."""
+    if result.get("error"):
+        return f"Stage {stage}: {result['error']}"
     ename = result.get("ename", "Error")
     evalue = (result.get("evalue") or "").strip()
     if ename in _KAMAUDIT_ERRORS and evalue:
@@ -386,11 +388,23 @@ def run_engagement(
 
             built = build_deliverables(engagement, ws)
             result.workbook, result.report = built[0], built[1]
+            problems = [
+                {"stage": getattr(e, "stage", ""), "error": str(getattr(e, "error", e))}
+                for e in getattr(built, "errors", [])
+            ]
             manifest["deliverables"] = {
                 "workbook": str(result.workbook),
                 "report": str(result.report),
                 "seconds": round(time.perf_counter() - t, 2),
+                "errors": problems,
+                "notes": list(getattr(built, "notes", [])),
             }
+            if problems:
+                parts = "; ".join(f"{p['stage']}: {p['error']}" for p in problems)
+                result.error = (
+                    f"The deliverables were written without the part of {len(problems)} stage(s) "
+                    f"that failed to build ({parts})."
+                )
             say(f"deliverables done in {time.perf_counter() - t:.1f} s")
         except KamAuditError as exc:
             result.error = result.error or f"Deliverables failed: {exc}"

@@ -440,6 +440,8 @@ def test_build_deliverables_fallback_data_on_hand(tiny_engagement, tiny_workspac
     assert 'id="data_on_hand"' in text
     assert_self_contained(text)
     assert not list(tiny_workspace.deliverables_dir.glob(".*"))  # no temp files left
+    for path in (xlsx, html):
+        assert path.stat().st_mode & 0o777 == 0o644  # shareable, not the temp file's 0600
 
 
 def _module(name: str, build) -> types.ModuleType:
@@ -670,3 +672,14 @@ def test_a_bad_block_becomes_a_warning(ctx):
     )
     html = render_report(ctx, [report])
     assert 'class="warning"' in html and "still here" in html
+
+
+def test_deliverables_result_unpacks_and_pickles():
+    import pickle
+
+    from kamaudit.deliverables.builder import ContributorError, Deliverables
+
+    d = Deliverables(Path("a.xlsx"), Path("b.html"), errors=[ContributorError("intake", "boom")])
+    xlsx, html = pickle.loads(pickle.dumps(d))
+    assert (xlsx, html) == (Path("a.xlsx"), Path("b.html"))
+    assert pickle.loads(pickle.dumps(d)).errors[0].stage == "intake" and not d.ok

@@ -112,7 +112,9 @@ def test_base_profile(renderings):
     assert base["customers_active_n"] == 5
     assert base["top10_share_pct"] == 100.0
     lorenz = r.base_lorenz
-    assert lorenz["revenue_share"].iloc[0] == 0 and lorenz["revenue_share"].iloc[-1] == pytest.approx(1)
+    assert lorenz["revenue_share"].iloc[0] == 0 and lorenz["revenue_share"].iloc[
+        -1
+    ] == pytest.approx(1)
     assert (lorenz["revenue_share"].diff().dropna() >= -1e-12).all()
     assert len(r.coverage) == 12 and r.coverage["invoice_lines_n"].sum() == 31
     assert r.base_monthly["new_n"].sum() == 5
@@ -137,11 +139,23 @@ def test_write_results_is_deterministic(renderings, tmp_path):
 
 def test_missing_required_column_suggests_headers(tmp_path):
     text = "Doklad;Datum;Zakaznik;Castka\n" + "A1;2024-01-01;C1;5\n"
-    err = fails(tmp_path, {"inv.csv": text},
-                {"invoices": {"path": "inv.csv", "columns": {"Doklad": "invoice_id", "Datum": "invoice_date",
-                                                             "Zákazník": "customer_id", "Castka": "net_amount"}}},
-                r'inv\.csv: the required column "Zákazník" \(mapped to customer_id\) is not in the file\. '
-                r'Did you mean "Zakaznik"\?')
+    err = fails(
+        tmp_path,
+        {"inv.csv": text},
+        {
+            "invoices": {
+                "path": "inv.csv",
+                "columns": {
+                    "Doklad": "invoice_id",
+                    "Datum": "invoice_date",
+                    "Zákazník": "customer_id",
+                    "Castka": "net_amount",
+                },
+            }
+        },
+        r'inv\.csv: the required column "Zákazník" \(mapped to customer_id\) is not in the file\. '
+        r'Did you mean "Zakaznik"\?',
+    )
     assert "Headers found: Doklad, Datum, Zakaznik, Castka" in str(err)
     assert "inputs.invoices.columns" in str(err)
 
@@ -166,10 +180,16 @@ def test_customers_from_invoice_attributes_when_no_master(tmp_path):
 
 
 def test_unknown_canonical_name_in_mapping_is_warned(tmp_path):
-    r = run(tmp_path, {"inv.csv": INV + lines(3) + "".join([])},
-            {"invoices": {"path": "inv.csv", "columns": {"net_amount": "net_amout"}}})
+    r = run(
+        tmp_path,
+        {"inv.csv": INV + lines(3) + "".join([])},
+        {"invoices": {"path": "inv.csv", "columns": {"net_amount": "net_amout"}}},
+    )
     msg = r.issues.query("severity == 'warning'")["problem"].str.cat()
-    assert 'maps "net_amount" to "net_amout", which is not a column of invoices. Did you mean "net_amount"' in msg
+    assert (
+        'maps "net_amount" to "net_amout", which is not a column of invoices. Did you mean "net_amount"'
+        in msg
+    )
 
 
 # ---------------------------------------------------------------- types
@@ -179,25 +199,35 @@ def test_one_bad_number_is_dropped_and_named(tmp_path):
     text = INV + lines(29) + "A99;2024-02-02;C1;abc\n"
     r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
     bad = r.issues.query("value == 'abc'").iloc[0]
-    assert issue_sentence(bad) == ('inv.csv, row 31, column "net_amount": "abc" is not a number. (row dropped)')
+    assert issue_sentence(bad) == (
+        'inv.csv, row 31, column "net_amount": "abc" is not a number. (row dropped)'
+    )
     assert len(r.tables["invoices"]) == 29
 
 
 def test_wrong_decimal_option_is_fatal_with_the_fix(tmp_path):
     text = INV + "".join(f"A{i};2024-01-{1 + i:02d};C1;1 200,{i:02d}\n" for i in range(20))
-    err = fails(tmp_path, {"inv.csv": text}, {"invoices": {"path": "inv.csv", "decimal": "."}},
-                r'Intake stopped: 20 problems must be fixed first\.\n  inv\.csv, row 2, column "net_amount": '
-                r'"1 200,00" is not a number\. The file seems to use a decimal comma: set  '
-                r'inputs\.invoices\.decimal: ","  in engagement\.yaml\.\n  inv\.csv, row 3, column "net_amount": '
-                r'"1 200,01" is not a number\.\n')
+    err = fails(
+        tmp_path,
+        {"inv.csv": text},
+        {"invoices": {"path": "inv.csv", "decimal": "."}},
+        r'Intake stopped: 20 problems must be fixed first\.\n  inv\.csv, row 2, column "net_amount": '
+        r'"1 200,00" is not a number\. The file seems to use a decimal comma: set  '
+        r'inputs\.invoices\.decimal: ","  in engagement\.yaml\.\n  inv\.csv, row 3, column "net_amount": '
+        r'"1 200,01" is not a number\.\n',
+    )
     assert (err.problems["severity"] == "fatal").sum() == 20
 
 
 def test_wrong_date_format_is_fatal_with_the_fix(tmp_path):
     text = INV + "".join(f"A{i};{1 + i:02d}/03/2024;C1;5\n" for i in range(20))
-    fails(tmp_path, {"inv.csv": text}, {"invoices": {"path": "inv.csv", "date_format": "%Y-%m-%d"}},
-          r'row 2, column "invoice_date": "01/03/2024" is not a date\.  The dates look like %d/%m/%Y: set  '
-          r'inputs\.invoices\.date_format: "%d/%m/%Y"')
+    fails(
+        tmp_path,
+        {"inv.csv": text},
+        {"invoices": {"path": "inv.csv", "date_format": "%Y-%m-%d"}},
+        r'row 2, column "invoice_date": "01/03/2024" is not a date\.  The dates look like %d/%m/%Y: set  '
+        r'inputs\.invoices\.date_format: "%d/%m/%Y"',
+    )
 
 
 def test_missing_required_values_drop_rows(tmp_path):
@@ -219,13 +249,30 @@ def test_mixed_type_workbook_column_and_numeric_ids(tmp_path):
     ws.append([536381, "2024-12-02", 17850, "12", "1,25", "@cmd"])
     path = tmp_path / "retail.xlsx"
     wb.save(path)
-    r = run(tmp_path, {}, {"invoices": {"path": "retail.xlsx", "columns": {
-        "InvoiceNo": "invoice_id", "InvoiceDate": "invoice_date", "CustomerID": "customer_id",
-        "Quantity": "quantity", "UnitPrice": "unit_price"}}})
+    r = run(
+        tmp_path,
+        {},
+        {
+            "invoices": {
+                "path": "retail.xlsx",
+                "columns": {
+                    "InvoiceNo": "invoice_id",
+                    "InvoiceDate": "invoice_date",
+                    "CustomerID": "customer_id",
+                    "Quantity": "quantity",
+                    "UnitPrice": "unit_price",
+                },
+            }
+        },
+    )
     inv = r.tables["invoices"]
     assert inv["invoice_id"].tolist() == ["536365", "C536379", "536381"]
     assert inv["customer_id"].tolist() == ["17850", "14527", "17850"]
-    assert inv["invoice_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-12-01", "2024-12-01", "2024-12-02"]
+    assert inv["invoice_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-12-01",
+        "2024-12-01",
+        "2024-12-02",
+    ]
     assert inv["net_amount"].tolist() == [15.3, -27.5, 15.0]
     assert inv["is_credit"].tolist() == [False, True, False]
     assert r.issues.query("column == 'CustomerID (customer_id)'")["row"].tolist() == [4]
@@ -236,18 +283,28 @@ def test_mixed_type_workbook_column_and_numeric_ids(tmp_path):
 
 def test_duplicate_customer_ids_keep_the_first(tmp_path):
     cust = "customer_id;name\nC1;First\nC2;Two\nC1;Again\n"
-    r = run(tmp_path, {"c.csv": cust, "inv.csv": INV + lines(6)}, {"customers": "c.csv", "invoices": "inv.csv"})
+    r = run(
+        tmp_path,
+        {"c.csv": cust, "inv.csv": INV + lines(6)},
+        {"customers": "c.csv", "invoices": "inv.csv"},
+    )
     assert r.tables["customers"].set_index("customer_id").loc["C1", "name"] == "First"
     dup = r.issues.query("problem.str.contains('repeats the customer_id')").iloc[0]
-    assert issue_sentence(dup) == ('c.csv, row 4, column "customer_id": "C1" repeats the customer_id of row 2. '
-                                   "(row dropped; the first row kept)")
+    assert issue_sentence(dup) == (
+        'c.csv, row 4, column "customer_id": "C1" repeats the customer_id of row 2. '
+        "(row dropped; the first row kept)"
+    )
 
 
 def test_duplicate_customer_ids_can_stop_the_run(tmp_path):
     cust = "customer_id;name\nC1;First\nC2;Two\nC1;Again\nC3;x\n"
-    fails(tmp_path, {"c.csv": cust, "inv.csv": INV + lines(6)}, {"customers": "c.csv", "invoices": "inv.csv"},
-          r'c\.csv, row 4, column "customer_id": "C1" repeats the customer_id of row 2',
-          intake={"duplicate_customers": "fail"})
+    fails(
+        tmp_path,
+        {"c.csv": cust, "inv.csv": INV + lines(6)},
+        {"customers": "c.csv", "invoices": "inv.csv"},
+        r'c\.csv, row 4, column "customer_id": "C1" repeats the customer_id of row 2',
+        intake={"duplicate_customers": "fail"},
+    )
 
 
 def test_orphans(tmp_path):
@@ -258,8 +315,17 @@ def test_orphans(tmp_path):
         "pay.csv": "invoice_id;due_date;paid_date;amount\nA1;2024-03-01;2024-03-05;10,5\nZZ;2024-03-01;;5\n",
         "con.csv": "customer_id;contact_id;name;relationship_strength\nC2;K1;Eva;4\nC8;K2;Jan;9\n",
     }
-    r = run(tmp_path, files, {"customers": "c.csv", "invoices": "inv.csv", "activities": "act.csv",
-                              "payments": "pay.csv", "contacts": "con.csv"})
+    r = run(
+        tmp_path,
+        files,
+        {
+            "customers": "c.csv",
+            "invoices": "inv.csv",
+            "activities": "act.csv",
+            "payments": "pay.csv",
+            "contacts": "con.csv",
+        },
+    )
     t = r.tables
     assert "C9" in set(t["customers"]["customer_id"])
     assert t["customers"].set_index("customer_id").loc["C9", "derived_from_invoices"]
@@ -269,15 +335,23 @@ def test_orphans(tmp_path):
     assert t["payments"]["invoice_id"].tolist() == ["A1"]
     assert t["contacts"]["customer_id"].tolist() == ["C2"]
     sentences = [issue_sentence(i) for i in r.issues.to_dict("records")]
-    assert 'act.csv, row 3, column "customer_id": "C7" is not a known customer. (row dropped)' in sentences
-    assert 'pay.csv, row 3, column "invoice_id": "ZZ" is not an invoice in the invoice lines. (row dropped)' in sentences
+    assert (
+        'act.csv, row 3, column "customer_id": "C7" is not a known customer. (row dropped)'
+        in sentences
+    )
+    assert (
+        'pay.csv, row 3, column "invoice_id": "ZZ" is not an invoice in the invoice lines. (row dropped)'
+        in sentences
+    )
     q = r.quality.set_index("table")
     assert q.loc["invoices", "orphans_n"] == 2 and q.loc["activities", "orphans_n"] == 1
 
 
 def test_out_of_range_values_are_cleared(tmp_path):
-    files = {"inv.csv": INV + lines(3),
-             "con.csv": "customer_id;contact_id;relationship_strength\nC1;K1;4\nC2;K2;9\n"}
+    files = {
+        "inv.csv": INV + lines(3),
+        "con.csv": "customer_id;contact_id;relationship_strength\nC1;K1;4\nC2;K2;9\n",
+    }
     r = run(tmp_path, files, {"invoices": "inv.csv", "contacts": "con.csv"})
     assert r.tables["contacts"]["relationship_strength"].isna().tolist() == [False, True]
     assert "is out of range (expected from 1 to 5)" in set(r.issues["problem"])
@@ -292,15 +366,21 @@ def test_dates_outside_the_period_are_dropped_and_reported(tmp_path):
     out = r.issues[r.issues["problem"].str.contains("outside the engagement period")]
     assert out["row"].tolist() == [7, 8]
     assert len(r.tables["invoices"]) == 5
-    r2 = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"}, intake={"drop_outside_period": False})
+    r2 = run(
+        tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"}, intake={"drop_outside_period": False}
+    )
     assert len(r2.tables["invoices"]) == 7
 
 
 def test_no_line_in_the_period_is_fatal(tmp_path):
     text = INV + "A1;2019-01-01;C1;5\nA2;2019-02-01;C1;5\n"
-    fails(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"},
-          r"no invoice line is left to audit in the period 2024-01-01 – 2024-12-31\. The file's dates run from "
-          r"2019-01-01 to 2019-02-01")
+    fails(
+        tmp_path,
+        {"inv.csv": text},
+        {"invoices": "inv.csv"},
+        r"no invoice line is left to audit in the period 2024-01-01 – 2024-12-31\. The file's dates run from "
+        r"2019-01-01 to 2019-02-01",
+    )
 
 
 def test_outliers_are_flagged_and_kept(tmp_path):
@@ -315,13 +395,21 @@ def test_outliers_are_flagged_and_kept(tmp_path):
 
 
 def test_header_only_file(tmp_path):
-    fails(tmp_path, {"inv.csv": INV}, {"invoices": "inv.csv"}, r"inv\.csv has a header but no invoice lines")
+    fails(
+        tmp_path,
+        {"inv.csv": INV},
+        {"invoices": "inv.csv"},
+        r"inv\.csv has a header but no invoice lines",
+    )
 
 
 def test_every_unreadable_file_is_listed_at_once(tmp_path):
-    err = fails(tmp_path, {"inv.csv": b"", "c.csv": b"\x00\x01\x02garbage\x00" * 50},
-                {"invoices": "inv.csv", "customers": "c.csv", "activities": "nowhere.csv"},
-                r"Intake stopped: 3 problems must be fixed first")
+    err = fails(
+        tmp_path,
+        {"inv.csv": b"", "c.csv": b"\x00\x01\x02garbage\x00" * 50},
+        {"invoices": "inv.csv", "customers": "c.csv", "activities": "nowhere.csv"},
+        r"Intake stopped: 3 problems must be fixed first",
+    )
     text = str(err)
     assert "c.csv is not a text table" in text
     assert "inv.csv is empty (0 bytes)" in text
@@ -330,9 +418,15 @@ def test_every_unreadable_file_is_listed_at_once(tmp_path):
 
 def test_formula_like_and_long_text_are_kept_as_text(tmp_path):
     long = "x" * 40000
-    text = ("customer_id;name;client_flag\n"
-            f'C1;=SUM(A1);@cmd\nC2;+1;-x\nC3;{long};"=HYPERLINK(""http://evil"")"\n')
-    r = run(tmp_path, {"c.csv": text, "inv.csv": INV + lines(3)}, {"customers": "c.csv", "invoices": "inv.csv"})
+    text = (
+        "customer_id;name;client_flag\n"
+        f'C1;=SUM(A1);@cmd\nC2;+1;-x\nC3;{long};"=HYPERLINK(""http://evil"")"\n'
+    )
+    r = run(
+        tmp_path,
+        {"c.csv": text, "inv.csv": INV + lines(3)},
+        {"customers": "c.csv", "invoices": "inv.csv"},
+    )
     c = r.tables["customers"].set_index("customer_id")
     assert c.loc["C1", "name"] == "=SUM(A1)" and c.loc["C1", "client_flag"] == "@cmd"
     assert c.loc["C2", "name"] == "+1" and c.loc["C2", "client_flag"] == "-x"
@@ -343,7 +437,9 @@ def test_formula_like_and_long_text_are_kept_as_text(tmp_path):
 
 def test_many_issues_are_capped_and_counted(tmp_path):
     text = INV + "".join(f"A{i};2024-01-01;;5\n" for i in range(30)) + lines(3)
-    r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"}, intake={"max_issues_per_problem": 10})
+    r = run(
+        tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"}, intake={"max_issues_per_problem": 10}
+    )
     s = r.issues[r.issues["problem"].str.startswith("is empty but required")]
     assert len(s) == 11 and "(and 20 more rows like this)" in s["problem"].iloc[-1]
 
@@ -373,8 +469,13 @@ def test_deliverables_section_sheets_and_summary(renderings, tmp_path):
     write_results(renderings["1c"], ws)
     rep = contributor.build(ReportContext(eng, ws))
     assert isinstance(rep, StageReport) and rep.stage == "intake"
-    assert [s.key for s in rep.sheets] == ["intake_quality", "intake_issues", "intake_missing",
-                                           "intake_coverage", "intake_base"]
+    assert [s.key for s in rep.sheets] == [
+        "intake_quality",
+        "intake_issues",
+        "intake_missing",
+        "intake_coverage",
+        "intake_base",
+    ]
     assert all(len(s.name) <= 31 for s in rep.sheets)
     assert 1 <= len(rep.summary) <= 3
     assert rep.summary[0].startswith("We read 31 invoice lines from 2 export files.")

@@ -126,3 +126,14 @@ def test_the_wheel_bundles_notebooks_templates_and_sample():
     assert include == {"notebooks": "kamaudit/_bundled/notebooks",
                        "templates": "kamaudit/_bundled/templates",
                        "data/sample": "kamaudit/_bundled/sample"}
+
+
+def test_notebook_parameters_parse_with_their_help():
+    import papermill as pm
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        params = pm.inspect_notebook(str(path))
+        assert set(params) == {"engagement_path", "workspace", "overrides_json"}, path.name
+        for name, p in params.items():
+            assert p["inferred_type_name"] == "str", (path.name, name)
+            assert p["help"], f"{path.name}: {name} has no help (papermill cannot parse '=' in it)"

@@ -80,6 +80,16 @@ def test_detect_encoding_prefers_cp1250_for_czech_and_cp1251_for_russian():
     assert detect_encoding("Straße, Ärger, Größe, crème brûlée".encode("latin-1"))[0] == "latin-1"
 
 
+@pytest.mark.parametrize(
+    "text, encoding",
+    [("Dvořák s.r.o.", "cp1250"), ("Łódź Sp. z o.o.", "cp1250"), ("Žilina, Ľubomír", "cp1250"),
+     ("Crème brûlée à la carte", "latin-1"), ("Øresund Å", "latin-1"), ("Итого", "cp1251")],
+)
+def test_short_texts_decode_correctly(text, encoding):
+    data = text.encode(encoding)
+    assert data.decode(detect_encoding(data)[0]) == text
+
+
 def test_given_encoding_wins_and_an_unknown_one_is_named(tmp_path):
     path = write_text(tmp_path / "c.csv", "customer_id;name\n1;Ромашка\n", "cp1251")
     assert read_unchanged(path, "customers", encoding="cp1251").df["name"].iloc[0] == "Ромашка"
@@ -91,8 +101,11 @@ def test_given_encoding_wins_and_an_unknown_one_is_named(tmp_path):
 
 @pytest.mark.parametrize("delim", [";", ",", "\t", "|"])
 def test_delimiters_are_sniffed(tmp_path, delim):
-    rows = [["invoice_id", "invoice_date", "customer_id", "net_amount"],
-            ["A1", "2024-01-05", "0042", "10.5"], ["A2", "2024-01-06", "0043", "20"]]
+    rows = [
+        ["invoice_id", "invoice_date", "customer_id", "net_amount"],
+        ["A1", "2024-01-05", "0042", "10.5"],
+        ["A2", "2024-01-06", "0043", "20"],
+    ]
     path = write_text(tmp_path / "inv.csv", "\n".join(delim.join(r) for r in rows) + "\n")
     raw = read_unchanged(path)
     assert raw.option("delimiter") == delim
@@ -100,7 +113,7 @@ def test_delimiters_are_sniffed(tmp_path, delim):
 
 
 def test_quoted_commas_and_newlines_keep_row_numbers(tmp_path):
-    text = ('invoice_id,customer_id,name\n1,0042,"Acme, Ltd"\n2,0043,"two\nlines"\n3,0044,plain\n')
+    text = 'invoice_id,customer_id,name\n1,0042,"Acme, Ltd"\n2,0043,"two\nlines"\n3,0044,plain\n'
     path = write_text(tmp_path / "c.csv", text)
     raw = read_unchanged(path, "customers")
     assert raw.df["name"].tolist() == ["Acme, Ltd", "two\nlines", "plain"]
@@ -114,7 +127,12 @@ def test_quoted_commas_and_newlines_keep_row_numbers(tmp_path):
     "values, decimal, thousands, expected",
     [
         (["1 200,50", "15,05", "-300,00"], ",", " ", [1200.5, 15.05, -300.0]),
-        (["1\u00a0200,50", "1\u00a0234\u00a0567,89", "0,01"], ",", "\u00a0", [1200.5, 1234567.89, 0.01]),
+        (
+            ["1\u00a0200,50", "1\u00a0234\u00a0567,89", "0,01"],
+            ",",
+            "\u00a0",
+            [1200.5, 1234567.89, 0.01],
+        ),
         (["1.200,50", "1.234.567,89", "7,10"], ",", ".", [1200.5, 1234567.89, 7.1]),
         (["1,200.50", "1,234,567.89", "7.10"], ".", ",", [1200.5, 1234567.89, 7.1]),
         (["1'200.50", "1'234'567.89", "7.10"], ".", "'", [1200.5, 1234567.89, 7.1]),
@@ -166,7 +184,9 @@ def test_date_formats_are_detected(values, fmt, expected):
 
 
 def test_impossible_dates_are_not_shifted():
-    got = parse_dates(pd.Series(["31.02.2024", "29.02.2023", "28.02.2024"], dtype="str"), "%d.%m.%Y")
+    got = parse_dates(
+        pd.Series(["31.02.2024", "29.02.2023", "28.02.2024"], dtype="str"), "%d.%m.%Y"
+    )
     assert got.isna().tolist() == [True, True, False]
 
 
@@ -179,15 +199,24 @@ def test_ambiguous_dates_read_day_first():
 
 
 def test_title_rows_total_row_and_trailing_empties(tmp_path):
-    text = ("Реестр документов;;;;;\nза 2024 год;;;;;\n"
-            "Номер;Дата;Контрагент;Сумма;;\n"
-            "1;01.02.2024;0042;1 200,50;;\n"
-            ";;;;;\n"
-            "2;15.03.2024;0043;-300,00;;\n"
-            "Итого;;;900,50;;\n;;;;;\n\n")
+    text = (
+        "Реестр документов;;;;;\nза 2024 год;;;;;\n"
+        "Номер;Дата;Контрагент;Сумма;;\n"
+        "1;01.02.2024;0042;1 200,50;;\n"
+        ";;;;;\n"
+        "2;15.03.2024;0043;-300,00;;\n"
+        "Итого;;;900,50;;\n;;;;;\n\n"
+    )
     path = write_text(tmp_path / "r.csv", text, "cp1251")
-    raw = read_unchanged(path, columns={"Номер": "invoice_id", "Дата": "invoice_date",
-                                        "Контрагент": "customer_id", "Сумма": "net_amount"})
+    raw = read_unchanged(
+        path,
+        columns={
+            "Номер": "invoice_id",
+            "Дата": "invoice_date",
+            "Контрагент": "customer_id",
+            "Сумма": "net_amount",
+        },
+    )
     assert raw.option("header_row") == 3
     assert list(raw.df.columns) == ["invoice_id", "invoice_date", "customer_id", "net_amount"]
     assert raw.rows.tolist() == [4, 6]
@@ -195,8 +224,10 @@ def test_title_rows_total_row_and_trailing_empties(tmp_path):
     assert any(n["row"] == 7 and "total row" in n["problem"] for n in raw.notes)
 
 
-@pytest.mark.parametrize("word", ["Total", "Grand total:", "Итого", "Всего", "Celkem", "Razem", "Suma",
-                                  "Summe", "جمع کل"])
+@pytest.mark.parametrize(
+    "word",
+    ["Total", "Grand total:", "Итого", "Всего", "Celkem", "Razem", "Suma", "Summe", "جمع کل"],
+)
 def test_total_rows_in_many_languages(tmp_path, word):
     text = f"{HEADER}\nA1;2024-01-01;C1;10\nA2;2024-01-02;C2;20\n{word};;;30\n"
     path = write_text(tmp_path / "inv.csv", text)
@@ -211,7 +242,9 @@ def test_a_customer_named_total_is_not_a_total_row(tmp_path):
 
 
 def test_header_row_given(tmp_path):
-    text = "junk line one\n\nx,y\ninvoice_id,invoice_date,customer_id,net_amount\nA1,2024-01-01,C1,5\n"
+    text = (
+        "junk line one\n\nx,y\ninvoice_id,invoice_date,customer_id,net_amount\nA1,2024-01-01,C1,5\n"
+    )
     raw = read_unchanged(write_text(tmp_path / "inv.csv", text), header_row=4)
     assert raw.df["invoice_id"].tolist() == ["A1"] and raw.rows.tolist() == [5]
 
@@ -221,8 +254,11 @@ def test_header_row_given(tmp_path):
 
 def test_missing_file_names_path_key_and_neighbour(tmp_path):
     write_text(tmp_path / "invoices_2024.csv", HEADER + "\n")
-    with pytest.raises(InputError, match=r'invoices_2025\.csv does not exist\. Check inputs\.invoices\.path.*'
-                                         r'Did you mean "invoices_2024\.csv"\?'):
+    with pytest.raises(
+        InputError,
+        match=r"invoices_2025\.csv does not exist\. Check inputs\.invoices\.path.*"
+        r'Did you mean "invoices_2024\.csv"\?',
+    ):
         read_input("invoices", spec(tmp_path / "invoices_2025.csv"))
 
 
@@ -261,7 +297,9 @@ def test_xlsx_named_csv_is_read_as_workbook(tmp_path):
 
 def test_ragged_rows_name_the_line_and_delimiter(tmp_path):
     text = "invoice_id;customer_id\nA1;C1\nA2;C2;extra;more\n"
-    fails_unchanged(write_text(tmp_path / "inv.csv", text), r'inv\.csv, row 3: 4 values where the header')
+    fails_unchanged(
+        write_text(tmp_path / "inv.csv", text), r"inv\.csv, row 3: 4 values where the header"
+    )
 
 
 # ---------------------------------------------------------------- workbooks
@@ -280,19 +318,38 @@ def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
 
 def test_missing_sheet_lists_the_sheets(tmp_path):
     path = _workbook(tmp_path / "f.xlsx", {"Data": [["a"]], "Souhrn": [["b"]]})
-    fails_unchanged(path, r'f\.xlsx has no sheet "Date"; its sheets are: "Data", "Souhrn"\. Did you mean "Data"\?',
-                    sheet="Date")
+    fails_unchanged(
+        path,
+        r'f\.xlsx has no sheet "Date"; its sheets are: "Data", "Souhrn"\. Did you mean "Data"\?',
+        sheet="Date",
+    )
     fails_unchanged(path, r'no sheet number 5 \(0-based\); it has 2: 0 "Data", 1 "Souhrn"', sheet=5)
 
 
 def test_sheet_by_index_and_title_block(tmp_path):
-    path = _workbook(tmp_path / "f.xlsx", {
-        "Cover": [["nothing here"]],
-        "Data": [["Kniha faktur"], [], ["Doklad", "Datum", "IČO", "Částka"],
-                 ["F1", dt.datetime(2024, 3, 1), 42, 1200.5], ["F2", dt.datetime(2024, 3, 2), "0043", -5]],
-    })
-    raw = read_unchanged(path, sheet=1, columns={"Doklad": "invoice_id", "Datum": "invoice_date",
-                                                  "IČO": "customer_id", "Částka": "net_amount"})
+    path = _workbook(
+        tmp_path / "f.xlsx",
+        {
+            "Cover": [["nothing here"]],
+            "Data": [
+                ["Kniha faktur"],
+                [],
+                ["Doklad", "Datum", "IČO", "Částka"],
+                ["F1", dt.datetime(2024, 3, 1), 42, 1200.5],
+                ["F2", dt.datetime(2024, 3, 2), "0043", -5],
+            ],
+        },
+    )
+    raw = read_unchanged(
+        path,
+        sheet=1,
+        columns={
+            "Doklad": "invoice_id",
+            "Datum": "invoice_date",
+            "IČO": "customer_id",
+            "Částka": "net_amount",
+        },
+    )
     assert raw.sheet == "Data" and raw.option("header_row") == 3
     assert raw.rows.tolist() == [4, 5]
     assert raw.column_map["customer_id"] == "IČO"
@@ -358,14 +415,31 @@ def test_trailing_delimiters_on_data_rows_are_ignored(tmp_path):
 
 
 def test_workbook_with_numbers_and_dates_written_as_text(tmp_path):
-    path = _workbook(tmp_path / "cz.xlsx", {"Data": [
-        ["Doklad", "Datum", "IČO", "Částka"],
-        ["F1", "31.01.2024", "00042", "1 200,50"],
-        ["F2", dt.datetime(2024, 2, 1), "00043", 99.5],
-    ]})
-    raw = read_unchanged(path, columns={"Doklad": "invoice_id", "Datum": "invoice_date", "IČO": "customer_id",
-                                        "Částka": "net_amount"})
+    path = _workbook(
+        tmp_path / "cz.xlsx",
+        {
+            "Data": [
+                ["Doklad", "Datum", "IČO", "Částka"],
+                ["F1", "31.01.2024", "00042", "1 200,50"],
+                ["F2", dt.datetime(2024, 2, 1), "00043", 99.5],
+            ]
+        },
+    )
+    raw = read_unchanged(
+        path,
+        columns={
+            "Doklad": "invoice_id",
+            "Datum": "invoice_date",
+            "IČO": "customer_id",
+            "Částka": "net_amount",
+        },
+    )
     assert raw.option("decimal") == "," and raw.option("thousands") == " "
     assert parse_numbers(raw.df["net_amount"], ",", " ").tolist() == [1200.5, 99.5]
     got = parse_dates(raw.df["invoice_date"], raw.option("date_format"))
     assert got.dt.strftime("%Y-%m-%d").tolist() == ["2024-01-31", "2024-02-01"]
+
+
+def test_persian_digits_and_separators():
+    got = parse_numbers(pd.Series(["۱٬۲۰۰٫۵۰", "٣٤", "7"], dtype="str"), ".", ",")
+    assert got.tolist() == [1200.5, 34.0, 7.0]

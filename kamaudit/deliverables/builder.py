@@ -64,6 +64,9 @@ class Deliverables(tuple):
         self.errors, self.notes, self.stages = list(errors), list(notes), list(stages)
         return self
 
+    def __getnewargs__(self):  # pickles (batch runs pass results between processes)
+        return (self.xlsx, self.html)
+
     @property
     def ok(self) -> bool:
         return not self.errors

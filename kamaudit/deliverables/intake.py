@@ -29,8 +29,16 @@ from .model import (
 STAGE = "intake"
 _P = "intake."
 _SEVERITY_ORDER = {"fatal": 0, "error": 1, "warning": 2, "info": 3}
-_OPTION_NAMES = ("sheet", "encoding", "delimiter", "header_row", "decimal", "thousands", "date_format",
-                 "total_rows")
+_OPTION_NAMES = (
+    "sheet",
+    "encoding",
+    "delimiter",
+    "header_row",
+    "decimal",
+    "thousands",
+    "date_format",
+    "total_rows",
+)
 
 
 def _labels(df: pd.DataFrame, catalog) -> dict[str, str]:
@@ -40,7 +48,11 @@ def _labels(df: pd.DataFrame, catalog) -> dict[str, str]:
 def _issues_display(issues: pd.DataFrame, catalog) -> pd.DataFrame:
     df = issues.copy()
     order = df["severity"].map(_SEVERITY_ORDER).fillna(9)
-    df = df.assign(_o=order).sort_values(["_o", "table", "file"], kind="mergesort").drop(columns="_o")
+    df = (
+        df.assign(_o=order)
+        .sort_values(["_o", "table", "file"], kind="mergesort")
+        .drop(columns="_o")
+    )
     df["severity"] = df["severity"].map(lambda s: catalog.t(f"{_P}severity.{s}", s))
     return df.reset_index(drop=True)
 
@@ -50,8 +62,15 @@ def _show_value(v: Any) -> str:
         return "–"
     if v == "":
         return "none"
-    return {"\t": "tab", " ": "space", "\u00a0": "no-break space", ";": '";"', ",": '","', ".": '"."',
-            "'": "apostrophe"}.get(str(v), str(v))
+    return {
+        "\t": "tab",
+        " ": "space",
+        "\u00a0": "no-break space",
+        ";": '";"',
+        ",": '","',
+        ".": '"."',
+        "'": "apostrophe",
+    }.get(str(v), str(v))
 
 
 def reading_items(summary: dict, catalog) -> list[str]:
@@ -61,12 +80,25 @@ def reading_items(summary: dict, catalog) -> list[str]:
         parts = []
         for name in _OPTION_NAMES:
             opt = (info.get("options") or {}).get(name)
-            if not opt or opt.get("value") is None or (name == "total_rows" and not opt.get("value")):
+            if (
+                not opt
+                or opt.get("value") is None
+                or (name == "total_rows" and not opt.get("value"))
+            ):
                 continue
-            src = catalog.t(f"{_P}source_detected") if opt.get("source") == "detected" else catalog.t(
-                f"{_P}source_given")
-            parts.append(catalog.t(f"{_P}option_item", name=name.replace("_", " "),
-                                   value=_show_value(opt.get("value")), source=src))
+            src = (
+                catalog.t(f"{_P}source_detected")
+                if opt.get("source") == "detected"
+                else catalog.t(f"{_P}source_given")
+            )
+            parts.append(
+                catalog.t(
+                    f"{_P}option_item",
+                    name=name.replace("_", " "),
+                    value=_show_value(opt.get("value")),
+                    source=src,
+                )
+            )
         file = info.get("file", "")
         if info.get("sheet"):
             file = f"{file} [{info['sheet']}]"
@@ -74,31 +106,42 @@ def reading_items(summary: dict, catalog) -> list[str]:
     return out
 
 
-def summary_sentences(summary: dict, quality: pd.DataFrame, issues: pd.DataFrame, catalog) -> list[str]:
+def summary_sentences(
+    summary: dict, quality: pd.DataFrame, issues: pd.DataFrame, catalog
+) -> list[str]:
     """One to three plain sentences for the executive summary."""
     fmt = catalog
     base = summary.get("base") or {}
     read = quality[quality["status"] == "read"] if "status" in quality else quality
-    out = [catalog.t(
-        f"{_P}summary_read",
-        lines=fmt.number(base.get("invoice_lines_n", 0)),
-        files=fmt.number(read["file"].nunique() if len(read) else 0),
-        dropped=fmt.number(int(quality["rows_dropped"].sum()) if len(quality) else 0),
-        issues=fmt.number(len(issues)),
-    )]
+    out = [
+        catalog.t(
+            f"{_P}summary_read",
+            lines=fmt.number(base.get("invoice_lines_n", 0)),
+            files=fmt.number(read["file"].nunique() if len(read) else 0),
+            dropped=fmt.number(int(quality["rows_dropped"].sum()) if len(quality) else 0),
+            issues=fmt.number(len(issues)),
+        )
+    ]
     if base.get("top20pct_share_pct") is not None:
-        out.append(catalog.t(
-            f"{_P}summary_concentration",
-            top20=fmt.pct(base["top20pct_share_pct"], 0),
-            top20_n=fmt.number(base.get("top20pct_customers_n", 0)),
-            top10=fmt.pct(base.get("top10_share_pct") or math.nan, 0),
-        ))
+        out.append(
+            catalog.t(
+                f"{_P}summary_concentration",
+                top20=fmt.pct(base["top20pct_share_pct"], 0),
+                top20_n=fmt.number(base.get("top20pct_customers_n", 0)),
+                top10=fmt.pct(base.get("top10_share_pct") or math.nan, 0),
+            )
+        )
     if summary.get("customers_derived_from_invoices"):
         out.append(catalog.t(f"{_P}summary_derived"))
     elif base.get("window_months"):
-        out.append(catalog.t(f"{_P}summary_base", window=fmt.number(base["window_months"]),
-                             new=fmt.number(base.get("customers_new_n", 0)),
-                             lost=fmt.number(base.get("customers_lost_n", 0))))
+        out.append(
+            catalog.t(
+                f"{_P}summary_base",
+                window=fmt.number(base["window_months"]),
+                new=fmt.number(base.get("customers_new_n", 0)),
+                lost=fmt.number(base.get("customers_lost_n", 0)),
+            )
+        )
     return out[:3]
 
 
@@ -110,8 +153,23 @@ def build(ctx) -> StageReport | None:
     t, fmt = ctx.t, ctx.fmt
     quality = ws.read_table("intake_quality")
     issues = ws.read_table("intake_issues", required=False)
-    issues = issues if issues is not None else pd.DataFrame(
-        columns=["table", "file", "sheet", "row", "column", "value", "problem", "action", "severity"])
+    issues = (
+        issues
+        if issues is not None
+        else pd.DataFrame(
+            columns=[
+                "table",
+                "file",
+                "sheet",
+                "row",
+                "column",
+                "value",
+                "problem",
+                "action",
+                "severity",
+            ]
+        )
+    )
     missing = ws.read_table("intake_missing", required=False)
     coverage = ws.read_table("intake_coverage", required=False)
     monthly = ws.read_table("intake_base_monthly", required=False)
@@ -124,20 +182,24 @@ def build(ctx) -> StageReport | None:
     # ---------------------------------------------------------------- sheets
     sheets: list[Sheet] = []
 
-    def sheet(key: str, df: pd.DataFrame | None, formats=None, chart=None, conditional=None) -> None:
+    def sheet(
+        key: str, df: pd.DataFrame | None, formats=None, chart=None, conditional=None
+    ) -> None:
         if df is None:
             return
-        sheets.append(Sheet(
-            key=f"intake_{key}",
-            name=t(f"{_P}sheets.{key}")[:31],
-            df=df,
-            title=t(f"{_P}sheets.{key}_title"),
-            note=t(f"{_P}sheets.{key}_note"),
-            formats=formats or {},
-            chart=chart,
-            column_labels=_labels(df, cat),
-            conditional=conditional or {},
-        ))
+        sheets.append(
+            Sheet(
+                key=f"intake_{key}",
+                name=t(f"{_P}sheets.{key}")[:31],
+                df=df,
+                title=t(f"{_P}sheets.{key}_title"),
+                note=t(f"{_P}sheets.{key}_note"),
+                formats=formats or {},
+                chart=chart,
+                column_labels=_labels(df, cat),
+                conditional=conditional or {},
+            )
+        )
 
     issues_show = _issues_display(issues, cat)
     sheet("quality", quality, conditional={"rows_dropped": "bar"})
@@ -145,40 +207,85 @@ def build(ctx) -> StageReport | None:
     if missing is not None:
         sheet("missing", missing, formats={"missing_pct": "pct"})
     if coverage is not None and len(coverage):
-        sheet("coverage", coverage, formats={"net_amount": "money0", "credit_amount": "money0"},
-              chart=ChartSpec(kind="bar", x="month", y=["invoice_lines_n"], title=t(f"{_P}coverage_title"),
-                              y_title=t(f"{_P}coverage_lines")))
+        sheet(
+            "coverage",
+            coverage,
+            formats={"net_amount": "money0", "credit_amount": "money0"},
+            chart=ChartSpec(
+                kind="bar",
+                x="month",
+                y=["invoice_lines_n"],
+                title=t(f"{_P}coverage_title"),
+                y_title=t(f"{_P}coverage_lines"),
+            ),
+        )
     if monthly is not None and len(monthly):
-        sheet("base", monthly, formats={"net_amount": "money0"},
-              chart=ChartSpec(kind="line", x="month", y=["active_n", "new_n"], title=t(f"{_P}sheets.base_title")))
+        sheet(
+            "base",
+            monthly,
+            formats={"net_amount": "money0"},
+            chart=ChartSpec(
+                kind="line", x="month", y=["active_n", "new_n"], title=t(f"{_P}sheets.base_title")
+            ),
+        )
 
     # ---------------------------------------------------------------- section
     blocks: list = [Text(t(f"{_P}intro"))]
-    blocks.append(KeyFigures([
-        (t(f"{_P}key_lines"), fmt.number(base.get("invoice_lines_n", 0))),
-        (t(f"{_P}key_customers"), fmt.number(base.get("customers_active_n", 0))),
-        (t(f"{_P}key_revenue"), fmt.money(base.get("net_revenue") if base.get("net_revenue") is not None else math.nan)),
-        (t(f"{_P}key_issues"), fmt.number(len(issues))),
-    ]))
+    blocks.append(
+        KeyFigures(
+            [
+                (t(f"{_P}key_lines"), fmt.number(base.get("invoice_lines_n", 0))),
+                (t(f"{_P}key_customers"), fmt.number(base.get("customers_active_n", 0))),
+                (
+                    t(f"{_P}key_revenue"),
+                    fmt.money(
+                        base.get("net_revenue") if base.get("net_revenue") is not None else math.nan
+                    ),
+                ),
+                (t(f"{_P}key_issues"), fmt.number(len(issues))),
+            ]
+        )
+    )
     blocks.append(Heading(t(f"{_P}quality_heading")))
     blocks.append(Text(t(f"{_P}quality_text")))
-    qcols = ["table", "file", "rows_read", "rows_kept", "rows_dropped", "missing_required_n", "type_errors_n",
-             "duplicates_n", "orphans_n", "outside_period_n", "outliers_n", "credit_lines_n"]
+    qcols = [
+        "table",
+        "file",
+        "rows_read",
+        "rows_kept",
+        "rows_dropped",
+        "missing_required_n",
+        "type_errors_n",
+        "duplicates_n",
+        "orphans_n",
+        "outside_period_n",
+        "outliers_n",
+        "credit_lines_n",
+    ]
     qshow = quality[[c for c in qcols if c in quality.columns]]
     blocks.append(Table(qshow, column_labels=_labels(qshow, cat)))
     blocks.append(Heading(t(f"{_P}reading_heading"), level=4))
     blocks.append(Bullets(reading_items(summary, cat)))
     blocks.append(Heading(t(f"{_P}derivations_heading"), level=4))
     derivations = summary.get("derivations") or []
-    blocks.append(Bullets(list(derivations)) if derivations else Text(t(f"{_P}derivations_none"), kind="note"))
+    blocks.append(
+        Bullets(list(derivations)) if derivations else Text(t(f"{_P}derivations_none"), kind="note")
+    )
     if missing is not None:
         blocks.append(Heading(t(f"{_P}missing_heading"), level=4))
-        mshow = missing[missing["missing_n"] > 0].sort_values(["missing_pct"], ascending=False, kind="mergesort")
+        mshow = missing[missing["missing_n"] > 0].sort_values(
+            ["missing_pct"], ascending=False, kind="mergesort"
+        )
         if len(mshow):
             blocks.append(Text(t(f"{_P}missing_text")))
             mshow = mshow[["table", "column", "header", "missing_n", "missing_pct"]]
-            blocks.append(Table(mshow.reset_index(drop=True), formats={"missing_pct": "pct"},
-                                column_labels=_labels(mshow, cat)))
+            blocks.append(
+                Table(
+                    mshow.reset_index(drop=True),
+                    formats={"missing_pct": "pct"},
+                    column_labels=_labels(mshow, cat),
+                )
+            )
         else:
             blocks.append(Text(t(f"{_P}missing_none"), kind="note"))
     if coverage is not None and len(coverage):
@@ -186,48 +293,81 @@ def build(ctx) -> StageReport | None:
         blocks.append(Text(t(f"{_P}coverage_text")))
         gaps = coverage.loc[~coverage["has_data"].astype(bool), "month"]
         if len(gaps):
-            blocks.append(Text(t(f"{_P}coverage_gaps", months=", ".join(
-                pd.to_datetime(gaps).dt.strftime("%Y-%m"))), kind="warning"))
-        fig = plots.coverage_by_month(coverage, title=t(f"{_P}coverage_title"), lines_label=t(f"{_P}coverage_lines"),
-                                      amount_label=t(f"{_P}coverage_amount"), gap_label=t(f"{_P}coverage_gap"))
+            blocks.append(
+                Text(
+                    t(
+                        f"{_P}coverage_gaps",
+                        months=", ".join(pd.to_datetime(gaps).dt.strftime("%Y-%m")),
+                    ),
+                    kind="warning",
+                )
+            )
+        fig = plots.coverage_by_month(
+            coverage,
+            title=t(f"{_P}coverage_title"),
+            lines_label=t(f"{_P}coverage_lines"),
+            amount_label=t(f"{_P}coverage_amount"),
+            gap_label=t(f"{_P}coverage_gap"),
+        )
         blocks.append(ctx.figure("intake_coverage", fig, alt=t(f"{_P}coverage_alt")))
     blocks.append(Heading(t(f"{_P}issues_heading")))
     if len(issues_show):
         blocks.append(Text(t(f"{_P}issues_text")))
         ishow = issues_show[["severity", "file", "row", "column", "value", "problem", "action"]]
-        blocks.append(Table(ishow, formats={"row": "int", "value": "text"}, column_labels=_labels(ishow, cat)))
+        blocks.append(
+            Table(ishow, formats={"row": "int", "value": "text"}, column_labels=_labels(ishow, cat))
+        )
     else:
         blocks.append(Text(t(f"{_P}issues_none"), kind="note"))
     if base:
         window = fmt.number(base.get("window_months", 12))
         blocks.append(Heading(t(f"{_P}base_heading")))
         blocks.append(Text(t(f"{_P}base_text", window=window)))
-        blocks.append(KeyFigures([
-            (t(f"{_P}key_customers"), fmt.number(base.get("customers_active_n", 0))),
-            (t(f"{_P}key_new"), fmt.number(base.get("customers_new_n", 0))),
-            (t(f"{_P}key_lost"), fmt.number(base.get("customers_lost_n", 0))),
-            (t(f"{_P}key_retained"), fmt.number(base.get("customers_retained_n", 0))),
-            (t(f"{_P}key_top10"), fmt.pct(_nan(base.get("top10_share_pct")), 0)),
-            (t(f"{_P}key_top20"), fmt.pct(_nan(base.get("top20pct_share_pct")), 0)),
-        ]))
+        blocks.append(
+            KeyFigures(
+                [
+                    (t(f"{_P}key_customers"), fmt.number(base.get("customers_active_n", 0))),
+                    (t(f"{_P}key_new"), fmt.number(base.get("customers_new_n", 0))),
+                    (t(f"{_P}key_lost"), fmt.number(base.get("customers_lost_n", 0))),
+                    (t(f"{_P}key_retained"), fmt.number(base.get("customers_retained_n", 0))),
+                    (t(f"{_P}key_top10"), fmt.pct(_nan(base.get("top10_share_pct")), 0)),
+                    (t(f"{_P}key_top20"), fmt.pct(_nan(base.get("top20pct_share_pct")), 0)),
+                ]
+            )
+        )
         if top is not None and len(top):
             blocks.append(Heading(t(f"{_P}top_heading"), level=4))
-            blocks.append(Table(top, formats={"rank": "int", "share_pct": "pct", "cum_share_pct": "pct"},
-                                column_labels=_labels(top, cat)))
+            blocks.append(
+                Table(
+                    top,
+                    formats={"rank": "int", "share_pct": "pct", "cum_share_pct": "pct"},
+                    column_labels=_labels(top, cat),
+                )
+            )
         if lorenz is not None and len(lorenz):
             blocks.append(Heading(t(f"{_P}lorenz_heading"), level=4))
             gini = base.get("gini")
-            blocks.append(Text(t(f"{_P}lorenz_text", gini=fmt.number(gini, 2) if gini is not None else "–")))
+            blocks.append(
+                Text(t(f"{_P}lorenz_text", gini=fmt.number(gini, 2) if gini is not None else "–"))
+            )
             fig = plots.lorenz_curve(
-                lorenz, top20_share_pct=base.get("top20pct_share_pct"), title=t(f"{_P}lorenz_title"),
-                x_label=t(f"{_P}lorenz_x"), y_label=t(f"{_P}lorenz_y"), equality_label=t(f"{_P}lorenz_equal"),
+                lorenz,
+                top20_share_pct=base.get("top20pct_share_pct"),
+                title=t(f"{_P}lorenz_title"),
+                x_label=t(f"{_P}lorenz_x"),
+                y_label=t(f"{_P}lorenz_y"),
+                equality_label=t(f"{_P}lorenz_equal"),
                 marker_label=t(f"{_P}lorenz_marker"),
             )
             blocks.append(ctx.figure("intake_lorenz", fig, alt=t(f"{_P}lorenz_alt")))
 
     section = Section(id=STAGE, title=t(f"{_P}title"), blocks=blocks)
-    return StageReport(stage=STAGE, section=section, sheets=sheets,
-                       summary=summary_sentences(summary, quality, issues, cat))
+    return StageReport(
+        stage=STAGE,
+        section=section,
+        sheets=sheets,
+        summary=summary_sentences(summary, quality, issues, cat),
+    )
 
 
 def _nan(x: Any) -> float:

@@ -76,8 +76,15 @@ def coverage_by_month(
         ax.bar(pos[gaps], np.full(gaps.sum(), max(n.max(), 1) * 0.03), color=_GAP, label=gap_label)
     ax.set_ylabel(lines_label)
     ax2 = ax.twinx()
-    ax2.plot(pos, coverage["net_amount"].to_numpy(dtype=float), color="#37474f", marker="o", markersize=3,
-             linewidth=1.5, label=amount_label)
+    ax2.plot(
+        pos,
+        coverage["net_amount"].to_numpy(dtype=float),
+        color="#37474f",
+        marker="o",
+        markersize=3,
+        linewidth=1.5,
+        label=amount_label,
+    )
     ax2.yaxis.set_major_formatter(FuncFormatter(_short_money))
     ax2.set_ylabel(amount_label)
     step = max(1, len(pos) // 12)

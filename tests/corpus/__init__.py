@@ -33,30 +33,49 @@ def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def digest(paths) -> dict[str, str]:
     """SHA-256 of every file (to prove intake never modifies an input)."""
-    return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths if Path(p).exists()}
+    return {
+        str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths if Path(p).exists()
+    }
 
 
 def company() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Customers and invoice lines of a small company, in canonical form."""
-    customers = pd.DataFrame({
-        "customer_id": ["0042", "0107", "1200", "0005", "0777"],
-        "name": ["Ромашка ООО", "Dvorak a syn s.r.o.", "Kowalski Sp. z o.o.", "Acme; Ltd", "Muller & Co GmbH"],
-        "industry": ["retail", "wholesale", "retail", "industry", "wholesale"],
-        "payment_terms_days": [30.0, 14.0, 60.0, 30.0, 45.0],
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["0042", "0107", "1200", "0005", "0777"],
+            "name": [
+                "Ромашка ООО",
+                "Dvorak a syn s.r.o.",
+                "Kowalski Sp. z o.o.",
+                "Acme; Ltd",
+                "Muller & Co GmbH",
+            ],
+            "industry": ["retail", "wholesale", "retail", "industry", "wholesale"],
+            "payment_terms_days": [30.0, 14.0, 60.0, 30.0, 45.0],
+        }
+    )
     rows = []
     amounts = [1200.50, 15.05, 99999.99, 1234567.89, 0.01, 350.00, 72.40, 8400.10, 19.99, 5000.00]
     cids = list(customers["customer_id"])
     for i in range(30):
-        rows.append({
-            "invoice_id": f"F{2024000 + i // 2:07d}",
-            "invoice_date": dt.date(2024, 1 + (i * 7) % 12, 1 + (i * 5) % 28),
-            "customer_id": cids[i % 5],
-            "net_amount": amounts[i % 10],
-            "quantity": float(1 + i % 4),
-        })
-    rows.append({"invoice_id": "D2024099", "invoice_date": dt.date(2024, 12, 13),
-                 "customer_id": "0042", "net_amount": -1200.50, "quantity": -1.0})
+        rows.append(
+            {
+                "invoice_id": f"F{2024000 + i // 2:07d}",
+                "invoice_date": dt.date(2024, 1 + (i * 7) % 12, 1 + (i * 5) % 28),
+                "customer_id": cids[i % 5],
+                "net_amount": amounts[i % 10],
+                "quantity": float(1 + i % 4),
+            }
+        )
+    rows.append(
+        {
+            "invoice_id": "D2024099",
+            "invoice_date": dt.date(2024, 12, 13),
+            "customer_id": "0042",
+            "net_amount": -1200.50,
+            "quantity": -1.0,
+        }
+    )
     invoices = pd.DataFrame(rows)
     invoices["invoice_date"] = pd.to_datetime(invoices["invoice_date"])
     return customers, invoices
@@ -82,27 +101,48 @@ def render_1c(folder: Path) -> dict:
     """cp1251, ";", decimal comma, space thousands, day-first dates, two title rows, a total row."""
     customers, invoices = company()
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["Справочник контрагентов;;;", "Выгружено 05.01.2025;;;",
-             "Код;Наименование;Отрасль;Отсрочка, дней"]
+    lines = [
+        "Справочник контрагентов;;;",
+        "Выгружено 05.01.2025;;;",
+        "Код;Наименование;Отрасль;Отсрочка, дней",
+    ]
     for r in customers.itertuples():
         name = f'"{r.name}"' if ";" in r.name else r.name
         lines.append(f"{r.customer_id};{name};{r.industry};{int(r.payment_terms_days)}")
     write_text(folder / "kontragenty.csv", "\r\n".join(lines) + "\r\n", "cp1251")
-    lines = ["Реестр документов реализации;;;;", "ООО \"Ромашка\" за 2024 год;;;;",
-             "Документ;Дата;Код контрагента;Количество;Сумма без НДС"]
+    lines = [
+        "Реестр документов реализации;;;;",
+        'ООО "Ромашка" за 2024 год;;;;',
+        "Документ;Дата;Код контрагента;Количество;Сумма без НДС",
+    ]
     for r in invoices.itertuples():
-        lines.append(f"{r.invoice_id};{r.invoice_date:%d.%m.%Y};{r.customer_id};"
-                     f"{_fmt_european(r.quantity).replace(',00', '')};{_fmt_european(r.net_amount)}")
+        lines.append(
+            f"{r.invoice_id};{r.invoice_date:%d.%m.%Y};{r.customer_id};"
+            f"{_fmt_european(r.quantity).replace(',00', '')};{_fmt_european(r.net_amount)}"
+        )
     lines.append(f"Итого;;;;{_fmt_european(invoices['net_amount'].sum())}")
     lines.append(";;;;")
     write_text(folder / "realizaciya.csv", "\r\n".join(lines) + "\r\n", "cp1251")
     return {
-        "customers": {"path": "kontragenty.csv", "columns": {
-            "Код": "customer_id", "Наименование": "name", "Отрасль": "industry",
-            "Отсрочка, дней": "payment_terms_days"}},
-        "invoices": {"path": "realizaciya.csv", "columns": {
-            "Документ": "invoice_id", "Дата": "invoice_date", "Код контрагента": "customer_id",
-            "Количество": "quantity", "Сумма без НДС": "net_amount"}},
+        "customers": {
+            "path": "kontragenty.csv",
+            "columns": {
+                "Код": "customer_id",
+                "Наименование": "name",
+                "Отрасль": "industry",
+                "Отсрочка, дней": "payment_terms_days",
+            },
+        },
+        "invoices": {
+            "path": "realizaciya.csv",
+            "columns": {
+                "Документ": "invoice_id",
+                "Дата": "invoice_date",
+                "Код контрагента": "customer_id",
+                "Количество": "quantity",
+                "Сумма без НДС": "net_amount",
+            },
+        },
     }
 
 
@@ -127,16 +167,33 @@ def render_czech_xlsx(folder: Path) -> dict:
     ws2.append([])
     ws2.append(["Doklad", "Datum", "IČO", "Množství", "Cena bez DPH"])
     for r in invoices.itertuples():
-        ws2.append([r.invoice_id, r.invoice_date.to_pydatetime(), r.customer_id, r.quantity, r.net_amount])
+        ws2.append(
+            [r.invoice_id, r.invoice_date.to_pydatetime(), r.customer_id, r.quantity, r.net_amount]
+        )
         ws2.cell(ws2.max_row, 2).number_format = "d.m.yyyy"
         ws2.cell(ws2.max_row, 5).number_format = "# ##0,00"
     ws2.append(["Celkem", None, None, None, round(float(invoices["net_amount"].sum()), 2)])
     wb.save(folder / "prodeje.xlsx")
     return {
-        "customers": {"path": "prodeje.xlsx", "sheet": "Odběratelé", "columns": {
-            "IČO": "customer_id", "Název": "name", "Obor": "industry",
-            "Splatnost (dny)": "payment_terms_days"}},
-        "invoices": {"path": "prodeje.xlsx", "sheet": "Faktury", "columns": {
-            "Doklad": "invoice_id", "Datum": "invoice_date", "IČO": "customer_id",
-            "Množství": "quantity", "Cena bez DPH": "net_amount"}},
+        "customers": {
+            "path": "prodeje.xlsx",
+            "sheet": "Odběratelé",
+            "columns": {
+                "IČO": "customer_id",
+                "Název": "name",
+                "Obor": "industry",
+                "Splatnost (dny)": "payment_terms_days",
+            },
+        },
+        "invoices": {
+            "path": "prodeje.xlsx",
+            "sheet": "Faktury",
+            "columns": {
+                "Doklad": "invoice_id",
+                "Datum": "invoice_date",
+                "IČO": "customer_id",
+                "Množství": "quantity",
+                "Cena bez DPH": "net_amount",
+            },
+        },
     }
