@@ -409,6 +409,8 @@ def _coerce(
         else:
             v = parse_dates(s.reset_index(drop=True), raw.option("date_format"), settings.dayfirst)
             bad = ~blank & v.isna().to_numpy()
+            if bad.any() and (~bad & ~blank).any():
+                v, bad = _second_date_format(raw, col, s.reset_index(drop=True), v, bad, issues)
         out[col] = v
         nbad = int(bad.sum())
         if nbad:
@@ -447,6 +449,35 @@ def _coerce(
     stats["type_errors_n"] = type_errors
     frame = pd.DataFrame(out)
     return frame, keep
+
+
+def _second_date_format(
+    raw: RawTable, col: str, s: pd.Series, v: pd.Series, bad: np.ndarray, issues: _Issues
+) -> tuple[pd.Series, np.ndarray]:
+    """Dates the column's format cannot read, read with a second format when one reads
+    them all unambiguously (exports merged from two systems); each such row reported."""
+    text = to_text(s[bad]).dropna()
+    if not len(text) or len(text) < int(bad.sum()):
+        return v, bad
+    found = detect_date_format(text)
+    fmt = found["date_format"]
+    if not fmt or fmt == raw.option("date_format") or "ambiguous" in found["why"]:
+        return v, bad
+    second = parse_dates(s[bad], fmt)
+    if second.isna().any():
+        return v, bad
+    v = v.copy()
+    v[bad] = second.to_numpy()
+    issues.add_rows(
+        raw,
+        bad,
+        col,
+        s,
+        f"is in a second date format ({fmt})",
+        f"corrected: read as {fmt}",
+        "warning",
+    )
+    return v, np.zeros(len(v), dtype=bool)
 
 
 def _check_ranges(table: str, df: pd.DataFrame, raw: RawTable, issues: _Issues) -> pd.DataFrame:

@@ -283,6 +283,19 @@ def read_input(table: str, spec: Any) -> RawTable:
             f"{name} has the old .xls extension, which kamaudit does not read: save it as .xlsx "
             f"(or export CSV) and point inputs.{table}.path to the new file."
         )
+    try:
+        return _finish(_read_any(table, path, spec, suffix, magic), spec)
+    except (InputError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken export is one sentence, not a traceback
+        raise InputError(
+            f"{name} could not be read as a table ({type(exc).__name__}: {str(exc)[:200]}). "
+            f"Check the file opens in Excel or a text editor, or export {table} again."
+        ) from exc
+
+
+def _read_any(table: str, path: Path, spec: Any, suffix: str, magic: bytes) -> RawTable:
+    name = path.name
     if suffix in (".xlsx", ".xlsm") or magic.startswith(b"PK\x03\x04"):
         if suffix not in (".xlsx", ".xlsm") and not _is_xlsx_zip(path):
             raise InputError(f"{name} is a zip archive, not a CSV or Excel table: unpack it first.")
@@ -298,7 +311,7 @@ def read_input(table: str, spec: Any) -> RawTable:
             )
     else:
         raw = _read_text(table, path, spec)
-    return _finish(raw, spec)
+    return raw
 
 
 def _is_xlsx_zip(path: Path) -> bool:
@@ -393,14 +406,15 @@ def _looks_binary(data: bytes, encoding: str) -> bool:
 def sniff_delimiter(lines: list[str]) -> tuple[str, float]:
     """The delimiter that splits the sample lines into the most consistent columns."""
     body = [ln for ln in lines if ln.strip()]
-    body = body[len(body) // 4 :][:200] or body
+    if len(body) >= 8:  # past any title rows; a short file is judged whole
+        body = body[len(body) // 4 :][:200]
     best, best_score = ",", -1.0
     for delim in (";", "\t", ",", "|"):
         counts = [len(r) for r in csv.reader(body, delimiter=delim)]
         if not counts:
             continue
         values, freq = np.unique(counts, return_counts=True)
-        mode = int(values[np.argmax(freq)])
+        mode = int(values[freq == freq.max()].max())
         if mode < 2:
             continue
         share = float(freq.max()) / len(counts)
@@ -551,6 +565,13 @@ def _read_text(table: str, path: Path, spec: Any) -> RawTable:
                     range(max(int(m.group(3)), len(kwargs.get("names", ())) + 1))
                 )
                 continue
+            m = re.search(r"EOF inside string starting at row (\d+)", msg)
+            if m:
+                raise InputError(
+                    f'{name}, row {int(m.group(1)) + header_idx + 1}: a quote (") opens a text value '
+                    "that never closes, so the rest of the file would be one value. Ask for the export "
+                    "again, or remove the stray quote in a copy of the file."
+                ) from None
             raise InputError(f"{name} cannot be read as CSV: {msg.splitlines()[0]}") from None
     del utf8
     if not len(df):

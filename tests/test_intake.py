@@ -498,3 +498,16 @@ def test_a_stopped_run_still_writes_the_issue_list(tmp_path):
     issues = ws.read_table("intake_issues")
     assert "fatal" in set(issues["severity"])
     assert not ws.has_table("invoices")
+
+
+def test_a_second_date_format_in_one_column_is_read_and_reported(tmp_path):
+    text = (
+        INV
+        + "".join(f"A{i};2024-01-{1 + i:02d};C1;5\n" for i in range(20))
+        + "B1;05.02.2024;C2;6\n"
+    )
+    r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
+    inv = r.tables["invoices"].set_index("invoice_id")
+    assert inv.loc["B1", "invoice_date"] == pd.Timestamp("2024-02-05")
+    row = r.issues.query("row == 22").iloc[0]
+    assert row["action"] == "corrected: read as %d.%m.%Y" and row["severity"] == "warning"

@@ -82,8 +82,14 @@ def test_detect_encoding_prefers_cp1250_for_czech_and_cp1251_for_russian():
 
 @pytest.mark.parametrize(
     "text, encoding",
-    [("Dvořák s.r.o.", "cp1250"), ("Łódź Sp. z o.o.", "cp1250"), ("Žilina, Ľubomír", "cp1250"),
-     ("Crème brûlée à la carte", "latin-1"), ("Øresund Å", "latin-1"), ("Итого", "cp1251")],
+    [
+        ("Dvořák s.r.o.", "cp1250"),
+        ("Łódź Sp. z o.o.", "cp1250"),
+        ("Žilina, Ľubomír", "cp1250"),
+        ("Crème brûlée à la carte", "latin-1"),
+        ("Øresund Å", "latin-1"),
+        ("Итого", "cp1251"),
+    ],
 )
 def test_short_texts_decode_correctly(text, encoding):
     data = text.encode(encoding)
@@ -443,3 +449,23 @@ def test_workbook_with_numbers_and_dates_written_as_text(tmp_path):
 def test_persian_digits_and_separators():
     got = parse_numbers(pd.Series(["۱٬۲۰۰٫۵۰", "٣٤", "7"], dtype="str"), ".", ",")
     assert got.tolist() == [1200.5, 34.0, 7.0]
+
+
+def test_unclosed_quote_names_the_row(tmp_path):
+    text = HEADER + '\nA1;2024-01-01;C1;5\n"A2;2024-01-02;C2;6\nA3;2024-01-03;C3;7\n'
+    fails_unchanged(
+        write_text(tmp_path / "inv.csv", text),
+        r"inv\.csv, row 3: a quote \(\"\) opens a text value that never closes",
+    )
+
+
+def test_corrupt_workbook_inside_a_valid_zip(tmp_path):
+    import zipfile
+
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<bad")
+        z.writestr("xl/workbook.xml", "<<<")
+    fails_unchanged(
+        path, r"broken\.xlsx (could not be read as a table|is not a readable Excel workbook)"
+    )

@@ -587,7 +587,7 @@ def build(ctx: ReportContext) -> StageReport | None:
         lines.append(t(f"{P}.summary_single", n=f.number(single)))
     return StageReport(
         stage=P,
-        section=Section(id="account-profile", title=t(f"{P}.title"), blocks=blocks),
+        section=Section(id="account_profile", title=t(f"{P}.title"), blocks=blocks),
         sheets=sheets,
         summary=lines[:4],
     )

@@ -499,7 +499,7 @@ def build(ctx) -> StageReport | None:
     summary += sentences[:3]
     return StageReport(
         stage=STAGE,
-        section=Section(id="cost-to-serve", title=t(f"{_P}title"), blocks=blocks),
+        section=Section(id="cost_to_serve", title=t(f"{_P}title"), blocks=blocks),
         sheets=sheets,
         summary=summary[:4],
     )
