@@ -257,6 +257,7 @@ def build_deliverables(engagement, workspace, run_date: dt.date | None = None) -
     started = time.perf_counter()
     result = write_workbook(xlsx_path, ctx, reports, run_date=run_date)
     notes += result.notes
+    errors += [ContributorError(stage=stage, error=sentence) for stage, sentence in result.failed]
     log.info("workbook written in %.2f s: %s", time.perf_counter() - started, xlsx_path)
     started = time.perf_counter()
     write_report(html_path, ctx, reports, run_date=run_date)

@@ -72,6 +72,7 @@ class WorkbookResult:
     path: Path
     sheets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (stage, sentence)
 
 
 def template_path() -> Path:
@@ -345,8 +346,9 @@ class _Writer:
                 digits = len(f"{biggest:,.2f}") if biggest < 1e15 else 20
                 width = max(width, digits + 2)
             else:
-                lengths = sample[column].astype(str).str.len()
-                width = max(width, int(lengths.max()) + 2 if len(lengths) else 0)
+                lengths = sample[column].astype(str).str.len().fillna(0)
+                longest = float(lengths.max()) if len(lengths) else 0.0
+                width = max(width, int(longest) + 2)
             ws.column_dimensions[get_column_letter(j)].width = max(8, min(width, 50))
 
     def conditional(self, ws, spec: Sheet, header_row: int = HEADER_ROW) -> None:
@@ -533,6 +535,7 @@ def write_workbook(
         set_text(summary_ws.cell(row=row, column=1), t("report.no_findings"))
 
     # stage sheets --------------------------------------------------------------
+    failed: list[tuple[str, str]] = []
     for report in reports:
         for spec in report.sheets:
             ws = w.new_sheet(spec.name)
@@ -540,7 +543,9 @@ def write_workbook(
                 _write_data_sheet(w, ws, spec, ctx)
                 entries.append((ws.title, spec.title or spec.note or ws.title))
             except Exception as exc:  # one bad sheet never loses the workbook
-                w.notes.append(f"Sheet {spec.name!r} of {report.stage} was not written: {exc}")
+                sentence = f"Sheet {spec.name!r} of {report.stage} was not written: {exc}"
+                w.notes.append(sentence)
+                failed.append((report.stage, sentence))
                 wb.remove(ws)
                 w.used_sheets.discard(ws.title.lower())
 
@@ -572,7 +577,7 @@ def write_workbook(
     wb.active = 0
     path = Path(path)
     w.save(path)
-    return WorkbookResult(path=path, sheets=list(wb.sheetnames), notes=w.notes)
+    return WorkbookResult(path=path, sheets=list(wb.sheetnames), notes=w.notes, failed=failed)
 
 
 def _write_data_sheet(w: _Writer, ws, spec: Sheet, ctx) -> None:
