@@ -183,7 +183,8 @@ def cmd_validate(a: argparse.Namespace) -> int:
     print(f"Inputs read and checked: {n} problem(s) reported, none fatal.")
     if n:
         cols = [c for c in ("file", "row", "column", "value", "problem", "action") if c in issues]
-        print(issues[cols].head(20).to_string(index=False))
+        shown = issues[cols].head(20).astype(object)
+        print(shown.where(shown.notna(), "").to_string(index=False))
         if n > 20:
             print(f"... and {n - 20} more (kamaudit run writes them all to the workbook).")
     return 0

@@ -137,3 +137,9 @@ def test_notebook_parameters_parse_with_their_help():
         for name, p in params.items():
             assert p["inferred_type_name"] == "str", (path.name, name)
             assert p["help"], f"{path.name}: {name} has no help (papermill cannot parse '=' in it)"
+
+
+def test_openpyxl_reads_xml_safely():
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML is True, "defusedxml must be installed so openpyxl parses xlsx safely"
