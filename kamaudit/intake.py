@@ -17,6 +17,7 @@ sees it, column, value, problem, action, severity). Severities: ``fatal`` stops 
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -50,7 +51,12 @@ ISSUE_COLUMNS = [
     "problem",
     "action",
     "severity",
+    "problem_key",
+    "params",
 ]
+"""Issue list columns. ``problem`` is the English sentence (CLI, ``ValidationFailed``);
+``problem_key`` and ``params`` (JSON) let the deliverables say it in the client's language
+(``intake.problems.<key>`` in the message catalog); an empty key means English only."""
 SEVERITIES = ["fatal", "error", "warning", "info"]
 
 # value ranges checked after types: (min, max), None = open
@@ -176,6 +182,8 @@ class _Issues:
     def add(self, **kw: Any) -> None:
         row = {c: kw.get(c, "") for c in ISSUE_COLUMNS}
         row["row"] = kw.get("row")
+        row["problem_key"] = kw.get("key") or kw.get("problem_key") or ""
+        row["params"] = _params(kw.get("params"))
         self.parts.append(pd.DataFrame([row], columns=ISSUE_COLUMNS))
 
     def add_rows(
@@ -188,8 +196,14 @@ class _Issues:
         action: str,
         severity: str,
         more: str | None = None,
+        key: str = "",
+        params: dict | None = None,
     ) -> int:
-        """One issue per row where ``mask``; the first ``cap`` listed, the rest counted."""
+        """One issue per row where ``mask``; the first ``cap`` listed, the rest counted.
+
+        ``key`` and ``params`` name the problem in the message catalog
+        (``intake.problems.<key>``); the English ``problem`` stays for the CLI.
+        """
         idx = np.flatnonzero(mask)
         n = len(idx)
         if not n:
@@ -210,6 +224,8 @@ class _Issues:
                     "problem": problem,
                     "action": action,
                     "severity": severity,
+                    "problem_key": key,
+                    "params": _params(params),
                 },
                 columns=ISSUE_COLUMNS,
             )
@@ -225,6 +241,8 @@ class _Issues:
                 problem=more or f"{problem} (and {n - len(shown):,} more rows like this)",
                 action=action,
                 severity=severity,
+                key=key,
+                params={**(params or {}), "more_n": n - len(shown)} if key else None,
             )
         return n
 
@@ -239,9 +257,18 @@ class _Issues:
             else pd.array([], dtype="Int64")
         )
         for c in ISSUE_COLUMNS:
+            if c not in df.columns:
+                df[c] = ""
             if c != "row":
                 df[c] = df[c].fillna("").astype("str")
-        return df
+        return df[ISSUE_COLUMNS]
+
+
+def _params(params: dict | None) -> str:
+    """Message parameters as JSON (numbers stay numbers; the deliverable formats them)."""
+    if not params:
+        return ""
+    return json.dumps(params, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def _col_label(raw: RawTable, column: str) -> str:
@@ -389,6 +416,8 @@ def _coerce(
         blank = _blank(s)
         if kind in ("id", "text"):
             v = to_text(s).reset_index(drop=True)
+            if kind == "id":
+                v = _check_ids(raw, col, s.reset_index(drop=True), v, issues)
             if kind == "text":
                 long = v.str.len().fillna(0).to_numpy() > 32767
                 issues.add_rows(
@@ -399,6 +428,7 @@ def _coerce(
                     "is longer than an Excel cell holds (32,767 characters)",
                     "kept; the workbook shows it cut",
                     "warning",
+                    key="too_long",
                 )
             bad = np.zeros(n, dtype=bool)
         elif kind in ("money", "float"):
@@ -419,10 +449,10 @@ def _coerce(
             fatal = nbad / max(filled, 1) > settings.max_invalid_share
             bad_vals = s.reset_index(drop=True)[bad]
             if kind == "date":
-                what = "is not a date"
+                what, wkey = "is not a date", "not_date"
                 hint = _date_hint(raw, to_text(bad_vals).dropna())
             else:
-                what = "is not a number"
+                what, wkey = "is not a number", "not_number"
                 hint = _number_hint(raw, to_text(bad_vals).dropna())
             action = "row dropped" if required else "value cleared"
             sev = "fatal" if fatal else "error"
@@ -430,25 +460,110 @@ def _coerce(
                 first = np.zeros(n, dtype=bool)
                 first[np.flatnonzero(bad)[0]] = True
                 issues.add_rows(
-                    raw, first, col, s.reset_index(drop=True), what + "." + hint, action, sev
+                    raw, first, col, s.reset_index(drop=True), what + "." + hint, action, sev,
+                    key=wkey,
                 )
                 issues.add_rows(
-                    raw, bad & ~first, col, s.reset_index(drop=True), what + ".", action, sev
+                    raw, bad & ~first, col, s.reset_index(drop=True), what + ".", action, sev,
+                    key=wkey,
                 )
             else:
-                issues.add_rows(raw, bad, col, s.reset_index(drop=True), what + ".", action, sev)
+                issues.add_rows(
+                    raw, bad, col, s.reset_index(drop=True), what + ".", action, sev, key=wkey
+                )
             if required:
                 keep &= ~bad
         if required and col != "net_amount":
             miss = blank
-            nmiss = issues.add_rows(
-                raw, miss & keep, col, None, "is empty but required", "row dropped", "error"
-            )
+            if raw.table == "invoices" and col == "customer_id":
+                # lines without a customer (cash sales, web shop guests): one issue with
+                # the count and the amount, written once net_amount is known (run_intake)
+                nmiss = int((miss & keep).sum())
+                stats["no_customer_mask"] = miss & keep
+            else:
+                nmiss = issues.add_rows(
+                    raw, miss & keep, col, None, "is empty but required", "row dropped", "error",
+                    key="empty_required",
+                )
             stats["missing_required_n"] = stats.get("missing_required_n", 0) + nmiss
             keep &= ~miss
     stats["type_errors_n"] = type_errors
     frame = pd.DataFrame(out)
     return frame, keep
+
+
+_FLOAT_ID = r"^-?\d+\.0+$"
+
+
+def _check_ids(
+    raw: RawTable, col: str, s: pd.Series, v: pd.Series, issues: _Issues
+) -> pd.Series:
+    """Ids stored as numbers: integers as text ("17850", never "17850.0"), and a warning
+    when numbers and text ids with leading zeros are mixed (Excel drops leading zeros
+    from numbers: "0042" typed as a number becomes 42). Nothing is guessed: the ids are
+    kept as read and the consultant asks the client."""
+    filled = v.notna().to_numpy(dtype=bool)
+    if not filled.any():
+        return v
+    if s.dtype == object:
+        is_num = s.map(
+            lambda x: isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
+        ).to_numpy(dtype=bool) & filled
+        if not is_num.any():
+            return v
+        is_text = s.map(lambda x: isinstance(x, str)).to_numpy(dtype=bool) & filled
+        lead0 = is_text & v.str.match(r"^0\d+$").fillna(False).to_numpy(dtype=bool)
+        if lead0.any():
+            nums = v[is_num]
+            zeros = v[lead0]
+            texts = set(zeros)
+            clash = pd.Series(False, index=nums.index)
+            for w in sorted(set(zeros.str.len())):
+                clash |= nums.str.zfill(w).isin(texts)
+            n_num, n_lz, n_clash = int(is_num.sum()), int(lead0.sum()), int(clash.sum())
+            num_ex, lz_ex = str(nums.iloc[0]), str(zeros.iloc[0])
+            problem = (
+                f"mixes ids stored as numbers ({n_num:,} cells, e.g. {num_ex}) with ids written as "
+                f'text with leading zeros ({n_lz:,} cells, e.g. "{lz_ex}"): ids may have lost '
+                "leading zeros in Excel"
+            )
+            if n_clash:
+                problem += f"; {n_clash:,} of the numbers equal a text id once zero-padded"
+            issues.add(
+                table=raw.table,
+                file=raw.file_name,
+                sheet=raw.sheet or "",
+                row=int(raw.rows[np.flatnonzero(is_num)[0]]),
+                column=_col_label(raw, col),
+                value=num_ex,
+                problem=problem,
+                action="kept as read (numbers as whole numbers, no leading zeros added); "
+                "check with the client",
+                severity="warning",
+                key="ids_leading_zeros_clash" if n_clash else "ids_leading_zeros",
+                params={"numbers_n": n_num, "number": num_ex, "zeros_n": n_lz,
+                        "zero_id": lz_ex, "clash_n": n_clash},
+            )
+        return v
+    # a CSV written from a float column: every id like "17850.0"
+    f = v[filled]
+    if len(f) and f.str.fullmatch(_FLOAT_ID).all():
+        out = v.str.replace(r"\.0+$", "", regex=True)
+        issues.add(
+            table=raw.table,
+            file=raw.file_name,
+            sheet=raw.sheet or "",
+            row=None,
+            column=_col_label(raw, col),
+            value=str(f.iloc[0]),
+            problem=f'holds ids written as decimals (like "{f.iloc[0]}"): read as whole numbers',
+            action=f'corrected: "{f.iloc[0]}" read as "{out[filled].iloc[0]}"',
+            severity="info",
+            key="ids_float_text",
+            params={"example": str(f.iloc[0]), "fixed": str(out[filled].iloc[0])},
+        )
+        return out
+    return v
 
 
 def _second_date_format(
@@ -538,6 +653,8 @@ def run_intake(
     rows_of: dict[str, np.ndarray] = {}
     stats: dict[str, dict[str, Any]] = {}
     derivations: list[str] = []
+    derivation_items: list[dict] = []  # the same, as catalog keys for the deliverables
+    unattributed: dict[str, dict] = {}
     raws = {t: raw[t] for t in SCHEMA if t in raw}
 
     for table, r in raws.items():
@@ -598,6 +715,7 @@ def run_intake(
             derivations.append(
                 "invoices.net_amount = quantity × unit_price (the export has no amount column)"
             )
+            derivation_items.append({"key": "net_amount", "params": {}})
             issues.add(
                 table="invoices",
                 file=r.file_name,
@@ -606,6 +724,7 @@ def run_intake(
                 problem="has no amount column: net_amount derived as quantity × unit_price",
                 action="derived",
                 severity="info",
+                key="net_derived",
             )
             miss = inv["net_amount"].isna().to_numpy() & keep
             issues.add_rows(
@@ -616,6 +735,7 @@ def run_intake(
                 "has no quantity or unit price to derive the amount from",
                 "row dropped",
                 "error",
+                key="net_underivable",
             )
             keep &= ~miss
         else:
@@ -634,9 +754,13 @@ def run_intake(
                         "is empty",
                         "corrected: quantity × unit_price",
                         "warning",
+                        key="net_filled",
                     )
                     derivations.append(
                         f"invoices.net_amount filled from quantity × unit_price on {int(fill.sum()):,} lines"
+                    )
+                    derivation_items.append(
+                        {"key": "net_amount_filled", "params": {"lines": int(fill.sum())}}
                     )
                     na = inv["net_amount"].isna().to_numpy()
             miss = (
@@ -645,7 +769,8 @@ def run_intake(
                 else na & keep
             )
             issues.add_rows(
-                r, miss, "net_amount", None, "is empty but required", "row dropped", "error"
+                r, miss, "net_amount", None, "is empty but required", "row dropped", "error",
+                key="empty_required",
             )
             st["missing_required_n"] = st.get("missing_required_n", 0) + int(miss.sum())
             keep &= ~na
@@ -667,6 +792,8 @@ def run_intake(
                 f"is outside the engagement period {period.start} – {period.end}",
                 act,
                 "warning",
+                key="outside_period",
+                params={"start": str(period.start), "end": str(period.end)},
             )
             if settings.drop_outside_period:
                 keep &= ~outside
@@ -708,7 +835,8 @@ def run_intake(
         if dup.any():
             act = "row dropped" if settings.drop_duplicate_lines else "kept"
             issues.add_rows(
-                r, dup, "", None, "repeats an earlier invoice line in every column", act, "warning"
+                r, dup, "", None, "repeats an earlier invoice line in every column", act, "warning",
+                key="duplicate_line",
             )
             if settings.drop_duplicate_lines:
                 keep &= ~dup
@@ -745,6 +873,8 @@ def run_intake(
                         f"is far above the typical line (above {fence:,.2f} = {rule})",
                         "kept (outlier)",
                         "warning",
+                        key="outlier_log" if use_log else "outlier",
+                        params={"fence": round(float(fence), 2), "k": settings.outlier_k},
                     )
                     flagged |= out_mask
             st["outliers_n"] = int(flagged.sum())
@@ -760,7 +890,12 @@ def run_intake(
                 problem=f"{int(credits.sum()):,} lines have a negative amount (credit notes, returns, cancellations)",
                 action="kept, marked is_credit",
                 severity="info",
+                key="credit_lines",
+                params={"lines": int(credits.sum())},
             )
+        no_cust = st.pop("no_customer_mask", None)
+        if no_cust is not None and no_cust.any():
+            unattributed["invoices"] = _no_customer_issue(r, inv, no_cust, keep, issues)
         tables["invoices"] = inv
         st["keep"] = keep
 
@@ -810,6 +945,8 @@ def run_intake(
                 "problem": [f"repeats the {label} of row {f}" for f in first_txt],
                 "action": act,
                 "severity": sev,
+                "problem_key": "duplicate_key",
+                "params": [_params({"key": label, "row": int(f)}) for f in first_txt],
             },
             columns=ISSUE_COLUMNS,
         )
@@ -823,6 +960,8 @@ def run_intake(
                 problem=f"{int(dup.sum()) - len(for_rows):,} more rows repeat a {label}",
                 action=act,
                 severity=sev,
+                key="duplicate_key_more",
+                params={"n": int(dup.sum()) - len(for_rows), "key": label},
             )
         if policy == "drop":
             stats[table]["keep"] = keep & ~dup
@@ -856,11 +995,15 @@ def run_intake(
                     "is not in the customer master",
                     "kept; the customer added from the invoices",
                     "warning",
+                    key="orphan_customer_master",
                 )
                 extra = first_seen[~first_seen["customer_id"].isin(known)]
                 cust = pd.concat([cust, extra], ignore_index=True)
                 derivations.append(
                     f"{len(extra):,} customers added from invoice lines (not in the customer master)"
+                )
+                derivation_items.append(
+                    {"key": "customers_added", "params": {"customers": int(len(extra))}}
                 )
             tables["customers"] = cust
         else:
@@ -869,12 +1012,16 @@ def run_intake(
             derivations.append(
                 f"customers derived from the invoices ({len(first_seen):,} customer ids): there is no customer master"
             )
+            derivation_items.append(
+                {"key": "customers_derived", "params": {"customers": int(len(first_seen))}}
+            )
             issues.add(
                 table="customers",
                 file="",
                 problem="no customer master: customers derived from the invoices",
                 action="derived",
                 severity="info",
+                key="customers_derived",
             )
             stats["customers"] = {"file": "(derived from invoices)", "sheet": "", "rows_read": 0}
     known_customers = (
@@ -897,6 +1044,7 @@ def run_intake(
                 "is not a known customer",
                 "row dropped",
                 "warning",
+                key="orphan_customer",
             )
             tables[table] = df.loc[~orphan].reset_index(drop=True)
             rows_of[table] = rows_of[table][~orphan]
@@ -915,6 +1063,7 @@ def run_intake(
                 "is not an invoice in the invoice lines",
                 "row dropped",
                 "warning",
+                key="orphan_invoice",
             )
             tables["payments"] = df.loc[~orphan].reset_index(drop=True)
             rows_of["payments"] = rows_of["payments"][~orphan]
@@ -923,6 +1072,7 @@ def run_intake(
         if "quantity" not in df.columns:
             df["quantity"] = 1.0
             derivations.append("activities.quantity = 1 for every row (no quantity column)")
+            derivation_items.append({"key": "activity_quantity", "params": {}})
         else:
             df["quantity"] = df["quantity"].fillna(1.0)
         if "activity_date" in df.columns:
@@ -941,6 +1091,8 @@ def run_intake(
                     f"is outside the engagement period {period.start} – {period.end}",
                     act,
                     "warning",
+                    key="outside_period",
+                    params={"start": str(period.start), "end": str(period.end)},
                 )
                 if settings.drop_outside_period:
                     df = df.loc[~outside].reset_index(drop=True)
@@ -968,6 +1120,8 @@ def run_intake(
             for t, r in raws.items()
         },
         "derivations": derivations,
+        "derivation_items": derivation_items,
+        "unattributed": unattributed,
         "customers_derived_from_invoices": derived_customers,
         "base": base,
         "issues_by_severity": {s: int((issues_df["severity"] == s).sum()) for s in SEVERITIES},
@@ -1005,6 +1159,7 @@ def _add_kept_rows(
     problem: str,
     action: str,
     severity: str,
+    key: str = "",
 ) -> None:
     """Like ``add_rows`` for a table already filtered (``rows`` are its source rows)."""
     shadow = RawTable(
@@ -1017,7 +1172,63 @@ def _add_kept_rows(
         headers=raw.headers,
         column_map=raw.column_map,
     )
-    issues.add_rows(shadow, mask, column, values.reset_index(drop=True), problem, action, severity)
+    issues.add_rows(
+        shadow, mask, column, values.reset_index(drop=True), problem, action, severity, key=key
+    )
+
+
+def _no_customer_issue(
+    raw: RawTable, inv: pd.DataFrame, mask: np.ndarray, keep: np.ndarray, issues: _Issues
+) -> dict[str, Any]:
+    """Invoice lines without a customer id: one issue row with the count and the amount.
+
+    A consultant expects these lines (cash sales, web-shop guests, a POS export) to be
+    left out of the customer analysis, not lumped into an "unknown customer" that would
+    top every ranking and become a key account; and to be counted, with the net amount
+    they carry, so revenue still reconciles to the ledger.
+    """
+    n = int(mask.sum())
+    amount = float(inv.loc[mask, "net_amount"].sum()) if "net_amount" in inv.columns else 0.0
+    total = float(inv.loc[keep | mask, "net_amount"].sum()) if "net_amount" in inv.columns else 0.0
+    read = len(inv)
+    share_lines = 100.0 * n / read if read else 0.0
+    share_amount = 100.0 * amount / total if total else 0.0
+    rows = raw.rows[np.flatnonzero(mask)[:10]]
+    row_list = ", ".join(str(int(x)) for x in rows) + (", …" if n > len(rows) else "")
+    invoices_n = int(inv.loc[mask, "invoice_id"].nunique()) if "invoice_id" in inv.columns else 0
+    credit_n = (
+        int((inv.loc[mask, "net_amount"] < 0).sum()) if "net_amount" in inv.columns else 0
+    )
+    issues.add(
+        table=raw.table,
+        file=raw.file_name,
+        sheet=raw.sheet or "",
+        row=None,
+        column=_col_label(raw, "customer_id"),
+        value="",
+        problem=(
+            f"{n:,} invoice lines have no customer id ({share_lines:.1f}% of the lines read, "
+            f"net amount {amount:,.2f}); rows {row_list}"
+        ),
+        action="left out of the customer analysis; counted and reported",
+        severity="warning",
+        key="no_customer_id",
+        params={
+            "lines": n,
+            "lines_pct": round(share_lines, 1),
+            "amount": round(amount, 2),
+            "rows": row_list,
+        },
+    )
+    return {
+        "lines_n": n,
+        "invoices_n": invoices_n,
+        "credit_lines_n": credit_n,
+        "net_amount": round(amount, 2),
+        "lines_pct": round(share_lines, 2),
+        "net_amount_pct": round(share_amount, 2),
+        "action": "left out of the customer analysis",
+    }
 
 
 def _customers_from_invoices(inv: pd.DataFrame) -> pd.DataFrame:

@@ -28,6 +28,15 @@ Planted facts (customer ids per fact are in ``answer_key.json``):
 ``must_be_key``
     the largest customer: highly profitable, many contacts, excellent assessments.
 
+Around the facts the company looks like a real customer base: about 13% of customers are
+new (first invoice in the last year, some only in its last months), about 10% are lost (no
+invoice in the last year) and a few more fade early in it, a few buy only once or twice,
+and a loss-making tail (small customers ordering often in tiny lots with rush orders,
+returns and calls; small customers a salesperson visits regularly; mid-size customers with
+deep discounts) gives Kaplan's whale curve: on the default sample the most profitable
+customers earn about twice the total net profit. The largest and the planted customers
+buy throughout the period.
+
 The facts are calibrated with a plain activity-based costing (rate = annual cost x years
 / driver volume; financing = amount x days outstanding x 8% / 365) and hold with every
 cost-pool rate moved by 25% either way.
@@ -646,6 +655,8 @@ def _build(
     growth = rng.lognormal(0.04, 0.25, n_cust)
     growth[planted] = 1.05
     growth[grow] = 6.0
+    _life_and_tail(c, rng, size, ybounds)
+    size /= size.sum()
 
     # --- invoices (regular ones; credit notes come later)
     credit_share = 0.03
@@ -653,17 +664,21 @@ def _build(
     n_reg = n_lines - n_credit_lines
     lpi = np.full(n_cust, prof.lines_per_invoice)
     lpi[loss] = max(1.6, prof.lines_per_invoice * 0.5)
+    lpi[c.tail] = max(1.3, prof.lines_per_invoice * 0.4)
     inv_share = size**0.6
     inv_share[loss] *= 1.8
+    inv_share[c.tail] *= _TAIL_ORDERS
     inv_share /= inv_share.sum()
     n_inv_target = int(n_reg / prof.lines_per_invoice)
     lpi[grow] = 2.0
     n_grow_inv = int(np.clip(round(0.6 * n_inv_target / n_cust), 10, 24))
     min_inv = np.full(n_cust, 2)
     min_inv[grow] = n_grow_inv
+    min_inv[c.oneoff] = 0
     spare = max(0, n_inv_target - int(min_inv.sum()))
     n_inv_c = rng.multinomial(spare, inv_share) + min_inv
     n_inv_c[grow] = n_grow_inv
+    n_inv_c[c.oneoff] = rng.integers(1, 3, len(c.oneoff))
     n_inv = int(n_inv_c.sum())
     inv_cust = np.repeat(np.arange(n_cust), n_inv_c)
     counts = 1 + rng.poisson(lpi[inv_cust] - 1.0)
@@ -685,6 +700,13 @@ def _build(
     hi = cum_w0[ybounds[inv_year + 1]]
     inv_day = np.searchsorted(cum_w, lo + rng.random(n_inv) * (hi - lo), side="right")
     inv_day = np.minimum(inv_day, ybounds[inv_year + 1] - 1)
+    # customers gained or lost during the period buy only inside their active window
+    w_lo, w_hi = c.win_lo[inv_cust], c.win_hi[inv_cust]
+    part = (w_lo > 0) | (w_hi < ndays)
+    if part.any():
+        lo, hi = cum_w0[w_lo[part]], cum_w0[w_hi[part]]
+        d = np.searchsorted(cum_w, lo + u[part] * (hi - lo), side="right")
+        inv_day[part] = np.clip(d, w_lo[part], w_hi[part] - 1)
 
     # --- lines
     line_inv = np.repeat(np.arange(n_inv), counts)
@@ -799,6 +821,7 @@ def _build(
     starts = np.cumsum(counts) - counts
     src_line = starts[cr_src] + np.minimum(cr_line_pos, counts[cr_src] - 1)
     cr_day = np.minimum(c.inv_day[src] + rng.integers(3, 31, m), ndays - 1)
+    cr_day = np.minimum(cr_day, np.maximum(c.win_hi[c.inv_cust[src]] - 1, c.inv_day[src]))
     cr_inv_of_line = np.concatenate([np.arange(m), np.searchsorted(src, two)])
     ret_frac = rng.uniform(0.2, 1.0, len(cr_src))
     cr_qty = -np.maximum(1.0, np.floor(c.l_qty[src_line] * ret_frac))
@@ -851,6 +874,73 @@ def _build(
     ):
         _calibrate_loss(c, rng, who, roles)
     return c
+
+
+# Shares of the customer base (of n_customers) with each life cycle and cost profile.
+_NEW, _LOST, _FADING, _ONE_OFF = 0.13, 0.10, 0.03, 0.035
+_TAIL, _DEEP_DISCOUNT, _VISITED = 0.22, 0.07, 0.08
+_TAIL_ORDERS = 4.0  # tail customers place this many times the orders their size suggests
+_TAIL_SERVICE = (1.6, 0.35)  # lognormal service intensity of the tail
+_BIG_DISCOUNT = 0.15  # extra share of margin the larger (non-planted) customers get as discount
+
+
+def _life_and_tail(
+    c: _Company, rng: np.random.Generator, size: np.ndarray, ybounds: np.ndarray
+) -> None:
+    """Who joins, leaves or buys once during the period, and who costs far more than they pay.
+
+    Sets ``c.win_lo`` / ``c.win_hi`` (each customer's active days, [lo, hi)), the index
+    arrays ``c.new``, ``c.lost``, ``c.fading``, ``c.oneoff``, ``c.tail`` (small customers
+    ordering often in tiny lots, with rush orders, returns and calls), ``c.deep`` (mid-size
+    customers with deep discounts) and ``c.visited`` (small customers a salesperson visits
+    regularly), and scales ``size`` (revenue over the period) by the active share. The
+    planted customers and the largest ones stay continuous and keep their profile.
+    """
+    n, ndays = c.n, c.ndays
+    idx = np.arange(n)
+    free = np.setdiff1d(idx[max(12, n // 25) :], c.planted)
+    rank = free / n  # 0 = largest
+    taken = np.zeros(n, bool)
+
+    def pick(share: float, weight: np.ndarray) -> np.ndarray:
+        w = np.where(taken[free], 0.0, weight)
+        k = min(int(round(share * n)), int((w > 0).sum()))
+        chosen = free[_top_k(rng, w, k)] if k > 0 else free[:0]
+        chosen = np.sort(chosen[w[np.searchsorted(free, chosen)] > 0])
+        taken[chosen] = True
+        return chosen
+
+    c.win_lo = np.zeros(n, np.int64)
+    c.win_hi = np.full(n, ndays, np.int64)
+    last_start = int(ybounds[-2])  # first day of the last year
+    c.oneoff = pick(_ONE_OFF, (rank >= 0.6).astype(float))
+    span = min(45, ndays // 4)
+    lo = np.floor(rng.random(len(c.oneoff)) * (ndays - span)).astype(np.int64)
+    c.win_lo[c.oneoff], c.win_hi[c.oneoff] = lo, lo + span
+    smaller = 0.15 + rank  # gains and losses are mostly among the smaller customers
+    c.new = pick(_NEW, smaller)
+    c.win_lo[c.new] = last_start + np.floor(
+        rng.random(len(c.new)) * (ndays - 30 - last_start)
+    ).astype(np.int64)
+    c.lost = pick(_LOST, smaller)
+    c.win_hi[c.lost] = 60 + np.floor(rng.random(len(c.lost)) * (last_start - 60)).astype(np.int64)
+    c.fading = pick(_FADING, smaller)
+    c.win_hi[c.fading] = last_start + 15 + np.floor(rng.random(len(c.fading)) * 90).astype(np.int64)
+    moved = np.concatenate([c.new, c.lost, c.fading])
+    size[moved] *= (c.win_hi[moved] - c.win_lo[moved]) / ndays
+
+    # the loss-making tail: service intensity far above revenue
+    taken[:] = False
+    taken[c.oneoff] = True
+    c.tail = pick(_TAIL, (rank >= 0.3).astype(float))
+    c.service[c.tail] = np.maximum(c.service[c.tail], rng.lognormal(*_TAIL_SERVICE, len(c.tail)))
+    c.deep = pick(_DEEP_DISCOUNT, ((rank >= 0.2) & (rank < 0.55)).astype(float))
+    c.give[c.deep] = rng.uniform(0.6, 0.85, len(c.deep))
+    # larger customers negotiate deeper discounts (the planted ones keep theirs)
+    big = free[rank < 0.2]
+    c.give[big] = np.minimum(c.give[big] + _BIG_DISCOUNT, 0.8)
+    c.visited = pick(_VISITED, (rank >= 0.3).astype(float))
+    c.continuous = (c.win_lo == 0) & (c.win_hi == ndays)
 
 
 def _line_amounts(c: _Company) -> None:
@@ -972,13 +1062,15 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
     # fixed touchpoints follow the business a customer brings on average, not the line count
     scale = float(np.clip(len(c.l_inv) / n / 133.0, 0.3, 3.0))
     visits = np.where(owned, rng.uniform(4, 10, n), rng.uniform(0.0, 1.5, n))
+    visits[c.visited] = rng.uniform(4, 9, len(c.visited))
     visits[c.single] = 3.0
     visits[r["must_key"]] = 10.0
+    span = (c.win_hi - c.win_lo) / c.ndays * active  # share of the period a customer is active
     lam = {
-        "visit": visits * scale * yrs * active,
-        "call": (4.0 * scale * yrs + 0.25 * n_inv_c * c.service) * active,
-        "complaint": (0.2 * yrs + 0.012 * n_inv_c * c.service) * active,
-        "support": (0.4 * yrs + 0.03 * n_inv_c * c.service) * active,
+        "visit": visits * scale * yrs * span,
+        "call": 4.0 * scale * yrs * span + 0.25 * n_inv_c * c.service * active,
+        "complaint": 0.2 * yrs * span + 0.012 * n_inv_c * c.service * active,
+        "support": 0.4 * yrs * span + 0.03 * n_inv_c * c.service * active,
     }
     lam["visit"][r["vip_loss"]] = 40.0 * scale * yrs
     lam["call"][r["vip_loss"]] *= 3.0
@@ -987,7 +1079,9 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
     for role in ("visit", "call", "complaint", "support"):
         k = rng.poisson(lam[role])
         cust = np.repeat(np.arange(n), k)
-        day = workdays[rng.integers(0, len(workdays), len(cust))]
+        w_lo = np.searchsorted(workdays, c.win_lo[cust])
+        w_hi = np.maximum(np.searchsorted(workdays, c.win_hi[cust]), w_lo + 1)
+        day = workdays[np.minimum(w_lo + (rng.random(len(cust)) * (w_hi - w_lo)).astype(np.int64), len(workdays) - 1)]
         h = prof.acts[role].hours * rng.lognormal(
             0.0, 0.45 if role == "support" else 0.25, len(cust)
         )
@@ -1157,6 +1251,7 @@ def _tables(
         if robust_profit[i] > 0.05 * max(pnl["net_revenue"][i], 1.0)
         and i not in set(c.loss.tolist())
         and i != r["late"]
+        and c.continuous[i]
     ]
     vip = [r["must_key"], int(c.single[0]), r["vip_loss"]]
     for i in cand:
@@ -1172,6 +1267,7 @@ def _tables(
     last = l_year == c.years - 1
     rev_last = _bincount(l_cust[last], c.l_net[last], n)
     share = rng.uniform(0.15, 0.9, n)
+    share[c.new] = rng.uniform(0.45, 0.95, len(c.new))  # new customers: little headroom yet
     wallet = rev_last / share
     has_wallet = rng.random(n) < 0.65
     kth = np.sort(rev_last)[::-1][min(14, n - 1)]
@@ -1411,6 +1507,8 @@ def _contacts(
         3, 45, int(np.isin(cust, np.concatenate([[r["must_key"]], c.single])).sum())
     )
     last_day = np.maximum(c.ndays - 1 - last_back, 0)
+    last_day = np.clip(last_day, c.win_lo[cust], c.win_hi[cust] + 30)
+    last_day = np.minimum(last_day, c.ndays - 1)
     fin_ids = [p["person_id"] for p in team if p["role"] == "finance"]
     spec_ids = [p["person_id"] for p in team if p["role"] == "specialist"]
     exec_ids = [p["person_id"] for p in team if p["role"] == "executive"]
@@ -1616,6 +1714,8 @@ def _answer_key(c: _Company, pnl: dict[str, np.ndarray], extra: dict, meta: dict
     }
     return {
         **meta,
+        "customer_base": _base_profile(c),
+        "whale_curve": _whale(pnl),
         "method": {
             "costing": "activity-based: rate = annual_cost x years / total driver volume, allocated by each "
             "customer's driver volume; financing = invoice amount x days from invoice to payment "
@@ -1625,6 +1725,39 @@ def _answer_key(c: _Company, pnl: dict[str, np.ndarray], extra: dict, meta: dict
             "facts hold with every rate 25% higher",
         },
         "facts": facts,
+    }
+
+
+def _base_profile(c: _Company) -> dict[str, int]:
+    """New, lost and one-off customers as the intake's base profile counts them (first and last
+    twelve months of the period compared; credit notes count as activity)."""
+    first = np.unique(c.inv_cust[c.inv_day < c.ybounds[1]])
+    last = np.unique(c.inv_cust[c.inv_day >= c.ybounds[-2]])
+    regular = np.bincount(c.inv_cust[~c.inv_credit], minlength=c.n)
+    return {
+        "customers_new_n": int(len(np.setdiff1d(last, first))),
+        "customers_lost_n": int(len(np.setdiff1d(first, last))),
+        "customers_retained_n": int(len(np.intersect1d(first, last))),
+        "one_off_buyers_n": int(((regular >= 1) & (regular <= 2)).sum()),
+    }
+
+
+def _whale(pnl: dict[str, np.ndarray]) -> dict[str, float]:
+    """Kaplan's whale curve of the answer key's costing: customers by net profit, best first."""
+    profit = np.sort(pnl["net_profit"])[::-1]
+    cum = np.cumsum(profit)
+    k = int(np.argmax(cum))
+    total = float(cum[-1])
+    n = len(profit)
+    top = max(1, n // 5)
+    return {
+        "total_net_profit": round(total, 2),
+        "net_profit_pct_of_revenue": round(total / float(pnl["net_revenue"].sum()) * 100, 1),
+        "peak_pct": round(float(cum[k]) / total * 100, 1),
+        "peak_customers_n": k + 1,
+        "erosion": round(float(cum[k]) - total, 2),
+        "top20pct_profit_pct": round(float(cum[top - 1]) / total * 100, 1),
+        "loss_makers_n": int((profit < 0).sum()),
     }
 
 
@@ -1696,6 +1829,9 @@ def _readme(info: dict, key: dict | None, tables: dict[str, pa.Table]) -> str:
         f"({info['n_invoices']:,} invoices, {info['n_credit_notes']:,} of them credit notes)",
         f"- Net invoiced revenue: {_money(info['net_invoiced'], cur)}; "
         f"top 20% of customers bring {info['top20_share']:.0%} of it",
+        f"- Customer base: {info['base']['customers_new_n']} customers are new (first invoice "
+        f"in the last 12 months), {info['base']['customers_lost_n']} are lost (no invoice in "
+        f"the last 12 months), {info['base']['one_off_buyers_n']} bought only once or twice",
         "",
         "Run the audit:",
         "",
@@ -1730,6 +1866,20 @@ def _readme(info: dict, key: dict | None, tables: dict[str, pa.Table]) -> str:
             "",
         ]
         return "\n".join(out)
+    w = key["whale_curve"]
+    out += [
+        "## Whale curve",
+        "",
+        f"With the answer key's costing (below), total net profit is {_money(w['total_net_profit'], cur)} "
+        f"({w['net_profit_pct_of_revenue']:.1f}% of net revenue). Sorted from the most profitable, the "
+        f"cumulative profit peaks at {w['peak_pct']:.0f}% of the total after {w['peak_customers_n']} "
+        f"customers; the most profitable 20% earn {w['top20pct_profit_pct']:.0f}%; "
+        f"{w['loss_makers_n']} customers lose money and give back {_money(w['erosion'], cur)} "
+        "(the erosion). The audit itself shows a somewhat lower peak: by default it rates a "
+        "pool that has a practical capacity (here delivery) on that capacity and leaves the cost "
+        "of unused capacity unallocated, so its total profit is a little higher.",
+        "",
+    ]
     out += ["## Planted facts", "", _facts_markdown(key, cur)]
     out += ["Machine-readable: `answer_key.json` (customer ids per fact).", ""]
     return "\n".join(out)
@@ -1914,6 +2064,7 @@ def generate_sample(
         "n_credit_notes": int(c.inv_credit.sum()),
         "net_invoiced": float(net.sum()),
         "top20_share": float(net[: max(1, n_customers // 5)].sum() / net.sum()),
+        "base": key["customer_base"],
     }
     key_json = json.dumps(key, ensure_ascii=False, indent=2) + "\n"
     if answer_key_dir is None:

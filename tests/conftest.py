@@ -86,3 +86,22 @@ def tiny_engagement(make_engagement):
 @pytest.fixture
 def tiny_workspace(make_workspace):
     return make_workspace()
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """``kamaudit run data/sample/engagement.yaml`` through the CLI, once per session.
+
+    Returns the output folder; the run must succeed.
+    """
+    import subprocess
+    import sys
+
+    engagement = Path(__file__).resolve().parent.parent / "data" / "sample" / "engagement.yaml"
+    out = tmp_path_factory.mktemp("sample-audit") / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kamaudit", "run", str(engagement), "--out", str(out)],
+        capture_output=True, text=True, timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out

@@ -156,38 +156,13 @@ def test_working_paper_in_browser(browser, tmp_path):
         page.close()
 
 
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    """The sample engagement run end to end, or None when there is no sample or runner.
-
-    When a stage fails, the deliverables are built from what the workspace holds (the
-    stages that ran), so the browser still sees real data.
-    """
-    from kamaudit import Workspace, load_engagement
-    from kamaudit.deliverables.builder import build_deliverables
-    from kamaudit.resources import sample_engagement
-
-    if not sample_engagement().exists():
-        return None
-    try:
-        from kamaudit.runner import run_engagement
-    except ImportError:
-        return None
-    out = tmp_path_factory.mktemp("sample_run")
-    result = run_engagement(sample_engagement(), out)
-    html = getattr(result, "report", None)
-    if not html:
-        html = build_deliverables(load_engagement(sample_engagement()), Workspace(out)).html
-    return out, Path(html)
-
-
 @pytest.mark.slow
 def test_sample_report_in_browser(browser, sample_run):
-    if sample_run is None:
-        pytest.skip("no sample engagement or runner yet")
-    out, html = sample_run
-    info = check_report(browser, html, expect_sections=1)
-    assert info["stages"]
+    out = sample_run
+    html = next((out / "deliverables").glob("*.html"))
+    info = check_report(browser, html, expect_sections=4)
+    assert info["stages"] == ["intake", "cost_to_serve", "account_profile", "team_design"]
+    assert info["images"] >= 10
     for paper in sorted((out / "notebooks").glob("*.html")):
         page, requests, errors = open_offline(browser, paper)
         page.close()

@@ -1,6 +1,6 @@
 """End to end through the CLI on data/sample/: the output layout, the workbook, the report.
 
-`sample_run` runs `kamaudit run data/sample/engagement.yaml` once per session.
+`sample_run` (conftest.py) runs `kamaudit run data/sample/engagement.yaml` once per session.
 """
 
 from __future__ import annotations
@@ -20,17 +20,6 @@ SAMPLE = ROOT / "data" / "sample"
 STAGES = ["intake", "cost_to_serve", "account_profile", "team_design"]
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sample-audit") / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "kamaudit", "run", str(SAMPLE / "engagement.yaml"), "--out", str(out)],
-        capture_output=True, text=True, timeout=1800,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out
 
 
 def test_output_layout(sample_run):

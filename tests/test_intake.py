@@ -234,8 +234,12 @@ def test_missing_required_values_drop_rows(tmp_path):
     text = INV + lines(10) + "A98;2024-02-02;;5\nA99;;C1;5\n"
     r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
     s = r.issues.query("problem == 'is empty but required'")
-    assert sorted(s["row"].tolist()) == [12, 13]
-    assert set(s["column"]) == {"customer_id", "invoice_date"}
+    assert s["row"].tolist() == [13] and set(s["column"]) == {"invoice_date"}
+    # lines without a customer: one row with the count, left out of the customer analysis
+    c = r.issues[r.issues["problem"].str.contains("no customer id")]
+    assert len(c) == 1 and c["column"].iloc[0] == "customer_id"
+    assert "1 invoice lines have no customer id" in c["problem"].iloc[0]
+    assert "rows 12" in c["problem"].iloc[0]
     assert r.quality.set_index("table").loc["invoices", "rows_dropped"] == 2
 
 
@@ -275,7 +279,12 @@ def test_mixed_type_workbook_column_and_numeric_ids(tmp_path):
     ]
     assert inv["net_amount"].tolist() == [15.3, -27.5, 15.0]
     assert inv["is_credit"].tolist() == [False, True, False]
-    assert r.issues.query("column == 'CustomerID (customer_id)'")["row"].tolist() == [4]
+    no_id = r.issues.query("column == 'CustomerID (customer_id)'")
+    assert len(no_id) == 1 and no_id["row"].isna().all()
+    assert no_id["problem"].iloc[0].startswith("1 invoice lines have no customer id")
+    assert "rows 4" in no_id["problem"].iloc[0] and no_id["problem_key"].iloc[0] == "no_customer_id"
+    assert r.summary["unattributed"]["invoices"]["lines_n"] == 1
+    assert r.summary["unattributed"]["invoices"]["net_amount"] == 13.2
 
 
 # ---------------------------------------------------------------- keys
@@ -436,12 +445,29 @@ def test_formula_like_and_long_text_are_kept_as_text(tmp_path):
 
 
 def test_many_issues_are_capped_and_counted(tmp_path):
-    text = INV + "".join(f"A{i};2024-01-01;;5\n" for i in range(30)) + lines(3)
+    text = INV + "".join(f"A{i};;C1;5\n" for i in range(30)) + lines(3)
     r = run(
         tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"}, intake={"max_issues_per_problem": 10}
     )
     s = r.issues[r.issues["problem"].str.startswith("is empty but required")]
     assert len(s) == 11 and "(and 20 more rows like this)" in s["problem"].iloc[-1]
+    assert '"more_n": 20' in s["params"].iloc[-1] and set(s["problem_key"]) == {"empty_required"}
+
+
+def test_lines_without_customer_id_are_one_issue_with_count_and_amount(tmp_path):
+    text = INV + "".join(f"A{i};2024-01-01;;5\n" for i in range(30)) + lines(3)
+    r = run(
+        tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"}, intake={"max_issues_per_problem": 10}
+    )
+    s = r.issues[r.issues["problem"].str.contains("no customer id")]
+    assert len(s) == 1
+    assert s["problem"].iloc[0].startswith("30 invoice lines have no customer id")
+    assert s["action"].iloc[0] == "left out of the customer analysis; counted and reported"
+    un = r.summary["unattributed"]["invoices"]
+    assert un["lines_n"] == 30 and un["net_amount"] == 150.0
+    q = r.quality.set_index("table").loc["invoices"]
+    assert q["missing_required_n"] == 30 and q["rows_dropped"] == 30
+    assert not r.tables["customers"]["customer_id"].isna().any()
 
 
 def test_settings_have_descriptions():
