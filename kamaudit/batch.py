@@ -189,11 +189,19 @@ def _finish(record: dict, started: float) -> dict:
 
 
 def _reason(stderr: str) -> str:
-    lines = [ln.removeprefix("kamaudit: ").strip() for ln in stderr.splitlines() if ln.startswith("kamaudit: ")]
-    if lines:
-        return " ".join(lines)
-    tail = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    return tail[-1] if tail else ""
+    """The CLI's error message (it may span lines: every fatal input problem), as one line."""
+    lines = stderr.splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.startswith("kamaudit: ")), None)
+    if start is None:
+        tail = [ln.strip() for ln in lines if ln.strip()]
+        return tail[-1] if tail else ""
+    message = [lines[start].removeprefix("kamaudit: ").strip()]
+    for ln in lines[start + 1 :]:
+        if ln.startswith("Details: ") or ln.startswith("kamaudit: "):
+            break
+        if ln.strip():
+            message.append(ln.strip())
+    return " ".join(message)
 
 
 # ------------------------------------------------------------------ the batch

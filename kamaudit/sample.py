@@ -1081,7 +1081,11 @@ def _activities(c: _Company, rng: np.random.Generator, workdays: np.ndarray) -> 
         cust = np.repeat(np.arange(n), k)
         w_lo = np.searchsorted(workdays, c.win_lo[cust])
         w_hi = np.maximum(np.searchsorted(workdays, c.win_hi[cust]), w_lo + 1)
-        day = workdays[np.minimum(w_lo + (rng.random(len(cust)) * (w_hi - w_lo)).astype(np.int64), len(workdays) - 1)]
+        day = workdays[
+            np.minimum(
+                w_lo + (rng.random(len(cust)) * (w_hi - w_lo)).astype(np.int64), len(workdays) - 1
+            )
+        ]
         h = prof.acts[role].hours * rng.lognormal(
             0.0, 0.45 if role == "support" else 0.25, len(cust)
         )

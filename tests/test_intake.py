@@ -287,6 +287,59 @@ def test_mixed_type_workbook_column_and_numeric_ids(tmp_path):
     assert r.summary["unattributed"]["invoices"]["net_amount"] == 13.2
 
 
+
+def test_numeric_ids_mixed_with_leading_zero_text_ids_are_reported(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["InvoiceNo", "InvoiceDate", "CustomerID", "Amount"])
+    ws.append(["F1", dt.date(2024, 3, 1), "00420", 10.0])
+    ws.append(["F2", dt.date(2024, 3, 2), 420, 11.0])  # typed as a number: the zeros are gone
+    ws.append(["F3", dt.date(2024, 3, 3), 17850.0, 12.0])
+    ws.append(["F4", dt.date(2024, 3, 4), "00077", 13.0])
+    wb.save(tmp_path / "inv.xlsx")
+    r = run(tmp_path, {}, {"invoices": {"path": "inv.xlsx", "columns": {"Amount": "net_amount"}}})
+    inv = r.tables["invoices"]
+    # nothing guessed: kept as read, numbers as whole numbers
+    assert inv["customer_id"].tolist() == ["00420", "420", "17850", "00077"]
+    s = r.issues[r.issues["problem"].str.contains("leading zeros")]
+    assert len(s) == 1
+    row = s.iloc[0]
+    assert row["severity"] == "warning" and row["row"] == 3 and row["value"] == "420"
+    assert "ids may have lost leading zeros in Excel" in row["problem"]
+    assert "1 of the numbers equal a text id once zero-padded" in row["problem"]
+    assert row["problem_key"] == "ids_leading_zeros_clash"
+    assert "check with the client" in row["action"]
+
+
+def test_numeric_ids_alone_are_whole_numbers_without_a_warning(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["InvoiceNo", "InvoiceDate", "CustomerID", "Amount"])
+    ws.append([536365, dt.date(2024, 3, 1), 17850.0, 10.0])
+    ws.append([536366, dt.date(2024, 3, 2), 12346, 11.0])
+    wb.save(tmp_path / "inv.xlsx")
+    r = run(tmp_path, {}, {"invoices": {"path": "inv.xlsx", "columns": {"Amount": "net_amount"}}})
+    assert r.tables["invoices"]["customer_id"].tolist() == ["17850", "12346"]
+    assert r.tables["invoices"]["invoice_id"].tolist() == ["536365", "536366"]
+    assert not r.issues["problem"].str.contains("leading zeros").any()
+
+
+def test_csv_ids_written_as_decimals_are_read_as_whole_numbers(tmp_path):
+    text = (
+        "invoice_id,invoice_date,customer_id,net_amount\n"
+        "536365,2024-01-02,17850.0,10.5\n536366,2024-01-03,12346.0,3\n536367,2024-01-03,,4\n"
+    )
+    r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
+    assert r.tables["invoices"]["customer_id"].tolist() == ["17850", "12346"]
+    s = r.issues[r.issues["problem_key"] == "ids_float_text"]
+    assert len(s) == 1 and s["value"].iloc[0] == "17850.0"
+    assert s["action"].iloc[0] == 'corrected: "17850.0" read as "17850"'
+    # a real decimal among them: nothing is changed
+    text2 = text.replace("12346.0", "12346.5")
+    r2 = run(tmp_path, {"inv.csv": text2}, {"invoices": "inv.csv"})
+    assert r2.tables["invoices"]["customer_id"].tolist() == ["17850.0", "12346.5"]
+
+
 # ---------------------------------------------------------------- keys
 
 
@@ -537,3 +590,52 @@ def test_a_second_date_format_in_one_column_is_read_and_reported(tmp_path):
     assert inv.loc["B1", "invoice_date"] == pd.Timestamp("2024-02-05")
     row = r.issues.query("row == 22").iloc[0]
     assert row["action"] == "corrected: read as %d.%m.%Y" and row["severity"] == "warning"
+
+
+def test_deliverable_translates_problems_actions_and_derivations():
+    """Issue texts and derivations are catalog keys + values; English is the fallback."""
+    from kamaudit.deliverables.i18n import Catalog
+    from kamaudit.deliverables.intake import action_text, derivation_texts, problem_text
+
+    class Pirate(Catalog):
+        msgs = {
+            "intake.problems.no_customer_id": "{lines} lines be orphans ({lines_pct}, {amount})",
+            "intake.problems.empty_required": "be empty, arr",
+            "intake.problems.more_rows": "(and {n} more, arr)",
+            "intake.actions.row_dropped": "walked the plank",
+            "intake.derivations.customers_derived": "{customers} customers conjured",
+        }
+
+        def has(self, key):
+            return key in self.msgs or super().has(key)
+
+        def t(self, key, default=None, **values):
+            if key in self.msgs:
+                return self.msgs[key].format(**values)
+            return super().t(key, default, **values)
+
+    cat = Pirate("en")
+    issue = {
+        "problem": "1,234 invoice lines have no customer id (…)",
+        "problem_key": "no_customer_id",
+        "params": '{"lines": 1234, "lines_pct": 24.9, "amount": 1500.5, "rows": "5, 6"}',
+    }
+    assert problem_text(issue, cat) == "1,234 lines be orphans (24.9\u00a0%, 1,500.50)"
+    more = {"problem": "is empty but required (and 20 more rows like this)",
+            "problem_key": "empty_required", "params": '{"more_n": 20}'}
+    assert problem_text(more, cat) == "be empty, arr (and 20 more, arr)"
+    assert problem_text({"problem": "plain English", "problem_key": ""}, cat) == "plain English"
+    assert problem_text({"problem": "x", "problem_key": "unknown_key"}, Catalog("en")) == "x"
+    assert action_text("row dropped", cat) == "walked the plank"
+    assert action_text("something new", cat) == "something new"
+    summary = {
+        "derivations": ["customers derived from the invoices (3 customer ids): ..."],
+        "derivation_items": [{"key": "customers_derived", "params": {"customers": 3}}],
+    }
+    assert derivation_texts(summary, cat) == ["3 customers conjured"]
+    assert derivation_texts({"derivations": ["old run"]}, cat) == ["old run"]
+    # every key intake writes has an English message
+    en = Catalog("en")
+    for key in ("no_customer_id", "ids_leading_zeros", "ids_float_text", "title_rows", "total_row",
+                "not_number", "not_date", "outside_period", "duplicate_key", "credit_lines"):
+        assert en.has(f"intake.problems.{key}"), key

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -41,6 +42,126 @@ _OPTION_NAMES = (
 )
 
 
+# the English actions intake writes -> catalog keys (intake.actions.<key>)
+_ACTION_KEYS = {
+    "row dropped": "row_dropped",
+    "value cleared": "value_cleared",
+    "kept": "kept",
+    "kept; the workbook shows it cut": "kept_cut",
+    "derived": "derived",
+    "corrected: quantity × unit_price": "corrected_qty_price",
+    "kept (outlier)": "kept_outlier",
+    "kept, marked is_credit": "kept_credit",
+    "row dropped; the first row kept": "dropped_first_kept",
+    "kept; the customer added from the invoices": "kept_customer_added",
+    "skipped": "skipped",
+    "dropped (not a data row)": "dropped_total",
+    "read as a workbook": "read_as_workbook",
+    "left out of the customer analysis; counted and reported": "left_out_counted",
+    "kept as read (numbers as whole numbers, no leading zeros added); check with the client": (
+        "kept_check_client"
+    ),
+    "stopped": "stopped",
+    "ignored": "ignored",
+}
+_ISSUE_INTERNAL = ("problem_key", "params")
+
+
+def _format_params(params: dict, catalog) -> dict[str, str]:
+    """Message parameters formatted for the locale: counts, amounts, shares, dates."""
+    out: dict[str, str] = {}
+    for k, v in params.items():
+        if isinstance(v, bool) or v is None:
+            out[k] = str(v)
+        elif k.endswith("_pct") and isinstance(v, (int, float)):
+            out[k] = catalog.pct(v, 1)
+        elif k in ("amount", "fence") and isinstance(v, (int, float)):
+            out[k] = catalog.number(v, 2)
+        elif k == "k" and isinstance(v, (int, float)):
+            out[k] = catalog.number(v, 0 if float(v).is_integer() else 1)
+        elif isinstance(v, (int, float)):
+            out[k] = catalog.number(v)
+        elif k in ("start", "end"):
+            out[k] = catalog.date(v)
+        else:
+            out[k] = str(v)
+    return out
+
+
+def problem_text(issue: dict, catalog) -> str:
+    """The problem of an issue row in the catalog's language (English text as the fallback)."""
+    english = str(issue.get("problem") or "")
+    key = issue.get("problem_key") or ""
+    if not key or (isinstance(key, float) and math.isnan(key)):
+        return english
+    try:
+        params = json.loads(issue.get("params") or "{}")
+    except (TypeError, ValueError):
+        params = {}
+    if not isinstance(params, dict):
+        params = {}
+    more = params.pop("more_n", None)
+    if more is not None and not catalog.has(f"{_P}problems.{key}"):
+        return english
+    shown = _format_params(params, catalog)
+    text = catalog.t(f"{_P}problems.{key}", english if more is None else None, **shown)
+    if text == f"{_P}problems.{key}":
+        return english
+    if more is not None:
+        text += " " + catalog.t(f"{_P}problems.more_rows", n=catalog.number(more))
+    return text
+
+
+def action_text(action: str, catalog) -> str:
+    """What the audit did, in the catalog's language (English as the fallback)."""
+    a = str(action or "")
+    key = _ACTION_KEYS.get(a)
+    if key:
+        return catalog.t(f"{_P}actions.{key}", a)
+    if a.startswith("corrected: read as "):
+        return catalog.t(
+            f"{_P}actions.corrected_read_as", a, format=a[len("corrected: read as ") :]
+        )
+    return a
+
+
+def derivation_texts(summary: dict, catalog) -> list[str]:
+    """What intake derived, one sentence each, in the catalog's language."""
+    items = summary.get("derivation_items")
+    english = list(summary.get("derivations") or [])
+    if not items or len(items) != len(english):
+        return english
+    out = []
+    for item, en in zip(items, english, strict=True):
+        key = f"{_P}derivations.{item.get('key', '')}"
+        out.append(
+            catalog.t(key, en, **_format_params(item.get("params") or {}, catalog))
+            if catalog.has(key)
+            else en
+        )
+    return out
+
+
+def unattributed_texts(summary: dict, catalog) -> list[str]:
+    """Invoice lines without a customer id: what they are and what the audit did."""
+    out = []
+    for table, info in (summary.get("unattributed") or {}).items():
+        if table != "invoices" or not info.get("lines_n"):
+            continue
+        out.append(
+            catalog.t(
+                f"{_P}unattributed_text",
+                lines=catalog.number(info["lines_n"]),
+                lines_pct=catalog.pct(info.get("lines_pct"), 1),
+                invoices=catalog.number(info.get("invoices_n", 0)),
+                amount=catalog.money(info.get("net_amount"), 0),
+                amount_pct=catalog.pct(info.get("net_amount_pct"), 1),
+                credits=catalog.number(info.get("credit_lines_n", 0)),
+            )
+        )
+    return out
+
+
 def _labels(df: pd.DataFrame, catalog) -> dict[str, str]:
     return {c: catalog.column(c) for c in df.columns}
 
@@ -54,6 +175,11 @@ def _issues_display(issues: pd.DataFrame, catalog) -> pd.DataFrame:
         .drop(columns="_o")
     )
     df["severity"] = df["severity"].map(lambda s: catalog.t(f"{_P}severity.{s}", s))
+    if len(df):
+        records = df.to_dict("records")
+        df["problem"] = [problem_text(r, catalog) for r in records]
+        df["action"] = [action_text(r.get("action"), catalog) for r in records]
+    df = df.drop(columns=[c for c in _ISSUE_INTERNAL if c in df.columns])
     return df.reset_index(drop=True)
 
 
@@ -264,10 +390,12 @@ def build(ctx) -> StageReport | None:
     ]
     qshow = quality[[c for c in qcols if c in quality.columns]]
     blocks.append(Table(qshow, column_labels=_labels(qshow, cat)))
+    for text in unattributed_texts(summary, cat):
+        blocks.append(Text(text, kind="warning"))
     blocks.append(Heading(t(f"{_P}reading_heading"), level=4))
     blocks.append(Bullets(reading_items(summary, cat)))
     blocks.append(Heading(t(f"{_P}derivations_heading"), level=4))
-    derivations = summary.get("derivations") or []
+    derivations = derivation_texts(summary, cat)
     blocks.append(
         Bullets(list(derivations)) if derivations else Text(t(f"{_P}derivations_none"), kind="note")
     )
