@@ -1805,7 +1805,7 @@ def run_team_design(
                     fte=round(fte, 1),
                     k=n_kams,
                     hire=hire,
-                    hire_word=_hire_text(hire),
+                    hire_word=int(hire),
                     names=_names(moved),
                 )
             )
@@ -1838,7 +1838,7 @@ def run_team_design(
                     "sponsor_shortfall",
                     "warning",
                     n=n_sp,
-                    tiers="/".join(settings.sponsor_tiers),
+                    tiers=list(settings.sponsor_tiers),
                     m=n_sp - len(miss),
                     names=_names(miss),
                 )
@@ -1995,11 +1995,6 @@ def run_team_design(
         skipped=skipped,
         clv_method=clv_method,
     )
-
-
-def _hire_text(n: int) -> str:
-    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
-    return words.get(n, str(n))
 
 
 def _assignments(key: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:

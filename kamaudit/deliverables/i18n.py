@@ -25,6 +25,8 @@ from babel.numbers import format_currency, format_decimal
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 BABEL_LOCALES = {"en": "en_GB", "cs": "cs_CZ", "pl": "pl_PL", "ru": "ru_RU", "fa": "fa_IR"}
 RTL = {"fa"}
+NUMBERING = {"fa": "arabext"}  # Persian separators (٬ ٫); digits mapped below
+_DIGITS = {"fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
 
 
 @cache
@@ -97,6 +99,16 @@ class Catalog:
                 text = text.format(**values)
         return text
 
+    @property
+    def _numbering(self) -> dict:
+        system = NUMBERING.get(self.language)
+        return {"numbering_system": system} if system else {}
+
+    def _digits(self, text: str) -> str:
+        """Native digits where the language writes them (Persian ۰–۹)."""
+        table = _DIGITS.get(self.language)
+        return text.translate(table) if table else text
+
     def column(self, name: str) -> str:
         """The client-facing label of a canonical column."""
         return self._messages.get(f"columns.{name}") or name.replace("_", " ").capitalize()
@@ -106,14 +118,17 @@ class Catalog:
         if _missing(x):
             return "–"
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(x, format=fmt, locale=self.locale)
+        return self._digits(format_decimal(x, format=fmt, locale=self.locale, **self._numbering))
 
     def money(self, x, decimals: int = 0) -> str:
         if _missing(x):
             return "–"
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + " ¤"
-        return format_currency(
-            x, self.currency, format=fmt, locale=self.locale, currency_digits=False
+        return self._digits(
+            format_currency(
+                x, self.currency, format=fmt, locale=self.locale, currency_digits=False,
+                **self._numbering,
+            )
         )
 
     def pct(self, x, decimals: int = 1) -> str:
@@ -139,6 +154,6 @@ class Catalog:
         if isinstance(d, dt.datetime):
             d = d.date()
         try:
-            return format_date(d, format="medium", locale=self.locale)
+            return self._digits(format_date(d, format="medium", locale=self.locale))
         except (TypeError, ValueError, AttributeError):
             return str(d)

@@ -41,6 +41,10 @@ def _values(values: dict[str, Any], ctx) -> dict[str, str]:
         out["role"] = ctx.t(f"{_P}role_phrase.{values['role']}", default=str(values["role"]))
     if "tier" in values:
         out["tier"] = ctx.t(f"{_P}tier.{values['tier']}", default=str(values["tier"]))
+    if "tiers" in values:
+        tiers = values["tiers"]
+        tiers = tiers.split("/") if isinstance(tiers, str) else list(tiers)
+        out["tiers"] = "/".join(ctx.t(f"{_P}tier.{x}", default=str(x)) for x in tiers)
     if "method" in values and "clv_method_key" in values:
         out["method"] = ctx.t(f"{_P}clv_method.{values['clv_method_key']}", default=out["method"])
     return out
