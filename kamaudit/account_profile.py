@@ -937,7 +937,7 @@ def score_customers(
     -------
     scores
         ``profile_scores``: customer_id, name, ``score_<criterion>`` (1-10),
-        attractiveness, strength (weighted means, 1-10), missing_n, missing (";"-joined
+        attractiveness, strength (weighted means, 1-10), criteria_missing_n, missing (";"-joined
         criteria that scored neutral for lack of a value).
     detail
         Long table (customer_id, criterion, axis, source, value, score, weight,
@@ -1026,7 +1026,7 @@ def score_customers(
         wide[f"score_{c.name}"] = filled[:, j]
     wide["attractiveness"] = attr
     wide["strength"] = strength
-    wide["missing_n"] = missing.sum(axis=1).astype("int64")
+    wide["criteria_missing_n"] = missing.sum(axis=1).astype("int64")
     names = np.array([c.name for c in crit])
     wide["missing"] = [";".join(names[row]) for row in missing]
     wide["missing"] = wide["missing"].astype("str")
@@ -1996,7 +1996,7 @@ def run_profile(
             "in_turnover_top": selection["in_turnover_top"].astype(bool),
             "selection_frequency": stab["selection_frequency"],
             "stability": stab["stability"],
-            "missing_n": scores["missing_n"],
+            "criteria_missing_n": scores["criteria_missing_n"],
             "why": selection["why"],
         }
     )

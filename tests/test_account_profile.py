@@ -186,7 +186,7 @@ def test_missing_assessment_scores_neutral_and_is_flagged():
     assert wide.loc[0, "strength"] == pytest.approx(0.5 * 9 + 0.5 * NEUTRAL)
     assert wide.loc[1, "attractiveness"] == NEUTRAL
     assert wide.loc[1, "missing"] == "strategic_value;reliability;quality"
-    assert wide["missing_n"].tolist() == [1, 3]
+    assert wide["criteria_missing_n"].tolist() == [1, 3]
     codes = {n["code"]: n for n in notes}
     assert codes["assessment_absent"]["criterion"] == "quality"
     assert "reliabilty" in codes["assessments_unused"]["criteria"]

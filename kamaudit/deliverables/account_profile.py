@@ -130,9 +130,9 @@ def build(ctx: ReportContext) -> StageReport | None:
             )
         )
 
-    if "missing_n" in prof.columns and int((prof["missing_n"] > 0).sum()):
-        n_missing = int((prof["missing_n"] > 0).sum())
-        n_key_missing = int(((prof["missing_n"] > 0) & key).sum())
+    if "criteria_missing_n" in prof.columns and int((prof["criteria_missing_n"] > 0).sum()):
+        n_missing = int((prof["criteria_missing_n"] > 0).sum())
+        n_key_missing = int(((prof["criteria_missing_n"] > 0) & key).sum())
         blocks.append(
             Text(
                 t(
