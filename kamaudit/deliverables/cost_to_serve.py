@@ -106,6 +106,17 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
     return d
 
 
+def _name_codes(rates: pd.DataFrame, ctx) -> pd.DataFrame:
+    """Driver and method codes in the client's words (unknown codes shown as they are)."""
+    out = rates.copy()
+    for column, key in (("driver", "driver_name"), ("method", "method_name")):
+        if column in out.columns:
+            out[column] = out[column].map(
+                lambda v, k=key: v if v is None or v != v else ctx.t(f"{_P}{k}.{v}", default=str(v))
+            )
+    return out
+
+
 def build(ctx) -> StageReport | None:
     """The cost-to-serve sheets and report section, or None before stage 2 has run."""
     ws = ctx.workspace
@@ -117,6 +128,7 @@ def build(ctx) -> StageReport | None:
     pnl = ws.read_table("customer_pnl")
     rates = ws.read_table("cts_rates", required=False)
     rates = rates if rates is not None else pd.DataFrame(columns=["activity", "cost_column"])
+    rates = _name_codes(rates, ctx)
     info = ws.read_json("cts_findings", {}) or {}
     found = info.get("findings", [])
     notes = info.get("notes", [])
