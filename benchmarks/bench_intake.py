@@ -117,8 +117,6 @@ def reference(path: Path) -> pd.DataFrame:
 
 def bench_xlsx(lines: int, runs: int) -> int:
     """openpyxl against python-calamine on a retail-shaped workbook."""
-    import yaml
-
     import kamaudit.readers as readers
     from kamaudit.config import load_engagement
     from kamaudit.intake import run_intake
@@ -131,10 +129,11 @@ def bench_xlsx(lines: int, runs: int) -> int:
     if not path.exists():
         t0 = time.perf_counter()
         write_retail_xlsx(path, lines=lines)
-        print(f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s"
+        )
     eng = load_engagement(write_engagement(folder, path))
     spec = eng.inputs["invoices"]
-    del yaml
     walls: dict[str, list[float]] = {"openpyxl": [], "calamine": [], "intake": []}
     raws = {}
     for _ in range(runs):
@@ -156,7 +155,9 @@ def bench_xlsx(lines: int, runs: int) -> int:
     med = {k: statistics.median(v) for k, v in walls.items()}
     print(f"xlsx lines: {len(b.df):,}; median of {runs} runs (wall s)")
     print(f"  read_input, openpyxl         {med['openpyxl']:7.2f}")
-    print(f"  read_input, python-calamine  {med['calamine']:7.2f}   ({med['openpyxl'] / med['calamine']:.1f}x faster)")
+    print(
+        f"  read_input, python-calamine  {med['calamine']:7.2f}   ({med['openpyxl'] / med['calamine']:.1f}x faster)"
+    )
     print(f"  run_intake                   {med['intake']:7.2f}")
     print(f"  canonical tables identical with both engines: {len(rb):,} lines kept")
     return 0

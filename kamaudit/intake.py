@@ -460,11 +460,23 @@ def _coerce(
                 first = np.zeros(n, dtype=bool)
                 first[np.flatnonzero(bad)[0]] = True
                 issues.add_rows(
-                    raw, first, col, s.reset_index(drop=True), what + "." + hint, action, sev,
+                    raw,
+                    first,
+                    col,
+                    s.reset_index(drop=True),
+                    what + "." + hint,
+                    action,
+                    sev,
                     key=wkey,
                 )
                 issues.add_rows(
-                    raw, bad & ~first, col, s.reset_index(drop=True), what + ".", action, sev,
+                    raw,
+                    bad & ~first,
+                    col,
+                    s.reset_index(drop=True),
+                    what + ".",
+                    action,
+                    sev,
                     key=wkey,
                 )
             else:
@@ -482,7 +494,13 @@ def _coerce(
                 stats["no_customer_mask"] = miss & keep
             else:
                 nmiss = issues.add_rows(
-                    raw, miss & keep, col, None, "is empty but required", "row dropped", "error",
+                    raw,
+                    miss & keep,
+                    col,
+                    None,
+                    "is empty but required",
+                    "row dropped",
+                    "error",
                     key="empty_required",
                 )
             stats["missing_required_n"] = stats.get("missing_required_n", 0) + nmiss
@@ -495,9 +513,7 @@ def _coerce(
 _FLOAT_ID = r"^-?\d+\.0+$"
 
 
-def _check_ids(
-    raw: RawTable, col: str, s: pd.Series, v: pd.Series, issues: _Issues
-) -> pd.Series:
+def _check_ids(raw: RawTable, col: str, s: pd.Series, v: pd.Series, issues: _Issues) -> pd.Series:
     """Ids stored as numbers: integers as text ("17850", never "17850.0"), and a warning
     when numbers and text ids with leading zeros are mixed (Excel drops leading zeros
     from numbers: "0042" typed as a number becomes 42). Nothing is guessed: the ids are
@@ -506,11 +522,14 @@ def _check_ids(
     if not filled.any():
         return v
     if s.dtype == object:
-        is_num = s.map(
-            lambda x: isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
-        ).to_numpy(dtype=bool) & filled
+        is_num = (
+            s.map(
+                lambda x: isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
+            ).to_numpy(dtype=bool)
+            & filled
+        )
         if not is_num.any():
-            return v
+            return _float_text_ids(raw, col, v, filled, issues)
         is_text = s.map(lambda x: isinstance(x, str)).to_numpy(dtype=bool) & filled
         lead0 = is_text & v.str.match(r"^0\d+$").fillna(False).to_numpy(dtype=bool)
         if lead0.any():
@@ -541,11 +560,22 @@ def _check_ids(
                 "check with the client",
                 severity="warning",
                 key="ids_leading_zeros_clash" if n_clash else "ids_leading_zeros",
-                params={"numbers_n": n_num, "number": num_ex, "zeros_n": n_lz,
-                        "zero_id": lz_ex, "clash_n": n_clash},
+                params={
+                    "numbers_n": n_num,
+                    "number": num_ex,
+                    "zeros_n": n_lz,
+                    "zero_id": lz_ex,
+                    "clash_n": n_clash,
+                },
             )
         return v
-    # a CSV written from a float column: every id like "17850.0"
+    return _float_text_ids(raw, col, v, filled, issues)
+
+
+def _float_text_ids(
+    raw: RawTable, col: str, v: pd.Series, filled: np.ndarray, issues: _Issues
+) -> pd.Series:
+    """A CSV (or text cells) written from a float column: every id like "17850.0"."""
     f = v[filled]
     if len(f) and f.str.fullmatch(_FLOAT_ID).all():
         out = v.str.replace(r"\.0+$", "", regex=True)
@@ -769,7 +799,13 @@ def run_intake(
                 else na & keep
             )
             issues.add_rows(
-                r, miss, "net_amount", None, "is empty but required", "row dropped", "error",
+                r,
+                miss,
+                "net_amount",
+                None,
+                "is empty but required",
+                "row dropped",
+                "error",
                 key="empty_required",
             )
             st["missing_required_n"] = st.get("missing_required_n", 0) + int(miss.sum())
@@ -835,7 +871,13 @@ def run_intake(
         if dup.any():
             act = "row dropped" if settings.drop_duplicate_lines else "kept"
             issues.add_rows(
-                r, dup, "", None, "repeats an earlier invoice line in every column", act, "warning",
+                r,
+                dup,
+                "",
+                None,
+                "repeats an earlier invoice line in every column",
+                act,
+                "warning",
                 key="duplicate_line",
             )
             if settings.drop_duplicate_lines:
@@ -1196,9 +1238,7 @@ def _no_customer_issue(
     rows = raw.rows[np.flatnonzero(mask)[:10]]
     row_list = ", ".join(str(int(x)) for x in rows) + (", …" if n > len(rows) else "")
     invoices_n = int(inv.loc[mask, "invoice_id"].nunique()) if "invoice_id" in inv.columns else 0
-    credit_n = (
-        int((inv.loc[mask, "net_amount"] < 0).sum()) if "net_amount" in inv.columns else 0
-    )
+    credit_n = int((inv.loc[mask, "net_amount"] < 0).sum()) if "net_amount" in inv.columns else 0
     issues.add(
         table=raw.table,
         file=raw.file_name,

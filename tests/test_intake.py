@@ -287,7 +287,6 @@ def test_mixed_type_workbook_column_and_numeric_ids(tmp_path):
     assert r.summary["unattributed"]["invoices"]["net_amount"] == 13.2
 
 
-
 def test_numeric_ids_mixed_with_leading_zero_text_ids_are_reported(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -621,8 +620,11 @@ def test_deliverable_translates_problems_actions_and_derivations():
         "params": '{"lines": 1234, "lines_pct": 24.9, "amount": 1500.5, "rows": "5, 6"}',
     }
     assert problem_text(issue, cat) == "1,234 lines be orphans (24.9\u00a0%, 1,500.50)"
-    more = {"problem": "is empty but required (and 20 more rows like this)",
-            "problem_key": "empty_required", "params": '{"more_n": 20}'}
+    more = {
+        "problem": "is empty but required (and 20 more rows like this)",
+        "problem_key": "empty_required",
+        "params": '{"more_n": 20}',
+    }
     assert problem_text(more, cat) == "be empty, arr (and 20 more, arr)"
     assert problem_text({"problem": "plain English", "problem_key": ""}, cat) == "plain English"
     assert problem_text({"problem": "x", "problem_key": "unknown_key"}, Catalog("en")) == "x"
@@ -636,6 +638,16 @@ def test_deliverable_translates_problems_actions_and_derivations():
     assert derivation_texts({"derivations": ["old run"]}, cat) == ["old run"]
     # every key intake writes has an English message
     en = Catalog("en")
-    for key in ("no_customer_id", "ids_leading_zeros", "ids_float_text", "title_rows", "total_row",
-                "not_number", "not_date", "outside_period", "duplicate_key", "credit_lines"):
+    for key in (
+        "no_customer_id",
+        "ids_leading_zeros",
+        "ids_float_text",
+        "title_rows",
+        "total_row",
+        "not_number",
+        "not_date",
+        "outside_period",
+        "duplicate_key",
+        "credit_lines",
+    ):
         assert en.has(f"intake.problems.{key}"), key

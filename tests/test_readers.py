@@ -543,7 +543,10 @@ def test_calamine_and_openpyxl_read_the_same(tmp_path, monkeypatch):
     assert inv["customer_id"].tolist() == ["17850", "14527", "0042", "42"]
     assert inv["invoice_id"].tolist() == ["536365", "C536379", "536381", "536382"]
     assert inv["invoice_date"].dt.strftime("%Y-%m-%d").tolist() == [
-        "2024-12-01", "2024-12-01", "2024-12-02", "2024-12-02",
+        "2024-12-01",
+        "2024-12-01",
+        "2024-12-02",
+        "2024-12-02",
     ]
     cols = ["row", "column", "problem", "action", "severity"]
     pd.testing.assert_frame_equal(

@@ -10,7 +10,6 @@ run through ``python -m kamaudit run`` for all four stages.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import subprocess
 import sys

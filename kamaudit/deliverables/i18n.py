@@ -123,7 +123,7 @@ class Catalog:
     def money(self, x, decimals: int = 0) -> str:
         if _missing(x):
             return "–"
-        fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + " ¤"
+        fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0¤"
         return self._digits(
             format_currency(
                 x, self.currency, format=fmt, locale=self.locale, currency_digits=False,

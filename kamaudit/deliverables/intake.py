@@ -112,12 +112,20 @@ def problem_text(issue: dict, catalog) -> str:
     return text
 
 
-def action_text(action: str, catalog) -> str:
+def action_text(action: str, catalog, issue: dict | None = None) -> str:
     """What the audit did, in the catalog's language (English as the fallback)."""
     a = str(action or "")
     key = _ACTION_KEYS.get(a)
     if key:
         return catalog.t(f"{_P}actions.{key}", a)
+    if issue is not None and issue.get("problem_key") == "ids_float_text":
+        try:
+            params = json.loads(issue.get("params") or "{}")
+            return catalog.t(
+                f"{_P}actions.corrected_value", a, **{k: str(v) for k, v in params.items()}
+            )
+        except (TypeError, ValueError, AttributeError):
+            return a
     if a.startswith("corrected: read as "):
         return catalog.t(
             f"{_P}actions.corrected_read_as", a, format=a[len("corrected: read as ") :]
@@ -178,7 +186,7 @@ def _issues_display(issues: pd.DataFrame, catalog) -> pd.DataFrame:
     if len(df):
         records = df.to_dict("records")
         df["problem"] = [problem_text(r, catalog) for r in records]
-        df["action"] = [action_text(r.get("action"), catalog) for r in records]
+        df["action"] = [action_text(r.get("action"), catalog, r) for r in records]
     df = df.drop(columns=[c for c in _ISSUE_INTERNAL if c in df.columns])
     return df.reset_index(drop=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -23,6 +24,15 @@ _P = "team_design."
 _MONTHS = [f"m{i:02d}" for i in range(1, 13)]
 
 
+_MORE = re.compile(r"^(\d+) more$")
+
+
+def _more(item: str, ctx) -> str:
+    """The "16 more" a long list of names ends with, in the client's language."""
+    m = _MORE.match(item)
+    return ctx.t(f"{_P}and_more", n=ctx.fmt.number(int(m.group(1)))) if m else item
+
+
 def _values(values: dict[str, Any], ctx) -> dict[str, str]:
     out: dict[str, str] = {}
     for k, v in values.items():
@@ -34,7 +44,7 @@ def _values(values: dict[str, Any], ctx) -> dict[str, str]:
             else:
                 out[k] = ctx.fmt.number(v, 0 if float(v).is_integer() else 1)
         elif isinstance(v, (list, tuple)):
-            out[k] = ", ".join(str(x) for x in v)
+            out[k] = ", ".join(_more(str(x), ctx) for x in v)
         else:
             out[k] = "" if v is None else str(v)
     if "role" in values:
