@@ -64,6 +64,17 @@ def write_bytes_atomic(target: str | Path, data: bytes) -> Path:
     return Path(target)
 
 
+def stage_writing(table: str) -> str:
+    """The stage that writes a workspace table (by the naming convention)."""
+    if table == "customer_pnl" or table.startswith("cts_"):
+        return "cost_to_serve"
+    if table == "account_profile" or table.startswith("profile_"):
+        return "account_profile"
+    if table.startswith("team_"):
+        return "team_design"
+    return "intake"
+
+
 class Workspace:
     """One engagement's output folder.
 
@@ -122,9 +133,10 @@ class Workspace:
         path = self.table_path(name)
         if not path.exists():
             if required:
+                stage = stage_writing(name)
                 raise KamAuditError(
-                    f"The workspace {self.root} has no table {name!r}: "
-                    "run the stage that writes it first (kamaudit run ... --stages)."
+                    f"The workspace {self.root} has no table {name!r}: run the {stage} stage "
+                    f"first (kamaudit run ENGAGEMENT --out {self.root} --stages {stage})."
                 )
             return None
         return pq.read_table(path).to_pandas(date_as_object=False)

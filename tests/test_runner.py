@@ -95,3 +95,15 @@ def test_missing_input_fails_before_anything_runs(tmp_path, fake_notebooks):
     with pytest.raises(InputError, match=r'Input "invoices" not found: .*inv\.csv \(inputs\.invoices\.path'):
         run_engagement(eng, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_later_stage_alone_says_which_stage_to_run_first(tmp_path):
+    from kamaudit.errors import KamAuditError
+    from kamaudit.workspace import Workspace
+
+    ws = Workspace(tmp_path)
+    with pytest.raises(KamAuditError, match=r"no table 'account_profile': run the account_profile stage first"):
+        ws.read_table("account_profile")
+    with pytest.raises(KamAuditError, match=r"run the intake stage first"):
+        ws.read_table("invoices")
+    assert ws.read_table("cts_rates", required=False) is None
