@@ -66,81 +66,6 @@ _DRIVERS = (
 _SOURCES = ("internal", "client")
 
 # column -> (kind, required); used when the intake schema cannot be imported
-_FALLBACK_SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
-    "customers": {
-        "customer_id": ("id", True),
-        "name": ("text", False),
-        "industry": ("text", False),
-        "region": ("text", False),
-        "country": ("text", False),
-        "payment_terms_days": ("float", False),
-        "account_owner": ("text", False),
-        "client_flag": ("text", False),
-        "wallet_estimate": ("money", False),
-    },
-    "invoices": {
-        "invoice_id": ("id", True),
-        "invoice_date": ("date", True),
-        "customer_id": ("id", True),
-        "net_amount": ("money", True),
-        "product_id": ("id", False),
-        "product_category": ("text", False),
-        "quantity": ("float", False),
-        "unit_price": ("money", False),
-        "list_amount": ("money", False),
-        "discount_amount": ("money", False),
-        "cost_amount": ("money", False),
-    },
-    "rebates": {"customer_id": ("id", True), "amount": ("money", True), "kind": ("text", False)},
-    "activities": {
-        "customer_id": ("id", True),
-        "activity_date": ("date", False),
-        "activity": ("text", True),
-        "quantity": ("float", False),
-        "hours": ("float", False),
-    },
-    "cost_pools": {
-        "activity": ("text", True),
-        "annual_cost": ("money", False),
-        "driver": ("text", False),
-        "rate": ("money", False),
-        "practical_capacity": ("float", False),
-        "avoidable_pct": ("float", False),
-    },
-    "payments": {
-        "invoice_id": ("id", True),
-        "due_date": ("date", False),
-        "paid_date": ("date", False),
-        "amount": ("money", False),
-    },
-    "contacts": {
-        "customer_id": ("id", True),
-        "contact_id": ("id", False),
-        "name": ("text", False),
-        "role": ("text", False),
-        "seniority": ("text", False),
-        "relationship_strength": ("float", False),
-        "owner": ("text", False),
-        "competitor_ties": ("float", False),
-        "preferred_channel": ("text", False),
-        "last_contact_date": ("date", False),
-    },
-    "assessments": {
-        "customer_id": ("id", True),
-        "criterion": ("text", True),
-        "score": ("float", True),
-        "source": ("text", False),
-    },
-    "team": {
-        "person_id": ("id", True),
-        "name": ("text", False),
-        "role": ("text", False),
-        "hours_available": ("float", False),
-        "industries": ("text", False),
-        "languages": ("text", False),
-        "max_accounts": ("float", False),
-    },
-}
 # helper columns of the intake schema a client need not fill in
 _SKIP = {
     "invoices": {"customer_name", "industry", "region", "country", "line_no"},
@@ -151,15 +76,14 @@ _FORMATS = {"id": "@", "text": "@", "date": "yyyy-mm-dd", "money": "#,##0.00", "
 
 
 def _schema() -> dict[str, dict[str, tuple[str, bool]]]:
-    try:
-        from ..readers import SCHEMA
-    except Exception:  # intake not importable: the documented contract
-        return _FALLBACK_SCHEMA
-    out = {}
-    for table, cols in _FALLBACK_SCHEMA.items():
-        given = SCHEMA.get(table) or cols
-        out[table] = {c: tuple(v[:2]) for c, v in given.items() if c not in _SKIP.get(table, ())}
-    return out
+    """The data contract (``readers.SCHEMA``, the one place it is written), less helper columns."""
+    from ..config import TABLES
+    from ..readers import SCHEMA
+
+    return {
+        table: {c: tuple(v[:2]) for c, v in SCHEMA[table].items() if c not in _SKIP.get(table, ())}
+        for table in TABLES
+    }
 
 
 def _criteria() -> tuple[str, ...]:
