@@ -23,7 +23,9 @@ from kamaudit.sample import generate_sample
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--customers", type=int, default=120)
     ap.add_argument("--lines", type=int, default=8000)
@@ -35,8 +37,9 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="kamaudit-bench-batch-"))
     clients = root / "clients"
     for i in range(a.n):
-        generate_sample(clients / f"company_{i + 1:02d}", seed=100 + i,
-                        n_customers=a.customers, n_lines=a.lines)
+        generate_sample(
+            clients / f"company_{i + 1:02d}", seed=100 + i, n_customers=a.customers, n_lines=a.lines
+        )
     print(f"{a.n} engagements of {a.customers} customers / {a.lines} lines in {clients}")
     print(f"cores: {os.cpu_count()}")
 
@@ -53,11 +56,13 @@ def main() -> None:
             elif mode == "dask":
                 from distributed import LocalCluster
 
-                with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                with LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                ) as cluster:
                     t0 = time.perf_counter()  # cluster start-up is not the batch's cost
-                    summary = run_batch([clients], out_dir=out, cluster=cluster, force=True,
-                                        progress=False)
+                    summary = run_batch(
+                        [clients], out_dir=out, cluster=cluster, force=True, progress=False
+                    )
             else:
                 raise SystemExit(f"unknown mode {mode}")
             times.append(time.perf_counter() - t0)
@@ -65,8 +70,14 @@ def main() -> None:
             if failed:
                 print(f"  {mode}: FAILED {failed}")
         results[mode] = statistics.median(times)
-        print(f"{mode:>7}: {results[mode]:7.1f} s  ({a.n / results[mode] * 60:5.1f} engagements/min)"
-              + (f"  speed-up {results['serial'] / results[mode]:.2f}x" if "serial" in results and mode != "serial" else ""))
+        print(
+            f"{mode:>7}: {results[mode]:7.1f} s  ({a.n / results[mode] * 60:5.1f} engagements/min)"
+            + (
+                f"  speed-up {results['serial'] / results[mode]:.2f}x"
+                if "serial" in results and mode != "serial"
+                else ""
+            )
+        )
     if not a.keep:
         shutil.rmtree(root, ignore_errors=True)
 

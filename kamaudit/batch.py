@@ -75,7 +75,9 @@ def collect_items(
     used: set[str] = set()
     result = []
     for path, extra, name in found:
-        base = slugify(name or (path.parent.name if path.stem.startswith("engagement") else path.stem))
+        base = slugify(
+            name or (path.parent.name if path.stem.startswith("engagement") else path.stem)
+        )
         unique, n = base, 2
         while unique in used:
             unique, n = f"{base}-{n}", n + 1
@@ -130,7 +132,9 @@ def up_to_date(item: BatchItem) -> bool:
     except KamAuditError:
         return False
     deliverables = manifest.get("deliverables") or {}
-    exists = all(Path(p).exists() for p in (deliverables.get("workbook"), deliverables.get("report")) if p)
+    exists = all(
+        Path(p).exists() for p in (deliverables.get("workbook"), deliverables.get("report")) if p
+    )
     return manifest.get("fingerprint") == fp and bool(deliverables) and exists
 
 
@@ -160,7 +164,16 @@ def run_one(item: BatchItem | dict) -> dict:
             record["report"] = manifest.get("deliverables", {}).get("report", "")
             record["workbook"] = manifest.get("deliverables", {}).get("workbook", "")
             return _finish(record, started)
-        cmd = [sys.executable, "-m", "kamaudit", "run", item.engagement, "--out", item.out, "--quiet"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "kamaudit",
+            "run",
+            item.engagement,
+            "--out",
+            item.out,
+            "--quiet",
+        ]
         for key, value in item.overrides.items():
             cmd += ["-p", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
         try:
@@ -381,4 +394,6 @@ def _relative_href(target: Path, base: Path) -> str:
         rel = os.path.relpath(target, base)
     except ValueError:
         return target.as_uri()
-    return "/".join(re.sub(r"[^\w.\-~]", lambda m: f"%{ord(m.group()):02X}", part) for part in Path(rel).parts)
+    return "/".join(
+        re.sub(r"[^\w.\-~]", lambda m: f"%{ord(m.group()):02X}", part) for part in Path(rel).parts
+    )

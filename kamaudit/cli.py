@@ -38,8 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show tracebacks for errors")
+        sp.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show tracebacks for errors",
+        )
 
     r = sub.add_parser(
         "run",
@@ -49,17 +53,37 @@ def _parser() -> argparse.ArgumentParser:
         "DIR/notebooks/ (working papers), DIR/deliverables/ (workbook and report).",
     )
     r.add_argument("engagement", type=Path, help="the engagement YAML file")
-    r.add_argument("--out", "-o", type=Path, default=None,
-                   help="output folder (default: kamaudit-output beside the engagement file)")
-    r.add_argument("--stages", "-s", nargs="+", default=None, metavar="STAGE",
-                   help="stages to run: intake, cost_to_serve, account_profile, team_design "
-                   "(or 1-4; comma- or space-separated; default all). A later stage reads what "
-                   "earlier ones left in the output folder.")
-    r.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a setting of the engagement file, e.g. -p language=cs "
-                   "-p cost_to_serve.cost_of_capital=0.1 (repeatable)")
-    r.add_argument("--no-deliverables", action="store_true",
-                   help="run the stages but do not build the workbook and report")
+    r.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=None,
+        help="output folder (default: kamaudit-output beside the engagement file)",
+    )
+    r.add_argument(
+        "--stages",
+        "-s",
+        nargs="+",
+        default=None,
+        metavar="STAGE",
+        help="stages to run: intake, cost_to_serve, account_profile, team_design "
+        "(or 1-4; comma- or space-separated; default all). A later stage reads what "
+        "earlier ones left in the output folder.",
+    )
+    r.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting of the engagement file, e.g. -p language=cs "
+        "-p cost_to_serve.cost_of_capital=0.1 (repeatable)",
+    )
+    r.add_argument(
+        "--no-deliverables",
+        action="store_true",
+        help="run the stages but do not build the workbook and report",
+    )
     r.add_argument("--quiet", "-q", action="store_true", help="print only errors and the result")
     common(r)
 
@@ -70,8 +94,14 @@ def _parser() -> argparse.ArgumentParser:
         "as intake would, without running notebooks or writing anything.",
     )
     v.add_argument("engagement", type=Path)
-    v.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a setting (repeatable)")
+    v.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting (repeatable)",
+    )
     common(v)
 
     i = sub.add_parser(
@@ -83,8 +113,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     i.add_argument("dir", type=Path, help="the new engagement folder")
     i.add_argument("--client", default="Client name", help="client name for the engagement file")
-    i.add_argument("--language", default="en", choices=["en", "cs", "pl", "ru", "fa"],
-                   help="language of the deliverables")
+    i.add_argument(
+        "--language",
+        default="en",
+        choices=["en", "cs", "pl", "ru", "fa"],
+        help="language of the deliverables",
+    )
     i.add_argument("--force", action="store_true", help="overwrite existing files")
     common(i)
 
@@ -98,10 +132,18 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     s.add_argument("--customers", type=int, default=300, help="number of customers (default 300)")
     s.add_argument("--lines", type=int, default=40_000, help="invoice lines (default 40000)")
-    s.add_argument("--industry", default=None,
-                   help="distributor, manufacturer, bank, telecom or professional_services")
-    s.add_argument("--pack", type=int, default=None, metavar="N",
-                   help="write N distinct companies for a seminar group, answer keys apart")
+    s.add_argument(
+        "--industry",
+        default=None,
+        help="distributor, manufacturer, bank, telecom or professional_services",
+    )
+    s.add_argument(
+        "--pack",
+        type=int,
+        default=None,
+        metavar="N",
+        help="write N distinct companies for a seminar group, answer keys apart",
+    )
     common(s)
 
     b = sub.add_parser(
@@ -114,19 +156,46 @@ def _parser() -> argparse.ArgumentParser:
         "Up-to-date engagements are skipped unless --force.",
     )
     b.add_argument("items", nargs="+", type=Path, metavar="ITEM")
-    b.add_argument("--out", "-o", type=Path, default=Path("kamaudit-batch"),
-                   help="batch output folder (default kamaudit-batch)")
-    b.add_argument("--jobs", "-j", type=int, default=None,
-                   help="parallel engagements (default: number of cores)")
-    b.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="Dask scheduler address (tcp://host:8786); needs kamaudit[dask]")
+    b.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=Path("kamaudit-batch"),
+        help="batch output folder (default kamaudit-batch)",
+    )
+    b.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help="parallel engagements (default: number of cores)",
+    )
+    b.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786); needs kamaudit[dask]",
+    )
     b.add_argument("--force", action="store_true", help="re-run engagements that are up to date")
-    b.add_argument("--only-failed", action="store_true",
-                   help="re-run only the engagements that failed last time")
-    b.add_argument("--timeout", type=int, default=3600,
-                   help="wall-clock limit per engagement in seconds (default 3600)")
-    b.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a setting for every engagement (repeatable)")
+    b.add_argument(
+        "--only-failed",
+        action="store_true",
+        help="re-run only the engagements that failed last time",
+    )
+    b.add_argument(
+        "--timeout",
+        type=int,
+        default=3600,
+        help="wall-clock limit per engagement in seconds (default 3600)",
+    )
+    b.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting for every engagement (repeatable)",
+    )
     b.add_argument("--no-progress", action="store_true", help="no progress bar")
     common(b)
     return p
@@ -170,8 +239,10 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
     eng = load_engagement(a.engagement, a.param)
     inputs = check_inputs(eng)
-    print(f"{a.engagement}: engagement file is valid ({eng.client}, "
-          f"{eng.period.start} to {eng.period.end}, {len(inputs)} inputs).")
+    print(
+        f"{a.engagement}: engagement file is valid ({eng.client}, "
+        f"{eng.period.start} to {eng.period.end}, {len(inputs)} inputs)."
+    )
     try:
         from .intake import read_and_check
     except ImportError:
@@ -197,9 +268,11 @@ def cmd_init(a: argparse.Namespace) -> int:
     print(f"New engagement in {a.dir}:")
     for path in written:
         print(f"  {path}")
-    print("Next: send the data-request workbook to the client, put their exports in "
-          f"{a.dir / 'exports'}, fill in engagement.yaml, then: kamaudit validate "
-          f"{a.dir / 'engagement.yaml'}")
+    print(
+        "Next: send the data-request workbook to the client, put their exports in "
+        f"{a.dir / 'exports'}, fill in engagement.yaml, then: kamaudit validate "
+        f"{a.dir / 'engagement.yaml'}"
+    )
     return 0
 
 
@@ -207,8 +280,14 @@ def cmd_sample(a: argparse.Namespace) -> int:
     from . import sample
 
     if a.pack:
-        infos = sample.generate_pack(a.dir, a.pack, seed=a.seed, industry=a.industry,
-                                     n_customers=a.customers, n_lines=a.lines)
+        infos = sample.generate_pack(
+            a.dir,
+            a.pack,
+            seed=a.seed,
+            industry=a.industry,
+            n_customers=a.customers,
+            n_lines=a.lines,
+        )
         print(f"Seminar pack of {len(infos)} companies in {a.dir} (answer keys kept apart).")
         return 0
     kwargs = {"seed": a.seed, "n_customers": a.customers, "n_lines": a.lines}
@@ -265,8 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one sentence, traceback with --debug
         if a.debug:
             raise
-        print(f"kamaudit: unexpected {type(exc).__name__}: {exc} (run with --debug for the "
-              "traceback, and please report it).", file=sys.stderr)
+        print(
+            f"kamaudit: unexpected {type(exc).__name__}: {exc} (run with --debug for the "
+            "traceback, and please report it).",
+            file=sys.stderr,
+        )
         return 1
 
 

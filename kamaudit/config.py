@@ -11,6 +11,7 @@ here with the key path, the value and what was expected.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -203,10 +204,8 @@ class Engagement(_Strict):
             else:
                 source = "default"
             if key.startswith("inputs.") and key.endswith(".path") and self.source_path:
-                try:
+                with contextlib.suppress(ValueError):  # outside the folder: keep it absolute
                     value = str(Path(value).relative_to(self.base_dir))
-                except ValueError:
-                    pass
             rows.append({"setting": key, "value": _as_text(value), "source": source})
         return pd.DataFrame(rows, columns=["setting", "value", "source"])
 
@@ -347,7 +346,9 @@ def format_validation_error(exc: ValidationError, filename: str, raw: dict) -> s
             parent_loc = err["loc"][:-1]
             choices = _model_fields_at(parent_loc)
             hint = did_you_mean(loc[-1], choices) if choices else ""
-            allowed = f" Allowed here: {', '.join(sorted(choices))}." if choices and not hint else ""
+            allowed = (
+                f" Allowed here: {', '.join(sorted(choices))}." if choices and not hint else ""
+            )
             lines.append(f'{filename}: unknown key "{key}".{hint}{allowed}')
         elif kind == "missing":
             lines.append(f'{filename}: "{key}" is required but missing.')

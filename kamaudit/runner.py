@@ -128,7 +128,12 @@ def check_inputs(engagement: Engagement) -> list[dict]:
         if path.is_dir():
             raise InputError(f'Input "{table}" is a folder, not a file: {path}.')
         rows.append(
-            {"table": table, "path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+            {
+                "table": table,
+                "path": str(path),
+                "bytes": path.stat().st_size,
+                "sha256": sha256_file(path),
+            }
         )
     return rows
 
@@ -184,7 +189,10 @@ def _execute_stage(args: dict) -> dict:
     declared = {p for p in pm.inspect_notebook(str(source))}
     unknown = sorted(set(params) - declared)
     if unknown:
-        return {"status": "failed", "error": f"{source.name} has no parameter {', '.join(unknown)}."}
+        return {
+            "status": "failed",
+            "error": f"{source.name} has no parameter {', '.join(unknown)}.",
+        }
     attempts = 0
     while True:
         attempts += 1
@@ -232,7 +240,11 @@ def _child_main(argv: list[str]) -> int:
         target = Path(stage_args["target"])
         if target.exists():
             result["html"] = _export_html(target)
-        print(json.dumps({"event": "done", "stage": stage_args["stage"], **result}), file=out, flush=True)
+        print(
+            json.dumps({"event": "done", "stage": stage_args["stage"], **result}),
+            file=out,
+            flush=True,
+        )
         if result.get("status") != "ok":
             break
     return 0
@@ -337,7 +349,9 @@ def run_engagement(
     engagement = load_engagement(engagement_path, overrides)
     stage_list = parse_stages(stages)
     inputs = check_inputs(engagement)
-    out = Path(out_dir).expanduser().resolve() if out_dir else engagement.base_dir / "kamaudit-output"
+    out = (
+        Path(out_dir).expanduser().resolve() if out_dir else engagement.base_dir / "kamaudit-output"
+    )
     ws = Workspace(out).ensure()
 
     manifest = ws.read_manifest()
@@ -443,18 +457,23 @@ def _run_stages(
     for stage in stage_list:
         source = notebooks_dir() / NOTEBOOKS[stage]
         if not source.exists():
-            yield StageStatus(stage=stage, status="failed",
-                              error=f"Stage {stage}: notebook {source} is missing from the installation.")
+            yield StageStatus(
+                stage=stage,
+                status="failed",
+                error=f"Stage {stage}: notebook {source} is missing from the installation.",
+            )
             return
-        stage_args.append({
-            "stage": stage,
-            "source": str(source),
-            "target": str(ws.notebooks_dir / NOTEBOOKS[stage]),
-            "parameters": params,
-            "kernel": kernel,
-            "cwd": str(ws.root),
-            "cell_timeout": engagement.run.cell_timeout_s,
-        })
+        stage_args.append(
+            {
+                "stage": stage,
+                "source": str(source),
+                "target": str(ws.notebooks_dir / NOTEBOOKS[stage]),
+                "parameters": params,
+                "kernel": kernel,
+                "cwd": str(ws.root),
+                "cell_timeout": engagement.run.cell_timeout_s,
+            }
+        )
     with tempfile.TemporaryDirectory(prefix="kamaudit-run-") as tmp:
         args_path = Path(tmp) / "args.json"
         args_path.write_text(json.dumps({"stages": stage_args}), encoding="utf-8")
@@ -480,10 +499,14 @@ def _run_stages(
                     stage = current or pending[0]
                     target = ws.notebooks_dir / NOTEBOOKS[stage]
                     yield StageStatus(
-                        stage=stage, status="failed", seconds=round(time.perf_counter() - started, 2),
+                        stage=stage,
+                        status="failed",
+                        seconds=round(time.perf_counter() - started, 2),
                         notebook=str(target),
-                        error=(f"Stage {stage} did not finish within {timeout} s and was stopped "
-                               f"(run.stage_timeout_s in the engagement file). Partial notebook: {target}."),
+                        error=(
+                            f"Stage {stage} did not finish within {timeout} s and was stopped "
+                            f"(run.stage_timeout_s in the engagement file). Partial notebook: {target}."
+                        ),
                     )
                     return
                 chunk = os.read(proc.stdout.fileno(), 65536)
@@ -493,9 +516,11 @@ def _run_stages(
                     stderr = err_file.read().decode("utf-8", "replace").strip().splitlines()
                     stage = current or pending[0]
                     yield StageStatus(
-                        stage=stage, status="failed", seconds=round(time.perf_counter() - started, 2),
+                        stage=stage,
+                        status="failed",
+                        seconds=round(time.perf_counter() - started, 2),
                         error=f"Stage {stage} failed: the stage process ended unexpectedly "
-                              f"({stderr[-1] if stderr else 'exit code ' + str(proc.returncode)}).",
+                        f"({stderr[-1] if stderr else 'exit code ' + str(proc.returncode)}).",
                     )
                     return
                 buffer += chunk
@@ -514,8 +539,12 @@ def _run_stages(
                         pending.remove(stage)
                         current = None
                         target = ws.notebooks_dir / NOTEBOOKS[stage]
-                        status = StageStatus(stage=stage, notebook=str(target),
-                                             seconds=event.get("seconds", 0.0), html=event.get("html", ""))
+                        status = StageStatus(
+                            stage=stage,
+                            notebook=str(target),
+                            seconds=event.get("seconds", 0.0),
+                            html=event.get("html", ""),
+                        )
                         if event.get("status") == "ok":
                             status.status = "ok"
                         else:
@@ -560,7 +589,11 @@ def raise_for(result: RunResult) -> None:
     """Raise a StageError when a run failed (for callers who prefer exceptions)."""
     if not result.ok:
         failed = next((s for s in result.stages if s.status == "failed"), None)
-        raise StageError(result.error, stage=failed.stage if failed else "", notebook=failed.notebook if failed else "")
+        raise StageError(
+            result.error,
+            stage=failed.stage if failed else "",
+            notebook=failed.notebook if failed else "",
+        )
 
 
 if __name__ == "__main__":

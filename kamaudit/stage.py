@@ -26,7 +26,9 @@ class StageContext:
     workspace: Workspace
 
 
-def open_stage(engagement_path: str = "", workspace: str = "", overrides_json: str = "{}") -> StageContext:
+def open_stage(
+    engagement_path: str = "", workspace: str = "", overrides_json: str = "{}"
+) -> StageContext:
     """Load the engagement (with overrides) and open the workspace."""
     path = Path(engagement_path) if engagement_path else sample_engagement()
     try:

@@ -86,9 +86,13 @@ def _model_lines(model: type[BaseModel], instance: BaseModel, indent: int) -> li
         else:
             dumped = _yaml_value(value)
             if "\n" in dumped or len(dumped) > 90:
-                block = yaml.safe_dump(
-                    {name: _plain(value)}, allow_unicode=True, sort_keys=False, width=88
-                ).rstrip().splitlines()
+                block = (
+                    yaml.safe_dump(
+                        {name: _plain(value)}, allow_unicode=True, sort_keys=False, width=88
+                    )
+                    .rstrip()
+                    .splitlines()
+                )
                 lines.extend(f"# {pad}{b}" for b in block)
             else:
                 lines.append(f"# {pad}{name}: {dumped}")
@@ -118,8 +122,10 @@ def render_starter(client: str = "Client name", language: str = "en") -> str:
     out.append('  #   decimal: ","           # "." or ","')
     out.append('  #   thousands: " "         # " ", "\\u00a0", ".", ",", "\'" or ""')
     out.append('  #   date_format: "%d.%m.%Y"')
-    out.append("  #   columns: {\"Doklad\": invoice_id, \"Datum\": invoice_date, "
-               "\"IČO\": customer_id, \"Cena bez DPH\": net_amount}")
+    out.append(
+        '  #   columns: {"Doklad": invoice_id, "Datum": invoice_date, '
+        '"IČO": customer_id, "Cena bez DPH": net_amount}'
+    )
     default = Engagement.model_construct()
     for name, field in Engagement.model_fields.items():
         if name in _SKIP_TOP:

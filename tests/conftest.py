@@ -101,7 +101,9 @@ def sample_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample-audit") / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "kamaudit", "run", str(engagement), "--out", str(out)],
-        capture_output=True, text=True, timeout=1800,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert proc.returncode == 0, proc.stderr
     return out

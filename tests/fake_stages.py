@@ -38,7 +38,11 @@ def write_fake_stages(folder: Path, bodies: dict[str, str] | None = None) -> Pat
             nbformat.v4.new_code_cell(OPEN),
             nbformat.v4.new_code_cell(body),
         ]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         nbformat.write(nb, folder / filename)
     return folder
 

@@ -12,10 +12,9 @@ import subprocess
 import sys
 
 import pytest
+from fake_stages import write_engagement, write_fake_stages
 
 from kamaudit.batch import collect_items, run_batch
-
-from fake_stages import write_engagement, write_fake_stages
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +40,14 @@ def env(batch_env, monkeypatch):
 def test_collect_items_from_folders_files_and_csv(tmp_path, env):
     root, clients = env
     items = collect_items([clients], tmp_path / "out")
-    assert [i.name for i in items] == ["alpha", "beta", "broken_file", "broken_input", "delta", "gamma"]
+    assert [i.name for i in items] == [
+        "alpha",
+        "beta",
+        "broken_file",
+        "broken_input",
+        "delta",
+        "gamma",
+    ]
     listing = tmp_path / "list.csv"
     listing.write_text(
         "engagement,name,language\n"
@@ -60,14 +66,23 @@ def test_failures_are_isolated_named_and_skipped_next_time(env):
     summary = run_batch([clients], out_dir=out, jobs=2, progress=False)
     by_name = {r["name"]: r for r in summary.records}
     assert not summary.ok
-    assert {n for n, r in by_name.items() if r["status"] == "ok"} == {"alpha", "beta", "gamma", "delta"}
+    assert {n for n, r in by_name.items() if r["status"] == "ok"} == {
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+    }
     assert 'unknown key "languag". Did you mean "language"?' in by_name["broken_file"]["error"]
     assert 'Input "invoices" not found' in by_name["broken_input"]["error"]
     for name in ("alpha", "delta"):
         assert (out / name / "manifest.json").exists()
         assert by_name[name]["report"].endswith(".html")
     text = summary.text()
-    assert "4 done, 2 failed" in text and "FAILED broken_file" in text and "FAILED broken_input" in text
+    assert (
+        "4 done, 2 failed" in text
+        and "FAILED broken_file" in text
+        and "FAILED broken_input" in text
+    )
 
     records = [json.loads(line) for line in (out / "batch.jsonl").read_text().splitlines()]
     assert len(records) == 6
@@ -76,8 +91,14 @@ def test_failures_are_isolated_named_and_skipped_next_time(env):
 
     again = run_batch([clients], out_dir=out, jobs=2, progress=False)
     statuses = {r["name"]: r["status"] for r in again.records}
-    assert statuses == {"alpha": "skipped", "beta": "skipped", "gamma": "skipped", "delta": "skipped",
-                        "broken_file": "failed", "broken_input": "failed"}
+    assert statuses == {
+        "alpha": "skipped",
+        "beta": "skipped",
+        "gamma": "skipped",
+        "delta": "skipped",
+        "broken_file": "failed",
+        "broken_input": "failed",
+    }
 
     forced = run_batch([clients / "alpha"], out_dir=out, jobs=1, force=True, progress=False)
     assert [r["status"] for r in forced.records] == ["ok"]
@@ -90,7 +111,8 @@ def test_only_failed_reruns_just_the_failures(env, tmp_path):
     out = tmp_path / "out-only-failed"
     run_batch([clients], out_dir=out, jobs=2, progress=False)
     (clients / "broken_file" / "engagement.yaml").write_text(
-        (clients / "alpha" / "engagement.yaml").read_text(), encoding="utf-8")
+        (clients / "alpha" / "engagement.yaml").read_text(), encoding="utf-8"
+    )
     (clients / "broken_file" / "inv.csv").write_text((clients / "alpha" / "inv.csv").read_text())
     second = run_batch([clients], out_dir=out, jobs=2, only_failed=True, progress=False)
     statuses = {r["name"]: r["status"] for r in second.records}
@@ -101,10 +123,15 @@ def test_only_failed_reruns_just_the_failures(env, tmp_path):
 def test_the_same_batch_on_a_dask_local_cluster(env):
     distributed = pytest.importorskip("distributed")
     root, clients = env
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
-        summary = run_batch([clients / n for n in ("alpha", "beta", "broken_input")],
-                            out_dir=root / "out-dask", cluster=cluster, progress=False)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        summary = run_batch(
+            [clients / n for n in ("alpha", "beta", "broken_input")],
+            out_dir=root / "out-dask",
+            cluster=cluster,
+            progress=False,
+        )
     statuses = {r["name"]: r["status"] for r in summary.records}
     assert statuses == {"alpha": "ok", "beta": "ok", "broken_input": "failed"}
 
@@ -112,9 +139,22 @@ def test_the_same_batch_on_a_dask_local_cluster(env):
 def test_cli_exit_code_says_a_batch_failed(env):
     root, clients = env
     out = subprocess.run(
-        [sys.executable, "-m", "kamaudit", "batch", clients / "alpha", clients / "broken_input",
-         "--out", root / "out-cli", "--jobs", "2", "--no-progress"],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "kamaudit",
+            "batch",
+            clients / "alpha",
+            clients / "broken_input",
+            "--out",
+            root / "out-cli",
+            "--jobs",
+            "2",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert out.returncode == 1
     assert "1 done, 1 failed" in out.stdout and "FAILED broken_input" in out.stdout

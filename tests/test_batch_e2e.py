@@ -11,11 +11,10 @@ import json
 from urllib.parse import unquote, urlparse
 
 import pytest
+from test_browser import browser, open_offline  # noqa: F401 - the fixture is used by name
 
 from kamaudit.batch import run_batch
 from kamaudit.sample import generate_sample
-
-from test_browser import browser, open_offline  # noqa: F401 - the fixture is used by name
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -25,7 +24,9 @@ def real_batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("real-batch")
     clients = root / "clients"
     generate_sample(clients / "bank", seed=4242, industry="bank", n_customers=80, n_lines=4000)
-    generate_sample(clients / "telecom", seed=4343, industry="telecom", n_customers=80, n_lines=4000)
+    generate_sample(
+        clients / "telecom", seed=4343, industry="telecom", n_customers=80, n_lines=4000
+    )
     broken = clients / "broken_data"
     generate_sample(broken, seed=4444, n_customers=80, n_lines=4000)
     (broken / "invoices.csv").write_bytes(b"\x00\x01\x02garbage\xff\xfe" * 50)
@@ -64,7 +65,9 @@ def test_index_page_links_work_in_a_browser(real_batch, browser):  # noqa: F811
         assert len(hrefs) == 4  # report and workbook for each good engagement
         for href in hrefs:
             target = unquote(urlparse(href).path)
-            assert target.startswith(str(out)) and (out / target[len(str(out)) + 1:]).exists(), href
+            assert target.startswith(str(out)) and (out / target[len(str(out)) + 1 :]).exists(), (
+                href
+            )
         report = next(h for h in hrefs if h.endswith(".html"))
         page.goto(report)
         assert page.locator("section#cost_to_serve").count() == 1

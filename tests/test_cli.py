@@ -6,15 +6,19 @@ import subprocess
 import sys
 
 import pytest
-
 from fake_stages import write_engagement
 
 SUBCOMMANDS = ["run", "validate", "init", "sample", "batch"]
 
 
 def kamaudit(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "kamaudit", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "kamaudit", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
 
 
 def test_help_lists_every_command():
@@ -36,7 +40,10 @@ def test_typo_in_engagement_is_one_sentence_and_non_zero(tmp_path):
     eng = write_engagement(tmp_path, extra="curency: CZK\n")
     out = kamaudit("run", eng, "--out", tmp_path / "out")
     assert out.returncode == 2
-    assert out.stderr.strip() == 'kamaudit: engagement.yaml: unknown key "curency". Did you mean "currency"?'
+    assert (
+        out.stderr.strip()
+        == 'kamaudit: engagement.yaml: unknown key "curency". Did you mean "currency"?'
+    )
     assert "Traceback" not in out.stderr
 
 

@@ -9,7 +9,9 @@ import pytest
 from kamaudit.config import load_engagement, parse_override
 from kamaudit.errors import ConfigError, did_you_mean
 
-MINIMAL = "client: Acme\nperiod: {start: 2024-01-01, end: 2025-12-31}\ninputs: {invoices: inv.csv}\n"
+MINIMAL = (
+    "client: Acme\nperiod: {start: 2024-01-01, end: 2025-12-31}\ninputs: {invoices: inv.csv}\n"
+)
 
 
 def write(tmp_path: Path, text: str, name: str = "engagement.yaml") -> Path:
@@ -56,19 +58,25 @@ def test_unknown_key_suggests_the_near_miss(tmp_path):
 
 def test_unknown_nested_key_names_its_path(tmp_path):
     text = MINIMAL.replace("{invoices: inv.csv}", '{invoices: {path: a.csv, delimter: ";"}}')
-    with pytest.raises(ConfigError, match=r'"inputs\.invoices\.delimter"\. Did you mean "delimiter"'):
+    with pytest.raises(
+        ConfigError, match=r'"inputs\.invoices\.delimter"\. Did you mean "delimiter"'
+    ):
         load_engagement(write(tmp_path, text))
 
 
 def test_unknown_input_table_is_named(tmp_path):
     text = MINIMAL.replace("{invoices: inv.csv}", "{invoices: inv.csv, custmers: c.csv}")
-    with pytest.raises(ConfigError, match=r'"custmers" is not an input table.*Did you mean "customers"'):
+    with pytest.raises(
+        ConfigError, match=r'"custmers" is not an input table.*Did you mean "customers"'
+    ):
         load_engagement(write(tmp_path, text))
 
 
 def test_wrong_value_names_key_value_and_expectation(tmp_path):
     path = write(tmp_path, MINIMAL + "cost_to_serve: {cost_of_capital: lots}\n")
-    with pytest.raises(ConfigError, match=r'"cost_to_serve\.cost_of_capital" = "lots" is not valid: .*number'):
+    with pytest.raises(
+        ConfigError, match=r'"cost_to_serve\.cost_of_capital" = "lots" is not valid: .*number'
+    ):
         load_engagement(path)
 
 
@@ -82,7 +90,12 @@ def test_every_problem_is_listed_at_once(tmp_path):
 
 def test_required_keys(tmp_path):
     with pytest.raises(ConfigError, match=r'"client" is required but missing'):
-        load_engagement(write(tmp_path, "period: {start: 2024-01-01, end: 2024-12-31}\ninputs: {invoices: a.csv}\n"))
+        load_engagement(
+            write(
+                tmp_path,
+                "period: {start: 2024-01-01, end: 2024-12-31}\ninputs: {invoices: a.csv}\n",
+            )
+        )
     with pytest.raises(ConfigError, match="invoices is required"):
         load_engagement(write(tmp_path, MINIMAL.replace("invoices: inv.csv", "customers: c.csv")))
 
@@ -110,7 +123,9 @@ def test_missing_file(tmp_path):
 
 
 def test_overrides_win_and_are_labelled(tmp_path):
-    eng = load_engagement(write(tmp_path, MINIMAL), ["cost_to_serve.cost_of_capital=0.12", "language=cs"])
+    eng = load_engagement(
+        write(tmp_path, MINIMAL), ["cost_to_serve.cost_of_capital=0.12", "language=cs"]
+    )
     assert eng.cost_to_serve.cost_of_capital == pytest.approx(0.12)
     assert eng.language == "cs"
     sources = eng.assumptions().set_index("setting")["source"]
@@ -120,7 +135,9 @@ def test_overrides_win_and_are_labelled(tmp_path):
 def test_bad_override_is_one_sentence(tmp_path):
     with pytest.raises(ConfigError, match="not key=value"):
         parse_override("language")
-    with pytest.raises(ConfigError, match='"cost_to_serve.cost_of_capita" is not valid|unknown key'):
+    with pytest.raises(
+        ConfigError, match='"cost_to_serve.cost_of_capita" is not valid|unknown key'
+    ):
         load_engagement(write(tmp_path, MINIMAL), ["cost_to_serve.cost_of_capita=0.1"])
 
 

@@ -37,8 +37,14 @@ def test_output_layout(sample_run):
         assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html), f"{nb}.html links out"
         assert "open_stage(" not in html, f"{nb}.html shows code"
     files = sorted(p.name for p in (out / "deliverables").iterdir())
-    assert files == ["Nordwind_Distribution_Ltd_kam_audit.html", "Nordwind_Distribution_Ltd_kam_audit.xlsx"] \
-        or (len(files) == 2 and files[0].endswith("_kam_audit.html") and files[1].endswith("_kam_audit.xlsx"))
+    assert files == [
+        "Nordwind_Distribution_Ltd_kam_audit.html",
+        "Nordwind_Distribution_Ltd_kam_audit.xlsx",
+    ] or (
+        len(files) == 2
+        and files[0].endswith("_kam_audit.html")
+        and files[1].endswith("_kam_audit.xlsx")
+    )
 
 
 def test_inputs_are_never_modified(sample_run):
@@ -80,7 +86,9 @@ def test_planted_facts_come_out(sample_run):
     facts = json.loads((SAMPLE / "answer_key.json").read_text(encoding="utf-8"))["facts"]
     ids = {name: fact["customer_ids"] for name, fact in facts.items()}
     pnl = pd.read_parquet(sample_run / "data" / "customer_pnl.parquet").set_index("customer_id")
-    profile = pd.read_parquet(sample_run / "data" / "account_profile.parquet").set_index("customer_id")
+    profile = pd.read_parquet(sample_run / "data" / "account_profile.parquet").set_index(
+        "customer_id"
+    )
     plan = pd.read_parquet(sample_run / "data" / "team_plan.parquet")
 
     for cid in ids["top10_loss_makers"] + ids["unprofitable_vip"]:
@@ -106,7 +114,11 @@ def test_minimal_engagement_with_only_the_required_keys_runs(tmp_path):
     lines += [f"  {name}: {path}" for name, path in sorted(csvs.items())]
     eng = tmp_path / "engagement.yaml"
     eng.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "kamaudit", "run", str(eng), "--out", str(tmp_path / "out")],
-                         capture_output=True, text=True, timeout=1200)
+    out = subprocess.run(
+        [sys.executable, "-m", "kamaudit", "run", str(eng), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "out" / "deliverables" / "Minimal_Co_kam_audit.xlsx").exists()

@@ -141,7 +141,9 @@ def test_czech_report_uses_czech_catalog_and_formats(make_engagement, tiny_works
         revenue=ctx.fmt.money(5800.5),
         pct=ctx.fmt.pct(-20.7),
     )
-    assert re.search(r"[-−]1[\u00a0\u202f]200[\u00a0\u202f ]Kč při čistých tržbách 5[\u00a0\u202f]800", text), text
+    assert re.search(
+        r"[-−]1[\u00a0\u202f]200[\u00a0\u202f ]Kč při čistých tržbách 5[\u00a0\u202f]800", text
+    ), text
     assert re.search(r"\([-−]20,7\u00a0%\)", text), text
 
 

@@ -33,8 +33,12 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert "quickstart.py test" in ci
     import subprocess
 
-    out = subprocess.run([sys.executable, str(ROOT / ".ci" / "quickstart.py"), "test"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "quickstart.py"), "test"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == quickstart_lines()[1]
 
 
@@ -49,24 +53,42 @@ def test_environment_yml_installs_the_same_project():
     extras = re.fullmatch(r"-e \.\[(.+)\]", pip_section[0]).group(1).split(",")
     assert set(extras) <= set(project["optional-dependencies"])
     # conda installs nothing beside python and pip that pyproject does not know of
-    assert all(isinstance(d, dict) or d.split(">")[0].split("=")[0] in ("python", "pip") for d in deps)
+    assert all(
+        isinstance(d, dict) or d.split(">")[0].split("=")[0] in ("python", "pip") for d in deps
+    )
 
 
 def test_declared_dependencies_cover_what_the_package_imports():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = {re.split(r"[<>=\[ ]", d)[0].lower().replace("-", "_") for d in project["dependencies"]}
-    aliases = {"yaml": "pyyaml", "jupyter_client": "papermill", "ipykernel": "ipykernel",
-               "babel": "babel", "distributed": "dask", "dask": "dask", "playwright": "playwright",
-               "IPython": "ipykernel", "PIL": "matplotlib", "defusedxml": "defusedxml"}
+    declared = {
+        re.split(r"[<>=\[ ]", d)[0].lower().replace("-", "_") for d in project["dependencies"]
+    }
+    aliases = {
+        "yaml": "pyyaml",
+        "jupyter_client": "papermill",
+        "ipykernel": "ipykernel",
+        "babel": "babel",
+        "distributed": "dask",
+        "dask": "dask",
+        "playwright": "playwright",
+        "IPython": "ipykernel",
+        "PIL": "matplotlib",
+        "defusedxml": "defusedxml",
+    }
     stdlib = set(sys.stdlib_module_names)
     imported = set()
     for path in (ROOT / "kamaudit").rglob("*.py"):
-        for m in re.finditer(r"^\s*(?:from|import)\s+([A-Za-z_][\w]*)", path.read_text(encoding="utf-8"), re.M):
+        for m in re.finditer(
+            r"^\s*(?:from|import)\s+([A-Za-z_][\w]*)", path.read_text(encoding="utf-8"), re.M
+        ):
             imported.add(m.group(1))
     third_party = {m for m in imported if m not in stdlib and m != "kamaudit"}
     optional = {"distributed", "dask", "playwright", "hypothesis", "pytest"}
-    missing = {m for m in third_party - optional
-               if aliases.get(m, m).lower().replace("-", "_") not in declared}
+    missing = {
+        m
+        for m in third_party - optional
+        if aliases.get(m, m).lower().replace("-", "_") not in declared
+    }
     assert not missing, f"imported but not declared in pyproject.toml: {sorted(missing)}"
 
 
@@ -93,7 +115,9 @@ def test_starter_lists_every_setting():
         for name, field in model.model_fields.items():
             if field.exclude:
                 continue
-            default = field.get_default(call_default_factory=True) if not field.is_required() else None
+            default = (
+                field.get_default(call_default_factory=True) if not field.is_required() else None
+            )
             yield name
             if isinstance(default, BaseModel):
                 yield from names(type(default))
@@ -105,27 +129,36 @@ def test_starter_lists_every_setting():
 def test_notebooks_are_committed_without_outputs_and_are_thin():
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     assert [p.name for p in notebooks] == [
-        "01_intake.ipynb", "02_cost_to_serve.ipynb", "03_key_account_profile.ipynb", "04_team_design.ipynb",
+        "01_intake.ipynb",
+        "02_cost_to_serve.ipynb",
+        "03_key_account_profile.ipynb",
+        "04_team_design.ipynb",
     ]
     for path in notebooks:
         nb = json.loads(path.read_text(encoding="utf-8"))
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), path.name
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), (
+            path.name
+        )
         tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(tagged) == 1, f"{path.name}: one cell tagged parameters"
         for name in ("engagement_path: str", "workspace: str", "overrides_json: str"):
             assert name in "".join(tagged[0]["source"]), f"{path.name}: typed parameter {name}"
         source = "\n".join("".join(c["source"]) for c in code)
-        assert not re.search(r"^\s*def |^\s*class |^\s*for .* in ", source, re.M), f"{path.name} has logic"
+        assert not re.search(r"^\s*def |^\s*class |^\s*for .* in ", source, re.M), (
+            f"{path.name} has logic"
+        )
         assert "kamaudit.open_stage(" in source
 
 
 def test_the_wheel_bundles_notebooks_templates_and_sample():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     include = project["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert include == {"notebooks": "kamaudit/_bundled/notebooks",
-                       "templates": "kamaudit/_bundled/templates",
-                       "data/sample": "kamaudit/_bundled/sample"}
+    assert include == {
+        "notebooks": "kamaudit/_bundled/notebooks",
+        "templates": "kamaudit/_bundled/templates",
+        "data/sample": "kamaudit/_bundled/sample",
+    }
 
 
 def test_notebook_parameters_parse_with_their_help():
@@ -142,4 +175,6 @@ def test_notebook_parameters_parse_with_their_help():
 def test_openpyxl_reads_xml_safely():
     import openpyxl
 
-    assert openpyxl.DEFUSEDXML is True, "defusedxml must be installed so openpyxl parses xlsx safely"
+    assert openpyxl.DEFUSEDXML is True, (
+        "defusedxml must be installed so openpyxl parses xlsx safely"
+    )

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from fake_stages import write_engagement, write_fake_stages
 
 from kamaudit.errors import ConfigError, InputError
 from kamaudit.runner import parse_stages, run_engagement
-
-from fake_stages import write_engagement, write_fake_stages
 
 
 @pytest.fixture
@@ -34,8 +33,13 @@ def test_runs_stages_in_order_and_writes_the_manifest(tmp_path, fake_notebooks):
     fake_notebooks()
     eng = write_engagement(tmp_path / "e")
     lines = []
-    res = run_engagement(eng, tmp_path / "out", stages=["intake", "cost_to_serve"],
-                         deliverables=False, progress=lines.append)
+    res = run_engagement(
+        eng,
+        tmp_path / "out",
+        stages=["intake", "cost_to_serve"],
+        deliverables=False,
+        progress=lines.append,
+    )
     assert res.ok, res.error
     assert [s.stage for s in res.stages] == ["intake", "cost_to_serve"]
     assert res.workspace.has_table("intake_done") and res.workspace.has_table("cost_to_serve_done")
@@ -52,10 +56,19 @@ def test_runs_stages_in_order_and_writes_the_manifest(tmp_path, fake_notebooks):
 
 
 def test_overrides_reach_the_notebook(tmp_path, fake_notebooks):
-    fake_notebooks({"intake": "import pandas as pd\n"
-                    "ctx.workspace.write_table('lang', pd.DataFrame({'l': [ctx.engagement.language]}))"})
-    res = run_engagement(write_engagement(tmp_path / "e"), tmp_path / "out", stages=["intake"],
-                         overrides=["language=cs"], deliverables=False)
+    fake_notebooks(
+        {
+            "intake": "import pandas as pd\n"
+            "ctx.workspace.write_table('lang', pd.DataFrame({'l': [ctx.engagement.language]}))"
+        }
+    )
+    res = run_engagement(
+        write_engagement(tmp_path / "e"),
+        tmp_path / "out",
+        stages=["intake"],
+        overrides=["language=cs"],
+        deliverables=False,
+    )
     assert res.ok, res.error
     assert res.workspace.read_table("lang")["l"].tolist() == ["cs"]
 
@@ -70,12 +83,18 @@ def test_failing_cell_gives_one_sentence_and_keeps_the_notebook(tmp_path, fake_n
     executed = tmp_path / "out" / "notebooks" / "02_cost_to_serve.ipynb"
     assert executed.exists() and "rates do not add up" in executed.read_text()
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert manifest["status"] == "failed" and manifest["stages"]["cost_to_serve"]["status"] == "failed"
+    assert (
+        manifest["status"] == "failed" and manifest["stages"]["cost_to_serve"]["status"] == "failed"
+    )
 
 
 def test_kamaudit_errors_in_a_stage_read_as_their_message(tmp_path, fake_notebooks):
-    fake_notebooks({"intake": "from kamaudit.errors import InputError\n"
-                    "raise InputError('invoices.csv, row 7, column \"net_amount\": \"abc\" is not a number.')"})
+    fake_notebooks(
+        {
+            "intake": "from kamaudit.errors import InputError\n"
+            'raise InputError(\'invoices.csv, row 7, column "net_amount": "abc" is not a number.\')'
+        }
+    )
     res = run_engagement(write_engagement(tmp_path / "e"), tmp_path / "out", deliverables=False)
     assert res.error.startswith('Stage intake stopped: invoices.csv, row 7, column "net_amount"')
 
@@ -92,7 +111,9 @@ def test_missing_input_fails_before_anything_runs(tmp_path, fake_notebooks):
     fake_notebooks()
     eng = write_engagement(tmp_path / "e")
     (tmp_path / "e" / "inv.csv").unlink()
-    with pytest.raises(InputError, match=r'Input "invoices" not found: .*inv\.csv \(inputs\.invoices\.path'):
+    with pytest.raises(
+        InputError, match=r'Input "invoices" not found: .*inv\.csv \(inputs\.invoices\.path'
+    ):
         run_engagement(eng, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
@@ -102,7 +123,9 @@ def test_a_later_stage_alone_says_which_stage_to_run_first(tmp_path):
     from kamaudit.workspace import Workspace
 
     ws = Workspace(tmp_path)
-    with pytest.raises(KamAuditError, match=r"no table 'account_profile': run the account_profile stage first"):
+    with pytest.raises(
+        KamAuditError, match=r"no table 'account_profile': run the account_profile stage first"
+    ):
         ws.read_table("account_profile")
     with pytest.raises(KamAuditError, match=r"run the intake stage first"):
         ws.read_table("invoices")

@@ -12,8 +12,13 @@ from kamaudit.workspace import Workspace, atomic_path, write_text_atomic
 
 def test_tables_round_trip_with_dates_and_text_ids(tmp_path):
     ws = Workspace(tmp_path).ensure()
-    df = pd.DataFrame({"customer_id": ["0042", "17850"], "invoice_date": pd.to_datetime(["2024-01-02", "2024-02-03"]),
-                       "net_amount": [10.5, -2.25]})
+    df = pd.DataFrame(
+        {
+            "customer_id": ["0042", "17850"],
+            "invoice_date": pd.to_datetime(["2024-01-02", "2024-02-03"]),
+            "net_amount": [10.5, -2.25],
+        }
+    )
     ws.write_table("invoices", df)
     back = ws.read_table("invoices")
     assert back["customer_id"].tolist() == ["0042", "17850"]

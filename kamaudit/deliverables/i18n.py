@@ -126,7 +126,11 @@ class Catalog:
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0¤"
         return self._digits(
             format_currency(
-                x, self.currency, format=fmt, locale=self.locale, currency_digits=False,
+                x,
+                self.currency,
+                format=fmt,
+                locale=self.locale,
+                currency_digits=False,
                 **self._numbering,
             )
         )
