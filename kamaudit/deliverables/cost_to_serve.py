@@ -70,6 +70,13 @@ def line_label(name: str, catalog) -> str:
     return catalog.column(name)
 
 
+def _line_word(name: str, catalog) -> str:
+    """A cost line inside a list of lines: the activity alone (the column says CtS)."""
+    if name.startswith("cts_") and not catalog.has(f"{_P}lines.{name}"):
+        return name.removeprefix("cts_").replace("_", " ")
+    return line_label(name, catalog)
+
+
 def _labels(df: pd.DataFrame, catalog, cts_cols: list[str]) -> dict[str, str]:
     labels = {c: catalog.column(c) for c in df.columns}
     for c in cts_cols:
@@ -96,7 +103,7 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
             d[c]
             .map(
                 lambda s: (
-                    ", ".join(line_label(x, catalog) for x in str(s).split(";") if x)
+                    ", ".join(_line_word(x, catalog) for x in str(s).split(";") if x)
                     if isinstance(s, str)
                     else s
                 )
