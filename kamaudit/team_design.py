@@ -526,6 +526,22 @@ def _is_missing(value: Any) -> bool:
     )
 
 
+LOAD_COLUMNS = [
+    "person_id",
+    "name",
+    "role",
+    "accounts_n",
+    "hours_planned",
+    "head_of_kam_hours",
+    "capacity_hours",
+    "load_pct",
+    "max_accounts",
+    "spare_hours",
+    "is_head_of_kam",
+]
+"""Columns of ``team_load``: one row per person, planned hours against capacity."""
+
+
 def _names(values: list[str], limit: int = 6) -> list[str]:
     values = [str(v) for v in values]
     if len(values) <= limit:
@@ -1262,22 +1278,7 @@ def assign_team(
                 "is_head_of_kam": False,
             }
         )
-    load = pd.DataFrame(
-        load_rows,
-        columns=[
-            "person_id",
-            "name",
-            "role",
-            "accounts_n",
-            "hours_planned",
-            "head_of_kam_hours",
-            "capacity_hours",
-            "load_pct",
-            "max_accounts",
-            "spare_hours",
-            "is_head_of_kam",
-        ],
-    )
+    load = pd.DataFrame(load_rows, columns=LOAD_COLUMNS)
     load = load.astype(
         {
             "person_id": "str",
@@ -1768,21 +1769,7 @@ def run_team_design(
         plan = plan[
             ["customer_id", "person_id", "person_name", "role", "hours", "reason", "reason_codes"]
         ]
-        load = pd.DataFrame(
-            columns=[
-                "person_id",
-                "name",
-                "role",
-                "accounts_n",
-                "hours_planned",
-                "head_of_kam_hours",
-                "capacity_hours",
-                "load_pct",
-                "max_accounts",
-                "spare_hours",
-                "is_head_of_kam",
-            ]
-        )
+        load = pd.DataFrame(columns=LOAD_COLUMNS)
         left, res = {}, None
     cap = headcount(
         work, roster if team is not None else None, settings, plan if team is not None else None

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from . import short_money
+
 __all__ = ["pnl_waterfall", "quadrant_scatter", "waterfall", "waterfall_steps", "whale_curve"]
 
 _POS = "#2e7d32"
@@ -26,17 +28,7 @@ _QUAD_COLORS = {
 
 
 def _money_axis(ax, axis: str = "y") -> None:
-    def fmt(x, _pos):
-        a = abs(x)
-        if a >= 1e9:
-            return f"{x / 1e9:.1f}bn"
-        if a >= 1e6:
-            return f"{x / 1e6:.1f}m"
-        if a >= 1e3:
-            return f"{x / 1e3:.0f}k"
-        return f"{x:.0f}"
-
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(short_money))
 
 
 def whale_curve(

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from . import short_money
+
 __all__ = ["coverage_by_month", "lorenz_curve"]
 
 _MAIN = "#1565c0"
@@ -85,7 +87,7 @@ def coverage_by_month(
         linewidth=1.5,
         label=amount_label,
     )
-    ax2.yaxis.set_major_formatter(FuncFormatter(_short_money))
+    ax2.yaxis.set_major_formatter(FuncFormatter(short_money))
     ax2.set_ylabel(amount_label)
     step = max(1, len(pos) // 12)
     ax.set_xticks(pos[::step])
@@ -99,14 +101,3 @@ def coverage_by_month(
     ax.legend(h1 + h2, l1 + l2, loc="upper left", ncol=3, frameon=True, framealpha=0.9, fontsize=8)
     fig.tight_layout()
     return fig
-
-
-def _short_money(x, _pos=None) -> str:
-    a = abs(x)
-    if a >= 1e9:
-        return f"{x / 1e9:.1f}bn"
-    if a >= 1e6:
-        return f"{x / 1e6:.1f}m"
-    if a >= 1e3:
-        return f"{x / 1e3:.0f}k"
-    return f"{x:.0f}"
