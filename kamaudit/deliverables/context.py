@@ -33,12 +33,22 @@ class ReportContext:
     def t(self, key: str, default: str | None = None, **values) -> str:
         return self.catalog.t(key, default, **values)
 
-    def figure(self, name: str, fig, alt: str, caption: str = "") -> Figure:
-        """Render a matplotlib figure once to PNG (saved as ``figures/<name>.png``)."""
+    def figure(self, name: str, fig, alt: str, caption: str = "", tight: bool = True) -> Figure:
+        """Render a matplotlib figure once to PNG (saved as ``figures/<name>.png``).
+
+        ``tight=False`` keeps the figure's own margins: for figures laid out by hand
+        (``subplots_adjust``), it saves the second drawing pass a tight crop needs.
+        """
         import matplotlib.pyplot as plt
 
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(
+            buf,
+            format="png",
+            dpi=110,
+            bbox_inches="tight" if tight else None,
+            metadata={"Software": None},
+        )
         plt.close(fig)
         png = buf.getvalue()
         write_bytes_atomic(Path(self.workspace.figures_dir) / f"{name}.png", png)
