@@ -1537,6 +1537,9 @@ def _r(x: float, nd: int = 2) -> float | None:
 
 
 def _fatal_message(fatal: pd.DataFrame, limit: int = 30) -> str:
+    order = [c for c in ("file", "sheet", "row") if c in fatal.columns]
+    if order:  # as the client reads the file: top to bottom
+        fatal = fatal.sort_values(order, kind="stable", na_position="first")
     lines = [issue_sentence(row) for row in fatal.to_dict("records")]
     n = len(lines)
     head = (
