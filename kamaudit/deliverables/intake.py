@@ -191,20 +191,26 @@ def _issues_display(issues: pd.DataFrame, catalog) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _show_value(v: Any) -> str:
+_VALUE_WORDS = {
+    "": "none",
+    "\t": "tab",
+    " ": "space",
+    "\u00a0": "nbsp",
+    "'": "apostrophe",
+}
+
+
+def _show_value(v: Any, catalog=None) -> str:
+    """A reading option's value as a reader sees it ("space", not " ")."""
     if v is None:
         return "–"
-    if v == "":
-        return "none"
-    return {
-        "\t": "tab",
-        " ": "space",
-        "\u00a0": "no-break space",
-        ";": '";"',
-        ",": '","',
-        ".": '"."',
-        "'": "apostrophe",
-    }.get(str(v), str(v))
+    word = _VALUE_WORDS.get(str(v))
+    if word is not None:
+        default = {"nbsp": "no-break space"}.get(word, word)
+        return catalog.t(f"{_P}option_values.{word}", default=default) if catalog else default
+    if str(v) in (";", ",", "."):
+        return f'"{v}"'
+    return str(v)
 
 
 def reading_items(summary: dict, catalog) -> list[str]:
@@ -228,8 +234,8 @@ def reading_items(summary: dict, catalog) -> list[str]:
             parts.append(
                 catalog.t(
                     f"{_P}option_item",
-                    name=name.replace("_", " "),
-                    value=_show_value(opt.get("value")),
+                    name=catalog.t(f"{_P}option_names.{name}", default=name.replace("_", " ")),
+                    value=_show_value(opt.get("value"), catalog),
                     source=src,
                 )
             )
