@@ -39,6 +39,15 @@ def _codes(ctx: ReportContext, group: str, value) -> str:
     return "; ".join(ctx.t(f"{P}.{group}.{c}", c) for c in str(value).split(";") if c)
 
 
+def _default_descriptions() -> dict[str, str]:
+    from ..account_profile import DEFAULT_CRITERIA
+
+    return {c.name: c.description for c in DEFAULT_CRITERIA}
+
+
+_DEFAULT_DESC = _default_descriptions()
+
+
 def _translate(ctx: ReportContext, df: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
     out = df.copy()
     for col in ("strengths", "weaknesses"):  # criterion names, ", "-joined
@@ -475,7 +484,17 @@ def build(ctx: ReportContext) -> StageReport | None:
         )
     crit = read["criteria"]
     if crit is not None:
-        cr = _translate(ctx, crit, {"axis": "axis"})
+        cr = crit.copy()
+        if "description" in cr.columns:  # the preset's descriptions in the client's language
+            cr["description"] = [
+                ctx.t(f"{P}.criterion_desc.{c}", default=d) if d == _DEFAULT_DESC.get(c) else d
+                for c, d in zip(cr["criterion"], cr["description"], strict=False)
+            ]
+        cr = _translate(
+            ctx,
+            cr,
+            {"axis": "axis", "criterion": "criterion", "direction": "direction", "scale": "scale"},
+        )
         sheets.insert(
             1 if sc is not None else 0,
             Sheet(
