@@ -56,6 +56,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .errors import KamAuditError
+from .vocabulary import CHANNELS, CONTACT_ROLES
 from .workspace import atomic_path, write_text_atomic
 
 __all__ = [
@@ -82,16 +83,8 @@ _DRIVERS = {
 }
 _CLIENT_CRITERIA = ("reliability", "quality", "flexibility", "personal_approach")
 _INTERNAL_CRITERIA = ("strategic_value", "reference_value", "financial_stability")
-_CONTACT_ROLES = (
-    "decision_maker",
-    "influencer",
-    "user",
-    "procurement",
-    "finance",
-    "technical",
-    "executive",
-)
-_CHANNELS = ("meeting", "phone", "email", "video")
+_CONTACT_ROLES = CONTACT_ROLES
+_CHANNELS = CHANNELS
 
 
 # ----------------------------------------------------------------- industry profiles

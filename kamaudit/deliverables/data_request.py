@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from ..vocabulary import CHANNELS, CONTACT_ROLES, TEAM_ROLES
 from ..workspace import atomic_path
 from .i18n import Catalog
 from .workbook import safe_sheet_name, set_text
@@ -43,17 +44,9 @@ _ACTIVITIES = (
     "tech_support",
 )
 _REBATE_KINDS = ("volume_bonus", "cash_discount", "marketing_support", "listing_fee", "other")
-_CHANNELS = ("meeting", "phone", "email", "video")
-_TEAM_ROLES = ("kam", "executive", "finance", "logistics", "marketing", "specialist")
-_CONTACT_ROLES = (
-    "decision_maker",
-    "influencer",
-    "user",
-    "procurement",
-    "finance",
-    "technical",
-    "executive",
-)
+_CHANNELS = CHANNELS
+_TEAM_ROLES = TEAM_ROLES
+_CONTACT_ROLES = CONTACT_ROLES
 _DRIVERS = (
     "activity",
     "hours",

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..intake import ISSUE_COLUMNS
 from ..plots import intake as plots
 from .model import (
     Bullets,
@@ -293,23 +294,8 @@ def build(ctx) -> StageReport | None:
     t, fmt = ctx.t, ctx.fmt
     quality = ws.read_table("intake_quality")
     issues = ws.read_table("intake_issues", required=False)
-    issues = (
-        issues
-        if issues is not None
-        else pd.DataFrame(
-            columns=[
-                "table",
-                "file",
-                "sheet",
-                "row",
-                "column",
-                "value",
-                "problem",
-                "action",
-                "severity",
-            ]
-        )
-    )
+    if issues is None:
+        issues = pd.DataFrame(columns=ISSUE_COLUMNS)
     missing = ws.read_table("intake_missing", required=False)
     coverage = ws.read_table("intake_coverage", required=False)
     monthly = ws.read_table("intake_base_monthly", required=False)

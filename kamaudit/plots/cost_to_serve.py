@@ -153,7 +153,7 @@ def waterfall(
             level += value
         ax.bar(i, height, bottom=bottom, color=color, width=0.7)
         ax.annotate(
-            _short(value),
+            short_money(value),
             (i, bottom + height if height >= 0 else bottom + height),
             textcoords="offset points",
             xytext=(0, 3 if height >= 0 else -11),
@@ -168,17 +168,6 @@ def waterfall(
     ax.grid(axis="y", alpha=0.25)
     fig.tight_layout()
     return fig
-
-
-def _short(x: float) -> str:
-    a = abs(x)
-    if a >= 1e9:
-        return f"{x / 1e9:.1f}bn"
-    if a >= 1e6:
-        return f"{x / 1e6:.1f}m"
-    if a >= 1e3:
-        return f"{x / 1e3:.0f}k"
-    return f"{x:.0f}"
 
 
 def quadrant_scatter(
