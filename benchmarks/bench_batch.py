@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import tempfile
@@ -20,6 +21,12 @@ from pathlib import Path
 
 from kamaudit.batch import run_batch
 from kamaudit.sample import generate_sample
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of every finished child process (kernels included)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def main() -> None:
@@ -48,6 +55,7 @@ def main() -> None:
         times = []
         for r in range(a.repeat):
             out = root / f"out-{mode}-{r}"
+            cpu0 = _children_cpu()
             t0 = time.perf_counter()
             if mode == "serial":
                 summary = run_batch([clients], out_dir=out, jobs=1, force=True, progress=False)
@@ -66,6 +74,12 @@ def main() -> None:
             else:
                 raise SystemExit(f"unknown mode {mode}")
             times.append(time.perf_counter() - t0)
+            if mode != "dask":  # Dask workers are not this process's waited-for children
+                cpu = _children_cpu() - cpu0
+                print(f"  {mode} run {r + 1}: {times[-1]:.1f} s wall, {cpu:.1f} s CPU "
+                      f"({cpu / a.n:.1f} s CPU per engagement)")
+            else:
+                print(f"  {mode} run {r + 1}: {times[-1]:.1f} s wall")
             failed = [rec["name"] for rec in summary.records if rec["status"] != "ok"]
             if failed:
                 print(f"  {mode}: FAILED {failed}")
