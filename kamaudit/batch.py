@@ -281,6 +281,7 @@ def run_batch(
         else:
             todo.append(item)
 
+    todo = largest_first(todo)
     records: list[dict] = list(kept)
     bar = _progress_bar(len(todo), progress)
     try:
@@ -303,6 +304,30 @@ def run_batch(
     return BatchSummary(records=records, out_dir=out, seconds=time.perf_counter() - t0)
 
 
+def largest_first(todo: list[BatchItem]) -> list[BatchItem]:
+    """The engagements by the size of their inputs, largest first.
+
+    Workers take jobs in this order, so the longest runs start early and the batch does
+    not end with one large engagement running alone while the other workers wait. The
+    size of the inputs stands for run time; an engagement file that cannot be read
+    counts as 0 (it fails in a moment anyway). Ties keep the given order.
+    """
+
+    def size(item: BatchItem) -> int:
+        try:
+            eng = load_engagement(item.engagement, item.overrides)
+            return sum(
+                Path(spec.path).stat().st_size
+                for spec in eng.inputs.values()
+                if Path(spec.path).is_file()
+            )
+        except (KamAuditError, OSError):
+            return 0
+
+    sizes = {item.name: size(item) for item in todo}
+    return sorted(todo, key=lambda item: -sizes[item.name])
+
+
 def _run_dask(todo: list[BatchItem], scheduler, cluster, bar) -> Iterable[dict]:
     try:
         from distributed import Client
@@ -313,7 +338,10 @@ def _run_dask(todo: list[BatchItem], scheduler, cluster, bar) -> Iterable[dict]:
         ) from None
     client = Client(cluster if cluster is not None else scheduler)
     try:
-        futures = [client.submit(run_one, asdict(item), pure=False, retries=1) for item in todo]
+        futures = [
+            client.submit(run_one, asdict(item), pure=False, retries=1, priority=-i)
+            for i, item in enumerate(todo)
+        ]
         results = []
         for fut in dask_completed(futures):
             try:

@@ -1,8 +1,9 @@
 """Run an engagement: the stage notebooks through papermill, then the deliverables.
 
-Each stage runs in a child process (``python -m kamaudit.runner``) under a wall-clock
-limit, so a kernel that hangs after its last cell (papermill#705) is killed, not waited
-for. The child starts the kernel of the current environment (registered if missing),
+The stages run in a child process (``python -m kamaudit.runner``), each under a
+wall-clock limit, so a kernel that hangs after its last cell (papermill#705) is killed,
+not waited for. The child starts one kernel of the current environment (registered if
+missing) for the engagement and resets it between notebooks (:class:`EngagementKernel`),
 passes only JSON-native parameters and absolute paths, shuts the kernel down
 immediately (NOTES.md: the graceful shutdown stalls 3 s in 10-25% of runs) and retries
 once when the kernel fails to start (parallel runs race on ports, papermill#239).
@@ -14,8 +15,10 @@ configuration, package versions, per-stage status and timings.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import logging
 import os
 import platform
 import signal
@@ -177,9 +180,141 @@ def kernel_name() -> str:
 
 # ------------------------------------------------------------------ one stage (child)
 
+# Run silently before each notebook: the notebook starts from an empty namespace and
+# execution count 1, as in a kernel of its own, while imported modules stay loaded.
+_RESET = (
+    "import sys as _s\n"
+    "if 'matplotlib.pyplot' in _s.modules: _s.modules['matplotlib.pyplot'].close('all')\n"
+    "get_ipython().reset(new_session=True)\n"
+)
 
-def _execute_stage(args: dict) -> dict:
-    """Run one notebook with papermill; return a JSON-able result. Runs in the child."""
+
+class EngagementKernel:
+    """One kernel for the stages of one engagement, reset between notebooks.
+
+    A kernel of its own per notebook costs about 1.6 s each (start, then importing pandas,
+    matplotlib and kamaudit again), a quarter of a small audit. Resetting the namespace
+    keeps every notebook as independent as in a fresh kernel (nothing it did not define
+    itself is visible; nbval still runs each notebook alone). Started on first use, with
+    one retry when the start fails (parallel runs race on ports, papermill#239).
+    """
+
+    def __init__(self, kernel_name: str, cwd: str, startup_timeout: float = 60):
+        self.kernel_name = kernel_name
+        self.cwd = cwd
+        self.startup_timeout = startup_timeout
+        self.km = None
+
+    def ready(self):
+        """The kernel manager, its kernel started and reset for the next notebook."""
+        if self.km is None or not _sync(self.km.is_alive)():
+            self.shutdown()
+            self._start()
+        else:
+            self._run(_RESET)
+        return self.km
+
+    def _start(self) -> None:
+        # nbclient drives the kernel through asyncio: it needs the asynchronous manager
+        # (a blocking client would block its loop and miss a kernel's death).
+        from jupyter_client.manager import AsyncKernelManager
+
+        for attempt in (1, 2):
+            self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+            try:
+                _sync(self.km.start_kernel)(cwd=self.cwd)
+                self._run(None)
+                return
+            except (RuntimeError, TimeoutError):
+                self.shutdown()
+                if attempt == 2:
+                    raise
+                time.sleep(1.0)
+
+    def _run(self, code: str | None) -> None:
+        """Wait until the kernel answers, then run ``code`` silently.
+
+        Each call uses a client of its own, closed after: the kernel's clients share one
+        session identity, and the newest connection receives the replies, so a client
+        kept open would miss its replies once papermill's client has connected.
+        """
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            _sync(kc.wait_for_ready)(timeout=self.startup_timeout)
+            if code is None:
+                return
+            reply = _sync(kc.execute_interactive)(
+                code, silent=True, store_history=False, timeout=self.startup_timeout
+            )
+            if reply["content"].get("status") != "ok":
+                raise RuntimeError(
+                    f"the kernel could not be reset ({reply['content'].get('evalue')})"
+                )
+        finally:
+            kc.stop_channels()
+
+    def shutdown(self) -> None:
+        if self.km is not None:
+            try:
+                if self.km.has_kernel:
+                    _sync(self.km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001 - a kernel that is already gone
+                pass
+        self.km = None
+
+
+def _sync(coroutine_function):
+    """Call an async jupyter_client method from this synchronous code (nbclient's way)."""
+    from jupyter_core.utils import run_sync
+
+    return run_sync(coroutine_function)
+
+
+@functools.cache
+def _engine() -> str:
+    """papermill's nbclient engine on a kernel it does not own (``km=``).
+
+    nbclient leaves a kernel it does not own running, and its own client's channels
+    open; this engine closes those channels after each notebook.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class SharedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(
+                nb_man,
+                km=kwargs.pop("km"),
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                **kwargs,
+            )
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register("kamaudit-shared-kernel", SharedKernelEngine)
+    return "kamaudit-shared-kernel"
+
+
+def _execute_stage(args: dict, kernel: EngagementKernel) -> dict:
+    """Run one notebook with papermill on the engagement's kernel. Runs in the child."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -193,60 +328,69 @@ def _execute_stage(args: dict) -> dict:
             "status": "failed",
             "error": f"{source.name} has no parameter {', '.join(unknown)}.",
         }
-    attempts = 0
-    while True:
-        attempts += 1
-        try:
-            pm.execute_notebook(
-                str(source),
-                str(target),
-                parameters=params,
-                kernel_name=args["kernel"],
-                cwd=args["cwd"],
-                progress_bar=False,
-                log_output=False,
-                execution_timeout=args["cell_timeout"],
-                shutdown_kernel="immediate",
-                request_save_on_cell_execute=False,
-            )
-            return {"status": "ok", "attempts": attempts}
-        except PapermillExecutionError as exc:
-            return {
-                "status": "failed",
-                "cell_index": exc.cell_index,
-                "exec_count": exc.exec_count,
-                "ename": exc.ename,
-                "evalue": exc.evalue,
-            }
-        except (RuntimeError, TimeoutError) as exc:  # kernel did not start or died
-            if attempts >= 2:
-                return {"status": "failed", "ename": type(exc).__name__, "evalue": str(exc)}
-            time.sleep(1.0)
+    try:
+        km = kernel.ready()
+    except (RuntimeError, TimeoutError) as exc:  # failed twice
+        return {"status": "failed", "ename": type(exc).__name__, "evalue": str(exc)}
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(target),
+            parameters=params,
+            engine_name=_engine(),
+            km=km,
+            kernel_name=args["kernel"],
+            cwd=args["cwd"],
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=args["cell_timeout"],
+            request_save_on_cell_execute=False,
+        )
+        return {"status": "ok"}
+    except PapermillExecutionError as exc:
+        return {
+            "status": "failed",
+            "cell_index": exc.cell_index,
+            "exec_count": exc.exec_count,
+            "ename": exc.ename,
+            "evalue": exc.evalue,
+        }
+    except (RuntimeError, TimeoutError) as exc:  # the kernel died during the notebook
+        return {"status": "failed", "ename": type(exc).__name__, "evalue": str(exc)}
 
 
 def _child_main(argv: list[str]) -> int:
     """Run the stages listed in the args file, one JSON line per event on stdout.
 
-    One child runs every stage of a run, so Python and papermill start once; the parent
-    enforces each stage's time limit by the events it reads.
+    One child runs every stage of a run on one kernel, so Python, papermill and the
+    kernel's imports start once; the parent enforces each stage's time limit by the
+    events it reads.
     """
     args = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     out = sys.stdout
-    for stage_args in args["stages"]:
-        print(json.dumps({"event": "start", "stage": stage_args["stage"]}), file=out, flush=True)
-        t0 = time.perf_counter()
-        result = _execute_stage(stage_args)
-        result["seconds"] = round(time.perf_counter() - t0, 2)
-        target = Path(stage_args["target"])
-        if target.exists():
-            result["html"] = _export_html(target)
-        print(
-            json.dumps({"event": "done", "stage": stage_args["stage"], **result}),
-            file=out,
-            flush=True,
-        )
-        if result.get("status") != "ok":
-            break
+    stages = args["stages"]
+    kernel = EngagementKernel(stages[0]["kernel"], stages[0]["cwd"]) if stages else None
+    try:
+        for stage_args in stages:
+            print(
+                json.dumps({"event": "start", "stage": stage_args["stage"]}), file=out, flush=True
+            )
+            t0 = time.perf_counter()
+            result = _execute_stage(stage_args, kernel)
+            result["seconds"] = round(time.perf_counter() - t0, 2)
+            target = Path(stage_args["target"])
+            if target.exists():
+                result["html"] = _export_html(target)
+            print(
+                json.dumps({"event": "done", "stage": stage_args["stage"], **result}),
+                file=out,
+                flush=True,
+            )
+            if result.get("status") != "ok":
+                break
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
     return 0
 
 
@@ -299,6 +443,12 @@ def stage_error_sentence(stage: str, notebook: Path, result: dict) -> str:
     evalue = (result.get("evalue") or "").strip()
     if ename in _KAMAUDIT_ERRORS and evalue:
         return f"Stage {stage} stopped: {evalue}"
+    if ename == "DeadKernelError":
+        return (
+            f"Stage {stage} failed: its Python kernel died (most often the machine ran out of "
+            f"memory; a crash in a compiled library is the other cause). The notebook up to "
+            f"that point is {notebook}."
+        )
     if "cell_index" in result:
         cell = f"cell {result['cell_index']}"
         return (

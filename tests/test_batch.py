@@ -14,7 +14,7 @@ import sys
 import pytest
 from fake_stages import write_engagement, write_fake_stages
 
-from kamaudit.batch import collect_items, run_batch
+from kamaudit.batch import collect_items, largest_first, run_batch
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,18 @@ def test_collect_items_from_folders_files_and_csv(tmp_path, env):
     items = collect_items([listing], tmp_path / "out")
     assert [i.name for i in items] == ["alpha_cs", "alpha"]
     assert items[0].overrides == {"language": "cs"} and items[1].overrides == {}
+
+
+def test_largest_engagements_start_first(tmp_path):
+    clients = tmp_path / "clients"
+    for name, lines in (("small", 1), ("large", 500), ("medium", 50)):
+        write_engagement(clients / name)
+        with open(clients / name / "inv.csv", "a", encoding="utf-8") as fh:
+            fh.writelines(f"A-{i},2024-01-03,C1,5\n" for i in range(lines))
+    write_engagement(clients / "broken", extra="languag: cs\n")
+    items = collect_items([clients], tmp_path / "out")
+    assert [i.name for i in items] == ["broken", "large", "medium", "small"]
+    assert [i.name for i in largest_first(items)] == ["large", "medium", "small", "broken"]
 
 
 def test_failures_are_isolated_named_and_skipped_next_time(env):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import time
+from pathlib import Path
 
 import pytest
 from fake_stages import write_engagement, write_fake_stages
@@ -105,6 +108,66 @@ def test_a_hanging_stage_is_stopped_at_its_limit(tmp_path, fake_notebooks):
     res = run_engagement(eng, tmp_path / "out", stages=["intake"], deliverables=False)
     assert not res.ok
     assert "did not finish within 10 s" in res.error and "run.stage_timeout_s" in res.error
+
+
+def test_stages_share_one_kernel_but_start_from_a_clean_namespace(tmp_path, fake_notebooks):
+    pid_table = "import os\nimport pandas as pd\nctx.workspace.write_table('{0}_pid', pd.DataFrame({{'pid': [os.getpid()]}}))\n"
+    fake_notebooks(
+        {
+            "intake": pid_table.format("intake") + "leaked = 'from intake'",
+            "cost_to_serve": pid_table.format("cost_to_serve")
+            + "assert 'leaked' not in globals(), 'a variable of stage 1 is visible in stage 2'",
+        }
+    )
+    res = run_engagement(
+        write_engagement(tmp_path / "e"),
+        tmp_path / "out",
+        stages=["intake", "cost_to_serve"],
+        deliverables=False,
+    )
+    assert res.ok, res.error
+    ws = res.workspace
+    assert (
+        ws.read_table("intake_pid")["pid"].tolist()
+        == ws.read_table("cost_to_serve_pid")["pid"].tolist()
+    )
+    executed = json.loads((tmp_path / "out" / "notebooks" / "02_cost_to_serve.ipynb").read_text())
+    counts = [c["execution_count"] for c in executed["cells"] if c["cell_type"] == "code"]
+    assert counts[0] == 1 and counts == sorted(counts)
+
+
+def test_a_kernel_that_dies_fails_its_stage_in_one_sentence(tmp_path, fake_notebooks):
+    fake_notebooks({"cost_to_serve": "import os\nos._exit(3)"})
+    res = run_engagement(write_engagement(tmp_path / "e"), tmp_path / "out", deliverables=False)
+    assert [s.status for s in res.stages] == ["ok", "failed"]
+    assert res.error.startswith("Stage cost_to_serve failed: its Python kernel died")
+    assert "memory" in res.error and "\n" not in res.error
+
+
+def test_a_stopped_stage_leaves_no_kernel_behind(tmp_path, fake_notebooks):
+    pid_file = tmp_path / "kernel.pid"
+    fake_notebooks(
+        {
+            "intake": f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(120)"
+        }
+    )
+    eng = write_engagement(tmp_path / "e", extra="run: {stage_timeout_s: 10}\n")
+    res = run_engagement(eng, tmp_path / "out", stages=["intake"], deliverables=False)
+    assert "did not finish within 10 s" in res.error
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 15  # the kernel notices its parent is gone within seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(pid), f"kernel {pid} still runs after its stage was stopped"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "\nState:\tZ" in status.read_text())
 
 
 def test_missing_input_fails_before_anything_runs(tmp_path, fake_notebooks):
