@@ -167,3 +167,49 @@ def test_sample_report_in_browser(browser, sample_run):
         page, requests, errors = open_offline(browser, paper)
         page.close()
         assert requests == [], (paper.name, requests)
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_card_score_bars_in_browser(browser, make_engagement, tiny_workspace, tmp_path, language):
+    """Bars as long as their score, growing from the start of the line (the right in
+    Persian), a dashed neutral line in the middle, and colours kept when printed."""
+    from test_deliverables import EVIL_NAME, score_bars_example
+
+    from kamaudit.deliverables import Card, Section, StageReport
+    from kamaudit.deliverables.context import ReportContext
+    from kamaudit.deliverables.html import write_report
+
+    ctx = ReportContext(make_engagement(language=language), tiny_workspace)
+    card = Card(title="Alfa", scores=score_bars_example())
+    report = StageReport("fake", Section("fake", "Fake", [card]))
+    page, requests, errors = open_offline(browser, write_report(tmp_path / "r.html", ctx, [report]))
+    try:
+        assert requests == [] and errors == []
+        boxes = page.eval_on_selector_all(
+            ".scorebars tbody tr",
+            """rows => rows.map(r => {
+                const t = r.querySelector('.track').getBoundingClientRect();
+                const f = r.querySelector('.fill').getBoundingClientRect();
+                const line = getComputedStyle(r.querySelector('.track'), '::after');
+                return {t: [t.left, t.right, t.width], f: [f.left, f.right, f.width],
+                        line: line.borderInlineStartStyle, text: r.innerText};
+            })""",
+        )
+        assert len(boxes) == 4
+        for b, share in zip(boxes, [6.3 / 9, 4.5 / 9, 1.0, 0.0], strict=True):
+            (t_left, t_right, t_width), (f_left, f_right, f_width) = b["t"], b["f"]
+            assert t_width > 50
+            assert f_width == pytest.approx(max(share * t_width, 2), abs=1.5), b
+            if language == "fa":
+                assert f_right == pytest.approx(t_right, abs=0.5), b
+            else:
+                assert f_left == pytest.approx(t_left, abs=0.5), b
+            assert b["line"] == "dashed"
+        assert boxes[0]["text"].startswith(EVIL_NAME + " (")  # shown as text, not run
+        page.emulate_media(media="print")
+        adjust = page.eval_on_selector(
+            ".scorebars .fill", "f => getComputedStyle(f).printColorAdjust"
+        )
+        assert adjust == "exact"
+    finally:
+        page.close()

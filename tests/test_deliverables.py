@@ -24,6 +24,8 @@ from kamaudit.deliverables import (
     ChartSpec,
     Heading,
     KeyFigures,
+    ScoreBar,
+    ScoreBars,
     Section,
     Sheet,
     StageReport,
@@ -32,7 +34,7 @@ from kamaudit.deliverables import (
 )
 from kamaudit.deliverables.builder import build_deliverables, collect_reports
 from kamaudit.deliverables.context import ReportContext
-from kamaudit.deliverables.html import render_report
+from kamaudit.deliverables.html import block_view, render_report
 from kamaudit.deliverables.i18n import LOCALES_DIR, Catalog
 from kamaudit.deliverables.workbook import (
     NUMBER_FORMATS,
@@ -47,6 +49,23 @@ matplotlib.use("Agg")
 EVIL_NAME = "<script>alert(1)</script>"
 EVIL_FORMULA = '=HYPERLINK("http://evil.example","click")'
 FORMULA_LIKE = [EVIL_FORMULA, "+420 123 456", "-5% discount", "@SUM(A1)"]
+
+
+def score_bars_example(missing: bool = True) -> ScoreBars:
+    """Four criteria, one of them hostile text, one scored neutral for lack of data."""
+    return ScoreBars(
+        rows=[
+            ScoreBar(EVIL_NAME, "strength", 7.3, 25),
+            ScoreBar("Quality", "strength", 5.5, 7.5, missing=missing),
+            ScoreBar("Net profit", "attractiveness", 10.0, 15),
+            ScoreBar("Growth", "attractiveness", 1.0, 10),
+        ],
+        legend=[("attractiveness", "Attractiveness"), ("strength", "Our strength")],
+        caption="Scores of " + EVIL_NAME,
+        missing_label="no data, neutral",
+        header=("Criterion (weight)", "Score"),
+        note="Scores 1-10",
+    )
 
 
 def rich_report(ctx: ReportContext) -> StageReport:
@@ -88,6 +107,7 @@ def rich_report(ctx: ReportContext) -> StageReport:
             fields=[("Revenue", "1 000"), ("Owner", EVIL_FORMULA)],
             figure=figure,
             lists=[("Contacts", ["Ann", "Bob"])],
+            scores=score_bars_example(),
         ),
     ]
     return StageReport(
@@ -403,6 +423,51 @@ def test_html_blocks_rendered(report_html, ctx):
     assert "Summary sentence with &lt;script&gt;" in report_html
     # assumptions appendix
     assert "cost_to_serve.cost_of_capital" in report_html
+
+
+def test_html_card_score_bars(report_html):
+    """One row per criterion with its label, weight, score and bar; legend; no-data marker."""
+    block = report_html[report_html.index('<div class="scorebars">') :]
+    block = block[: block.index("</div>")]
+    rows = re.findall(
+        r'<tr class="([a-z ]+)">\s*<th scope="row">(.*?)</th>\s*'
+        r'<td class="bar" aria-hidden="true"><span class="track">'
+        r'<span class="fill" style="inline-size: ([0-9.]+)%"></span></span></td>\s*'
+        r'<td class="num"><bdi>([^<]*)</bdi></td>',
+        block,
+    )
+    assert [(cls, width, score) for cls, _, width, score in rows] == [
+        ("strength", "70.0", "7.3"),
+        ("strength missing", "50.0", "5.5"),
+        ("attr", "100.0", "10.0"),
+        ("attr", "0.0", "1.0"),
+    ]
+    labels = [re.sub(r"<[^>]+>", "", th) for _, th, _, _ in rows]
+    assert labels == [
+        "&lt;script&gt;alert(1)&lt;/script&gt; (25)",
+        "Quality (7.5) no data, neutral",
+        "Net profit (15)",
+        "Growth (10)",
+    ]
+    assert "<caption><bdi>Scores of &lt;script&gt;alert(1)&lt;/script&gt;</bdi></caption>" in block
+    legend = re.findall(r'<li><span class="swatch ([a-z]+)" aria-hidden="true"></span>', block)
+    assert legend == ["strength", "attr", "missing"]  # in the order the bars come
+    assert '<th scope="col"><bdi>Criterion (weight)</bdi></th>' in block
+    assert 'style="--neutral: 50.0%"' in block
+
+
+def test_html_score_bars_legend_without_missing(ctx):
+    card = Card(title="Alfa", scores=score_bars_example(missing=False))
+    view = block_view(card, ctx, 10)["scores"]
+    assert view["any_missing"] is False
+    assert [item["axis"] for item in view["legend"]] == ["strength", "attr"]
+
+
+def test_html_inline_styles_allowed_by_the_csp(report_html):
+    """The bars' widths are inline style attributes: the page's CSP must allow them."""
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', report_html)
+    assert "style-src 'unsafe-inline'" in csp.group(1)
+    assert "script-src" not in csp.group(1) and "default-src 'none'" in csp.group(1)
 
 
 def test_html_persian_is_rtl(make_engagement, tiny_workspace):

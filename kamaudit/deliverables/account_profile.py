@@ -11,9 +11,22 @@ import math
 
 import pandas as pd
 
+from ..account_profile import NEUTRAL
 from ..plots import account_profile as plots
 from .context import ReportContext
-from .model import Bullets, Card, Heading, KeyFigures, Section, Sheet, StageReport, Table, Text
+from .model import (
+    Bullets,
+    Card,
+    Heading,
+    KeyFigures,
+    ScoreBar,
+    ScoreBars,
+    Section,
+    Sheet,
+    StageReport,
+    Table,
+    Text,
+)
 
 P = "account_profile"
 
@@ -411,16 +424,11 @@ def build(ctx: ReportContext) -> StageReport | None:
                     contacts.append(f"{role}: {r['names']}" if r["contacts_n"] else f"{role}: –")
             risks = [x for x in _codes(ctx, "risk", c["risks"]).split("; ") if x]
             steps = [x for x in _codes(ctx, "step", c["next_steps"]).split("; ") if x]
-            figure = None
+            scores = None
             if detail is not None:
                 d = detail.loc[detail["customer_id"] == c["customer_id"]]
                 if len(d):
-                    fig = plots.criterion_scores(d, title=str(c["name"]), labels=crit_labels)
-                    figure = ctx.figure(
-                        f"profile_card_{_safe(c['customer_id'])}",
-                        fig,
-                        alt=t(f"{P}.card_scores_alt", name=str(c["name"])),
-                    )
+                    scores = score_bars(ctx, d, str(c["name"]), crit_labels)
             subtitle = t(
                 f"{P}.card_subtitle",
                 quadrant=t(f"{P}.quadrant.{c['quadrant']}", str(c["quadrant"])),
@@ -434,7 +442,7 @@ def build(ctx: ReportContext) -> StageReport | None:
                     title=str(c["name"]),
                     subtitle=subtitle,
                     fields=fields,
-                    figure=figure,
+                    scores=scores,
                     lists=[
                         (t(f"{P}.card_risks"), risks or [t(f"{P}.word_none")]),
                         (t(f"{P}.card_steps"), steps),
@@ -612,8 +620,45 @@ def build(ctx: ReportContext) -> StageReport | None:
     )
 
 
-def _safe(x) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in str(x))[:40]
+def score_bars(
+    ctx: ReportContext, scores: pd.DataFrame, name: str, labels: dict[str, str]
+) -> ScoreBars:
+    """A card's scores by criterion as bars the report template draws (no matplotlib).
+
+    ``scores`` is one customer's rows of ``profile_criterion_scores`` (criterion, axis,
+    score, weight, missing); ``labels`` the criteria's names in the client's language.
+    Rows read top to bottom as ``plots.account_profile.criterion_scores`` draws them:
+    sorted by axis then weight, our strength first and the heaviest criterion of each
+    axis on top.
+    """
+    t = ctx.t
+    d = scores.sort_values(["axis", "weight"], ascending=[True, True]).iloc[::-1]
+    rows = [
+        ScoreBar(
+            label=labels.get(c, c),
+            axis=str(a),
+            score=float(s),
+            weight=float(w),
+            missing=bool(pd.notna(m) and m),
+        )
+        for c, a, s, w, m in zip(
+            d["criterion"], d["axis"], d["score"], d["weight"], d["missing"], strict=True
+        )
+    ]
+    return ScoreBars(
+        rows=rows,
+        legend=[
+            ("attractiveness", t(f"{P}.card_scores_attractiveness")),
+            ("strength", t(f"{P}.card_scores_strength")),
+        ],
+        caption=t(f"{P}.card_scores_alt", name=name),
+        missing_label=t(f"{P}.card_scores_missing"),
+        header=(t(f"{P}.card_scores_criterion"), t(f"{P}.card_scores_score")),
+        note=t(f"{P}.card_scores_note", neutral=ctx.fmt.number(NEUTRAL, 1)),
+        low=1.0,
+        high=10.0,
+        neutral=NEUTRAL,
+    )
 
 
 def _card_fields(ctx: ReportContext, c: pd.Series) -> list[tuple[str, str]]:

@@ -1,10 +1,11 @@
 """The client's HTML report: one self-contained file from ``templates/report.html.j2``.
 
-The page carries its CSS inline and its charts as ``data:image/png;base64`` images; it
-loads nothing from anywhere (a Content-Security-Policy in the page forbids it too). Jinja2
-autoescaping is on, and this module never marks client data safe: every value a stage
-hands over is escaped. Numbers and dates are formatted for the engagement's locale via
-``ctx.fmt``; Persian pages are right-to-left.
+The page carries its CSS inline and its charts as ``data:image/png;base64`` images (the
+cards' score bars are plain HTML and CSS); it loads nothing from anywhere (a
+Content-Security-Policy in the page forbids it too). Jinja2 autoescaping is on, and this
+module never marks client data safe: every value a stage hands over is escaped. Numbers
+and dates are formatted for the engagement's locale via ``ctx.fmt``; Persian pages are
+right-to-left.
 """
 
 from __future__ import annotations
@@ -20,7 +21,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..resources import templates_dir
 from ..workspace import write_text_atomic
-from .model import Bullets, Card, Figure, Heading, KeyFigures, Section, StageReport, Table, Text
+from .model import (
+    Bullets,
+    Card,
+    Figure,
+    Heading,
+    KeyFigures,
+    ScoreBars,
+    Section,
+    StageReport,
+    Table,
+    Text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +158,65 @@ def _figure_view(fig: Figure) -> dict:
     }
 
 
+_AXIS_CLASS = {"attractiveness": "attr", "strength": "strength"}
+
+
+def _share(x: float, low: float, high: float) -> str:
+    """Where ``x`` lies between ``low`` and ``high``, as a CSS percentage (0-100)."""
+    try:
+        share = (float(x) - low) / (high - low)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return "0"
+    if share != share:  # NaN
+        return "0"
+    return f"{100 * min(1.0, max(0.0, share)):.1f}"
+
+
+def _weight_text(w, fmt) -> str:
+    """A weight as written in the engagement file: 25, 7.5, 12.25 (locale digits)."""
+    try:
+        w = float(w)
+    except (TypeError, ValueError):
+        return str(w)
+    decimals = next((d for d in (0, 1, 2) if round(w, d) == w), 2)
+    return fmt.number(w, decimals)
+
+
+def _score_bars_view(sb: ScoreBars, ctx) -> dict:
+    """Bars as plain data: widths are numbers computed here, every text is escaped later."""
+    fmt = ctx.fmt
+    rows = [
+        {
+            "label": str(r.label),
+            "weight": _weight_text(r.weight, fmt),
+            "score": fmt.number(r.score, 1),
+            "width": _share(r.score, sb.low, sb.high),
+            "axis": _AXIS_CLASS.get(str(r.axis), "other"),
+            "missing": bool(r.missing),
+        }
+        for r in sb.rows
+    ]
+    order = list(dict.fromkeys(r["axis"] for r in rows))  # the legend reads as the bars do
+    legend = sorted(
+        (
+            {"axis": _AXIS_CLASS.get(str(a), "other"), "label": str(label)}
+            for a, label in sb.legend
+            if _AXIS_CLASS.get(str(a), "other") in order
+        ),
+        key=lambda item: order.index(item["axis"]),
+    )
+    return {
+        "caption": str(sb.caption),
+        "header": (str(sb.header[0]), str(sb.header[1])),
+        "rows": rows,
+        "legend": legend,
+        "missing_label": str(sb.missing_label),
+        "any_missing": any(r["missing"] for r in rows),
+        "neutral": None if sb.neutral is None else _share(sb.neutral, sb.low, sb.high),
+        "note": str(sb.note),
+    }
+
+
 def block_view(block, ctx, max_rows: int) -> dict:
     """A block of ``model.py`` as plain data for the template."""
     if isinstance(block, Text):
@@ -167,6 +238,7 @@ def block_view(block, ctx, max_rows: int) -> dict:
             "subtitle": block.subtitle,
             "fields": [(str(a), str(b)) for a, b in block.fields],
             "figure": _figure_view(block.figure) if block.figure is not None else None,
+            "scores": _score_bars_view(block.scores, ctx) if block.scores is not None else None,
             "lists": [(str(a), [str(x) for x in items]) for a, items in block.lists],
         }
     return {"type": "text", "kind": "warning", "text": f"Unknown block {type(block).__name__}"}

@@ -145,14 +145,56 @@ class KeyFigures:
 
 
 @dataclass
+class ScoreBar:
+    """One row of :class:`ScoreBars`: a criterion's score (``low``-``high``) and weight.
+
+    ``axis`` is ``"attractiveness"`` or ``"strength"`` (the bar's colour); ``missing``
+    marks a criterion that scored neutral for lack of data (a striped bar and a marker).
+    """
+
+    label: str
+    axis: str
+    score: float
+    weight: float
+    missing: bool = False
+
+
+@dataclass
+class ScoreBars:
+    """Scores by criterion drawn as HTML bars by the report template (no image).
+
+    ``legend`` is ``(axis, label)`` in the order shown; ``missing_label`` is both the
+    legend entry and the row marker for a neutral score without data; ``caption`` names
+    the chart (a screen reader announces it); ``header`` the two column labels read out
+    by a screen reader (criterion and weight, score); ``note`` explains the scale.
+    Bars start at ``low``; ``neutral`` (``None``: none) is drawn as a dashed line.
+    """
+
+    rows: list[ScoreBar]
+    legend: list[tuple[str, str]]
+    caption: str
+    missing_label: str = ""
+    header: tuple[str, str] = ("", "")
+    note: str = ""
+    low: float = 1.0
+    high: float = 10.0
+    neutral: float | None = 5.5
+
+
+@dataclass
 class Card:
-    """A profile card: a title, label/value pairs, optional figure and bullet lists."""
+    """A profile card: a title, label/value pairs, optional scores and bullet lists.
+
+    ``scores`` (bars the template draws) replaces ``figure`` (a PNG) for the criterion
+    scores; a card may carry either, both or neither.
+    """
 
     title: str
     subtitle: str = ""
     fields: list[tuple[str, str]] = field(default_factory=list)
     figure: Figure | None = None
     lists: list[tuple[str, list[str]]] = field(default_factory=list)
+    scores: ScoreBars | None = None
 
 
 Block = Text | Heading | Bullets | Table | Figure | KeyFigures | Card
