@@ -76,8 +76,10 @@ def main() -> None:
             times.append(time.perf_counter() - t0)
             if mode != "dask":  # Dask workers are not this process's waited-for children
                 cpu = _children_cpu() - cpu0
-                print(f"  {mode} run {r + 1}: {times[-1]:.1f} s wall, {cpu:.1f} s CPU "
-                      f"({cpu / a.n:.1f} s CPU per engagement)")
+                print(
+                    f"  {mode} run {r + 1}: {times[-1]:.1f} s wall, {cpu:.1f} s CPU "
+                    f"({cpu / a.n:.1f} s CPU per engagement)"
+                )
             else:
                 print(f"  {mode} run {r + 1}: {times[-1]:.1f} s wall")
             failed = [rec["name"] for rec in summary.records if rec["status"] != "ok"]

@@ -65,7 +65,6 @@ def test_declared_dependencies_cover_what_the_package_imports():
     }
     aliases = {
         "yaml": "pyyaml",
-        "jupyter_client": "papermill",
         "ipykernel": "ipykernel",
         "babel": "babel",
         "distributed": "dask",
