@@ -787,12 +787,12 @@ def test_card_score_bars_by_hand(tmp_path):
     ctx = ReportContext(engagement(), Workspace(tmp_path).ensure())
     labels = {"net_profit": "Net profit", "growth": "Growth", "reliability": "Reliability"}
     bars = score_bars(ctx, _one_customer_scores(), "Alfa a.s.", labels)
-    # as the PNG read top to bottom: strength first, heaviest criterion of each axis on top
+    # attractiveness first, then our strength; heaviest criterion of each axis on top
     assert [(r.label, r.axis, r.score, r.weight, r.missing) for r in bars.rows] == [
-        ("Reliability", "strength", 6.4, 40.0, False),
-        ("quality", "strength", 3.0, 20.0, False),  # no label given: the criterion's name
         ("Net profit", "attractiveness", 8.0, 30.0, False),
         ("Growth", "attractiveness", NEUTRAL, 10.0, True),
+        ("Reliability", "strength", 6.4, 40.0, False),
+        ("quality", "strength", 3.0, 20.0, False),  # no label given: the criterion's name
     ]
     assert bars.legend == [
         ("attractiveness", "Customer attractiveness to us"),
@@ -862,14 +862,14 @@ def test_card_score_bars_in_the_report(tmp_path):
     p = Rows()
     p.feed(block)
     assert [(r["class"], r["th"].split(), r["num"], r["style"]) for r in p.rows] == [
-        ("strength", ["Reliability", "(40)"], "6.4", "inline-size: 60.0%"),
-        ("strength", [*evil.split(), "(20)"], "3.0", "inline-size: 22.2%"),
         ("attr", ["Net", "profit", "(30)"], "8.0", "inline-size: 77.8%"),
         ("attr missing", ["Growth", "(10)", "no", "data,", "neutral"], "5.5", "inline-size: 50.0%"),
+        ("strength", ["Reliability", "(40)"], "6.4", "inline-size: 60.0%"),
+        ("strength", [*evil.split(), "(20)"], "3.0", "inline-size: 22.2%"),
     ]
     assert p.legend == [
-        "Our strength as the customer sees us",
         "Customer attractiveness to us",
+        "Our strength as the customer sees us",
         "no data, neutral",
     ]
     assert 'class="has-neutral" style="--neutral: 50.0%"' in block

@@ -627,12 +627,12 @@ def score_bars(
 
     ``scores`` is one customer's rows of ``profile_criterion_scores`` (criterion, axis,
     score, weight, missing); ``labels`` the criteria's names in the client's language.
-    Rows read top to bottom as ``plots.account_profile.criterion_scores`` draws them:
-    sorted by axis then weight, our strength first and the heaviest criterion of each
-    axis on top.
+    Rows read top to bottom in the method's order: the customer's attractiveness to us
+    first, then our strength in the customer's eyes, the heaviest criterion of each
+    axis on top (as the legend and the portfolio matrix's axes read).
     """
     t = ctx.t
-    d = scores.sort_values(["axis", "weight"], ascending=[True, True]).iloc[::-1]
+    d = scores.sort_values(["axis", "weight"], ascending=[True, False], kind="stable")
     rows = [
         ScoreBar(
             label=labels.get(c, c),

@@ -113,7 +113,10 @@ def criterion_scores(scores: pd.DataFrame, title: str = "", labels: dict[str, st
     score, weight, missing). Neutral scores for missing values are hatched.
     """
     labels = labels or {}
-    d = scores.sort_values(["axis", "weight"], ascending=[True, True]).reset_index(drop=True)
+    # barh draws the first row at the bottom: attractiveness ends on top, heaviest first,
+    # as the report's profile cards read
+    d = scores.sort_values(["axis", "weight"], ascending=[False, True], kind="stable")
+    d = d.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(5, 0.25 * len(d) + 1.0))
     fig.subplots_adjust(left=0.38, right=0.97, top=0.9, bottom=0.8 / (0.25 * len(d) + 1.0))
     colors = np.where(d["axis"] == "attractiveness", "#2c7fb8", "#1b7837")
