@@ -77,14 +77,9 @@ def _translate(ctx: ReportContext, df: pd.DataFrame, mapping: dict[str, str]) ->
 
 def _yes_no(ctx: ReportContext, df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
-    yes, no = ctx.t(f"{P}.word_yes"), ctx.t(f"{P}.word_no")
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col].dtype):
-            out[col] = pd.Series(
-                [("" if v is pd.NA or v is None else (yes if v else no)) for v in out[col]],
-                index=out.index,
-                dtype="str",
-            )
+            out[col] = ctx.yes_no(out[col])
     return out
 
 

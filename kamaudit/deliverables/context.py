@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..config import Engagement
 from ..workspace import Workspace, write_bytes_atomic
-from .i18n import Catalog
+from .i18n import Catalog, _missing
 from .model import Figure
 
 
@@ -32,6 +32,26 @@ class ReportContext:
 
     def t(self, key: str, default: str | None = None, **values) -> str:
         return self.catalog.t(key, default, **values)
+
+    def codes(self, values, group: str):
+        """A column of codes in the client's words: ``t("<group>.<code>")`` for each.
+
+        An unknown code is shown as it is; a missing one stays missing. Returns text.
+        """
+        return values.map(
+            lambda v: v if _missing(v) else self.t(f"{group}.{v}", default=str(v))
+        ).astype("str")
+
+    def yes_no(self, values):
+        """A column of flags as the catalog's yes and no (empty where missing)."""
+        import pandas as pd
+
+        yes, no = self.t("common.yes"), self.t("common.no")
+        return pd.Series(
+            ["" if _missing(v) else (yes if v else no) for v in values],
+            index=values.index,
+            dtype="str",
+        )
 
     def figure(self, name: str, fig, alt: str, caption: str = "", tight: bool = True) -> Figure:
         """Render a matplotlib figure once to PNG (saved as ``figures/<name>.png``).

@@ -118,9 +118,7 @@ def _name_codes(rates: pd.DataFrame, ctx) -> pd.DataFrame:
     out = rates.copy()
     for column, key in (("driver", "driver_name"), ("method", "method_name")):
         if column in out.columns:
-            out[column] = out[column].map(
-                lambda v, k=key: v if v is None or v != v else ctx.t(f"{_P}{k}.{v}", default=str(v))
-            )
+            out[column] = ctx.codes(out[column], f"{_P}{key}")
     return out
 
 

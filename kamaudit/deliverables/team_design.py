@@ -105,7 +105,6 @@ def build(ctx) -> StageReport | None:
     statements = render_statements(summary.get("statements", []), ctx)
     n_key = int(summary.get("key_accounts_n", 0))
     role_t = lambda r: t(f"{_P}role.{r}", default=str(r))  # noqa: E731
-    tier_t = lambda x: t(f"{_P}tier.{x}", default=str(x))  # noqa: E731
     months = _month_labels(ctx, summary.get("plan_start"))
     hours_label = {"hours": t(f"{_P}col_hours"), "method": t(f"{_P}col_method")}
 
@@ -119,7 +118,7 @@ def build(ctx) -> StageReport | None:
     if plan is not None:
         p = plan.copy()
         p.insert(1, "customer_name", p["customer_id"].map(names).astype("str"))
-        p["role"] = p["role"].map(role_t).astype("str")
+        p["role"] = ctx.codes(p["role"], f"{_P}role")
         p["reason"] = p["reason_codes"].map(lambda c: _reason(c, ctx)).astype("str")
         p = p[
             ["customer_id", "customer_name", "role", "person_id", "person_name", "hours", "reason"]
@@ -137,7 +136,7 @@ def build(ctx) -> StageReport | None:
         )
     if assignments is not None:
         a = assignments.copy()
-        a["tier"] = a["tier"].map(tier_t).astype("str")
+        a["tier"] = ctx.codes(a["tier"], f"{_P}tier")
         a["kam_reason"] = a["kam_reason_codes"].map(lambda c: _reason(c, ctx)).astype("str")
         a["sponsor_reason"] = a["sponsor_reason_codes"].map(lambda c: _reason(c, ctx)).astype("str")
         a = a[
@@ -167,7 +166,7 @@ def build(ctx) -> StageReport | None:
         )
     if matrix is not None:
         m = matrix.copy()
-        m["tier"] = m["tier"].map(tier_t).astype("str")
+        m["tier"] = ctx.codes(m["tier"], f"{_P}tier")
         sheets.append(
             Sheet(
                 key="team_matrix",
@@ -181,14 +180,10 @@ def build(ctx) -> StageReport | None:
         )
     if cov is not None and len(cov):
         c = cov.copy()
-        c["owner_role"] = c["owner_role"].map(role_t).astype("str")
-        c["contact_role"] = (
-            c["contact_role"]
-            .map(lambda v: t(f"{_P}contact_role.{v}", default=str(v)))
-            .astype("str")
-        )
+        c["owner_role"] = ctx.codes(c["owner_role"], f"{_P}role")
+        c["contact_role"] = ctx.codes(c["contact_role"], f"{_P}contact_role")
         for col in ("single_holder_current", "single_holder_planned"):
-            c[col] = c[col].map(lambda v: t("common.yes") if v else t("common.no")).astype("str")
+            c[col] = ctx.yes_no(c[col])
         sheets.append(
             Sheet(
                 key="team_coverage",
@@ -200,18 +195,10 @@ def build(ctx) -> StageReport | None:
         )
     if cplan is not None and len(cplan):
         cp = cplan.copy()
-        cp["tier"] = cp["tier"].map(tier_t).astype("str")
-        cp["channel_source"] = (
-            cp["channel_source"]
-            .map(lambda v: t(f"{_P}channel_source.{v}", default=str(v)))
-            .astype("str")
-        )
-        cp["owner_role"] = cp["owner_role"].map(role_t).astype("str")
-        cp["contact_role"] = (
-            cp["contact_role"]
-            .map(lambda v: t(f"{_P}contact_role.{v}", default=str(v)))
-            .astype("str")
-        )
+        cp["tier"] = ctx.codes(cp["tier"], f"{_P}tier")
+        cp["channel_source"] = ctx.codes(cp["channel_source"], f"{_P}channel_source")
+        cp["owner_role"] = ctx.codes(cp["owner_role"], f"{_P}role")
+        cp["contact_role"] = ctx.codes(cp["contact_role"], f"{_P}contact_role")
         cp = cp[
             [
                 "customer_id",
@@ -244,13 +231,13 @@ def build(ctx) -> StageReport | None:
         )
     if kpis is not None and len(kpis):
         k = kpis.copy()
-        k["level"] = k["level"].map(lambda v: t(f"{_P}level.{v}", default=str(v))).astype("str")
+        k["level"] = ctx.codes(k["level"], f"{_P}level")
         k["method"] = [
             _kpi_method(kpi, meth, ctx, summary)
             for kpi, meth in zip(k["kpi"], k["method"], strict=True)
         ]
         k["method"] = k["method"].astype("str")
-        k["kpi"] = k["kpi"].map(lambda v: t(f"{_P}kpi.{v}", default=str(v))).astype("str")
+        k["kpi"] = ctx.codes(k["kpi"], f"{_P}kpi")
         sheets.append(
             Sheet(
                 key="team_kpis",
@@ -264,7 +251,7 @@ def build(ctx) -> StageReport | None:
         )
     if capacity is not None:
         cap = capacity.copy()
-        cap["role"] = cap["role"].map(role_t).astype("str")
+        cap["role"] = ctx.codes(cap["role"], f"{_P}role")
         sheets.append(
             Sheet(
                 key="team_capacity",
@@ -277,12 +264,8 @@ def build(ctx) -> StageReport | None:
         )
     if load is not None and len(load):
         ld = load.copy()
-        ld["role"] = ld["role"].map(role_t).astype("str")
-        ld["is_head_of_kam"] = (
-            ld["is_head_of_kam"]
-            .map(lambda v: t("common.yes") if v else t("common.no"))
-            .astype("str")
-        )
+        ld["role"] = ctx.codes(ld["role"], f"{_P}role")
+        ld["is_head_of_kam"] = ctx.yes_no(ld["is_head_of_kam"])
         sheets.append(
             Sheet(
                 key="team_load",
@@ -352,7 +335,7 @@ def build(ctx) -> StageReport | None:
                 "spare_hours",
             ]
         ].copy()
-        cap["role"] = cap["role"].map(role_t).astype("str")
+        cap["role"] = ctx.codes(cap["role"], f"{_P}role")
         blocks.append(Table(df=cap, formats=_capacity_formats(cap)))
 
     if matrix is not None and len(matrix):
@@ -370,7 +353,7 @@ def build(ctx) -> StageReport | None:
                 "total_hours",
             ]
         ].copy()
-        m["tier"] = m["tier"].map(tier_t).astype("str")
+        m["tier"] = ctx.codes(m["tier"], f"{_P}tier")
         blocks.append(
             Table(
                 df=m,
