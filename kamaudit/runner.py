@@ -339,8 +339,8 @@ def _execute_stage(args: dict, kernel: EngagementKernel) -> dict:
             parameters=params,
             engine_name=_engine(),
             km=km,
-            kernel_name=args["kernel"],
-            cwd=args["cwd"],
+            kernel_name=kernel.kernel_name,
+            cwd=kernel.cwd,
             progress_bar=False,
             log_output=False,
             execution_timeout=args["cell_timeout"],
@@ -368,10 +368,9 @@ def _child_main(argv: list[str]) -> int:
     """
     args = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     out = sys.stdout
-    stages = args["stages"]
-    kernel = EngagementKernel(stages[0]["kernel"], stages[0]["cwd"]) if stages else None
+    kernel = EngagementKernel(args["kernel"], args["cwd"])
     try:
-        for stage_args in stages:
+        for stage_args in args["stages"]:
             print(
                 json.dumps({"event": "start", "stage": stage_args["stage"]}), file=out, flush=True
             )
@@ -389,8 +388,7 @@ def _child_main(argv: list[str]) -> int:
             if result.get("status") != "ok":
                 break
     finally:
-        if kernel is not None:
-            kernel.shutdown()
+        kernel.shutdown()
     return 0
 
 
@@ -619,14 +617,13 @@ def _run_stages(
                 "source": str(source),
                 "target": str(ws.notebooks_dir / NOTEBOOKS[stage]),
                 "parameters": params,
-                "kernel": kernel,
-                "cwd": str(ws.root),
                 "cell_timeout": engagement.run.cell_timeout_s,
             }
         )
+    run_args = {"kernel": kernel, "cwd": str(ws.root), "stages": stage_args}
     with tempfile.TemporaryDirectory(prefix="kamaudit-run-") as tmp:
         args_path = Path(tmp) / "args.json"
-        args_path.write_text(json.dumps({"stages": stage_args}), encoding="utf-8")
+        args_path.write_text(json.dumps(run_args), encoding="utf-8")
         err_file = open(Path(tmp) / "stderr.txt", "w+b")  # noqa: SIM115 - a file: a full pipe would block the child
         proc = subprocess.Popen(
             [sys.executable, "-m", "kamaudit.runner", str(args_path)],

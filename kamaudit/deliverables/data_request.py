@@ -44,9 +44,6 @@ _ACTIVITIES = (
     "tech_support",
 )
 _REBATE_KINDS = ("volume_bonus", "cash_discount", "marketing_support", "listing_fee", "other")
-_CHANNELS = CHANNELS
-_TEAM_ROLES = TEAM_ROLES
-_CONTACT_ROLES = CONTACT_ROLES
 _DRIVERS = (
     "activity",
     "hours",
@@ -108,12 +105,12 @@ def _lists() -> dict[str, tuple[str, ...]]:
 
         roles = tuple(ROLES)
     except Exception:
-        roles = _CONTACT_ROLES
+        roles = CONTACT_ROLES
     return {
         "activity": _ACTIVITIES,
         "rebate_kind": _REBATE_KINDS,
-        "channel": _CHANNELS,
-        "team_role": _TEAM_ROLES,
+        "channel": CHANNELS,
+        "team_role": TEAM_ROLES,
         "contact_role": roles,
         "driver": drivers,
         "source": _SOURCES,

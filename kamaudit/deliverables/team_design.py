@@ -17,6 +17,7 @@ import pandas as pd
 from babel.dates import format_date
 
 from ..plots import team_design as plots
+from ..vocabulary import TEAM_ROLES
 from .model import Bullets, Heading, KeyFigures, Section, Sheet, StageReport, Table, Text
 
 STAGE = "team_design"
@@ -340,19 +341,7 @@ def build(ctx) -> StageReport | None:
 
     if matrix is not None and len(matrix):
         blocks.append(Heading(t(f"{_P}matrix_heading")))
-        m = matrix[
-            [
-                "name",
-                "tier",
-                "kam",
-                "executive",
-                "finance",
-                "logistics",
-                "marketing",
-                "specialist",
-                "total_hours",
-            ]
-        ].copy()
+        m = matrix[["name", "tier", *TEAM_ROLES, "total_hours"]].copy()
         m["tier"] = ctx.codes(m["tier"], f"{_P}tier")
         blocks.append(
             Table(
