@@ -21,23 +21,14 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import contract
 from .account_profile import ProfileSettings
 from .cost_to_serve import CostToServeSettings
 from .errors import ConfigError, did_you_mean
 from .intake import IntakeSettings
 from .team_design import TeamSettings
 
-TABLES: tuple[str, ...] = (
-    "customers",
-    "invoices",
-    "rebates",
-    "activities",
-    "cost_pools",
-    "payments",
-    "contacts",
-    "assessments",
-    "team",
-)
+TABLES: tuple[str, ...] = contract.TABLES
 """The nine input tables of the data contract, in the order intake reads them."""
 
 LANGUAGES = ("en", "cs", "pl", "ru", "fa")

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import contract
 from .errors import InputError, ValidationFailed, did_you_mean
 from .readers import SCHEMA, RawTable, detect_date_format, parse_dates, parse_numbers, read_input
 
@@ -59,29 +60,13 @@ ISSUE_COLUMNS = [
 (``intake.problems.<key>`` in the message catalog); an empty key means English only."""
 SEVERITIES = ["fatal", "error", "warning", "info"]
 
-# value ranges checked after types: (min, max), None = open
+# value ranges checked after types, (min, max) with None open; and duplicate keys per
+# table, (key columns, what happens to the later rows): views of ``kamaudit.contract``
 RANGES: dict[str, dict[str, tuple[float | None, float | None]]] = {
-    "customers": {"payment_terms_days": (0, 3650), "wallet_estimate": (0, None)},
-    "activities": {"quantity": (0, None), "hours": (0, None)},
-    "cost_pools": {
-        "annual_cost": (0, None),
-        "rate": (0, None),
-        "practical_capacity": (0, None),
-        "avoidable_pct": (0, 100),
-    },
-    "contacts": {"relationship_strength": (1, 5), "competitor_ties": (1, 5)},
-    "assessments": {"score": (1, 10)},
-    "team": {"hours_available": (0, 8784), "max_accounts": (0, None)},
+    t: r for t in contract.TABLES if (r := contract.ranges(t))
 }
-
-# duplicate keys per table: (key columns, what happens to the later rows)
 KEYS: dict[str, tuple[list[str], str]] = {
-    "customers": (["customer_id"], "drop"),
-    "team": (["person_id"], "drop"),
-    "cost_pools": (["activity"], "drop"),
-    "payments": (["invoice_id"], "keep"),
-    "contacts": (["contact_id"], "keep"),
-    "assessments": (["customer_id", "criterion", "source"], "keep"),
+    t.name: (list(t.key), t.duplicates) for t in contract.INPUTS.values() if t.duplicates
 }
 
 

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .contract import legacy_schema
 from .errors import InputError, did_you_mean
 
 __all__ = [
@@ -51,95 +52,8 @@ __all__ = [
 
 # ---------------------------------------------------------------- the data contract
 
-# kind: id (text, never a number), text, date, money, float, bool
-SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
-    "customers": {
-        "customer_id": ("id", True),
-        "name": ("text", False),
-        "industry": ("text", False),
-        "region": ("text", False),
-        "country": ("text", False),
-        "payment_terms_days": ("float", False),
-        "account_owner": ("text", False),
-        "client_flag": ("text", False),
-        "wallet_estimate": ("money", False),
-        "language": ("text", False),
-    },
-    "invoices": {
-        "invoice_id": ("id", True),
-        "invoice_date": ("date", True),
-        "customer_id": ("id", True),
-        "net_amount": ("money", True),
-        "line_no": ("float", False),
-        "product_id": ("id", False),
-        "product_category": ("text", False),
-        "quantity": ("float", False),
-        "unit_price": ("money", False),
-        "list_amount": ("money", False),
-        "discount_amount": ("money", False),
-        "cost_amount": ("money", False),
-        # customer attributes some exports carry on every line; used to derive customers
-        "customer_name": ("text", False),
-        "industry": ("text", False),
-        "region": ("text", False),
-        "country": ("text", False),
-    },
-    "rebates": {
-        "customer_id": ("id", True),
-        "amount": ("money", True),
-        "kind": ("text", False),
-        "year": ("text", False),
-    },
-    "activities": {
-        "customer_id": ("id", True),
-        "activity_date": ("date", False),
-        "activity": ("text", True),
-        "quantity": ("float", False),
-        "hours": ("float", False),
-    },
-    "cost_pools": {
-        "activity": ("text", True),
-        "annual_cost": ("money", False),
-        "driver": ("text", False),
-        "rate": ("money", False),
-        "practical_capacity": ("float", False),
-        "avoidable_pct": ("float", False),
-    },
-    "payments": {
-        "invoice_id": ("id", True),
-        "due_date": ("date", False),
-        "paid_date": ("date", False),
-        "amount": ("money", False),
-    },
-    "contacts": {
-        "customer_id": ("id", True),
-        "contact_id": ("id", False),
-        "name": ("text", False),
-        "role": ("text", False),
-        "seniority": ("text", False),
-        "relationship_strength": ("float", False),
-        "owner": ("text", False),
-        "competitor_ties": ("float", False),
-        "preferred_channel": ("text", False),
-        "last_contact_date": ("date", False),
-    },
-    "assessments": {
-        "customer_id": ("id", True),
-        "criterion": ("text", True),
-        "score": ("float", True),
-        "source": ("text", False),
-    },
-    "team": {
-        "person_id": ("id", True),
-        "name": ("text", False),
-        "role": ("text", False),
-        "hours_available": ("float", False),
-        "industries": ("text", False),
-        "languages": ("text", False),
-        "max_accounts": ("float", False),
-    },
-}
-"""Canonical columns per table: ``name -> (kind, required)``."""
+SCHEMA: dict[str, dict[str, tuple[str, bool]]] = legacy_schema()
+"""Canonical columns per table, ``name -> (kind, required)``: a view of ``kamaudit.contract``."""
 
 NUMERIC_KINDS = {"money", "float"}
 

@@ -55,8 +55,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from .contract import CHANNELS, CONTACT_ROLES
 from .errors import KamAuditError
-from .vocabulary import CHANNELS, CONTACT_ROLES
 from .workspace import atomic_path, write_text_atomic
 
 __all__ = [
@@ -83,8 +83,8 @@ _DRIVERS = {
 }
 _CLIENT_CRITERIA = ("reliability", "quality", "flexibility", "personal_approach")
 _INTERNAL_CRITERIA = ("strategic_value", "reference_value", "financial_stability")
-_CONTACT_ROLES = CONTACT_ROLES
-_CHANNELS = CHANNELS
+_CONTACT_ROLES = CONTACT_ROLES.codes
+_CHANNELS = CHANNELS.codes
 
 
 # ----------------------------------------------------------------- industry profiles

@@ -13,11 +13,32 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from .config import Engagement, load_engagement
 from .errors import ConfigError
+from .messages import Message
 from .resources import default_workspace, sample_engagement
 from .workspace import Workspace
+
+
+class StageResult:
+    """What every stage's ``run(inputs, settings, period)`` returns.
+
+    A stage result is a value: ``tables()`` names the DataFrames it puts in the workspace,
+    ``documents()`` its small JSON results, ``messages`` what it has to say (catalog keys,
+    never sentences). ``Workspace.save(result)`` writes all of it; nothing else does.
+    """
+
+    messages: list[Message]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        raise NotImplementedError
+
+    def documents(self) -> dict[str, Any]:
+        return {}
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from . import vocabulary
+from . import contract
 from .errors import did_you_mean
 
 __all__ = [
@@ -66,10 +66,10 @@ __all__ = [
 
 TIERS: tuple[str, ...] = ("Strategic", "Star", "Status", "Streamline")
 """Tiers of key accounts: the quadrants of the portfolio matrix, most served first."""
-CONTACT_ROLES: tuple[str, ...] = (*vocabulary.CONTACT_ROLES, "other")
+CONTACT_ROLES: tuple[str, ...] = contract.CONTACT_ROLES.allowed
 """Roles of contacts at the customer (``other`` catches any role the data names otherwise)."""
 CHANNELS: tuple[str, ...] = ("meeting", "video", "phone", "email")
-OUR_ROLES: tuple[str, ...] = vocabulary.TEAM_ROLES
+OUR_ROLES: tuple[str, ...] = contract.TEAM_ROLES.codes
 """Roles on our side (the roster's ``role``)."""
 SUPPORT_ROLES: tuple[str, ...] = ("finance", "logistics", "marketing", "specialist")
 

@@ -143,6 +143,18 @@ class Workspace:
             return None
         return pq.read_table(path).to_pandas(date_as_object=False)
 
+    def save(self, result: Any) -> list[str]:
+        """Write a stage result (``StageResult``): its tables, its JSON documents and its
+        messages (``<stage>_messages.json``... as the result names them). Returns the names."""
+        names = []
+        for name, df in result.tables().items():
+            self.write_table(name, df)
+            names.append(name)
+        for name, doc in result.documents().items():
+            self.write_json(name, doc)
+            names.append(name)
+        return names
+
     def tables(self) -> list[str]:
         return sorted(p.stem for p in self.data_dir.glob("*.parquet"))
 

@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from ..vocabulary import CHANNELS, CONTACT_ROLES, TEAM_ROLES
+from ..contract import CHANNELS, CONTACT_ROLES, TEAM_ROLES
 from ..workspace import atomic_path
 from .i18n import Catalog
 from .workbook import safe_sheet_name, set_text
@@ -105,12 +105,12 @@ def _lists() -> dict[str, tuple[str, ...]]:
 
         roles = tuple(ROLES)
     except Exception:
-        roles = CONTACT_ROLES
+        roles = CONTACT_ROLES.codes
     return {
         "activity": _ACTIVITIES,
         "rebate_kind": _REBATE_KINDS,
-        "channel": CHANNELS,
-        "team_role": TEAM_ROLES,
+        "channel": CHANNELS.codes,
+        "team_role": TEAM_ROLES.codes,
         "contact_role": roles,
         "driver": drivers,
         "source": _SOURCES,

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 from babel.dates import format_date
 
+from ..contract import TEAM_ROLES
 from ..plots import team_design as plots
-from ..vocabulary import TEAM_ROLES
 from .model import Bullets, Heading, KeyFigures, Section, Sheet, StageReport, Table, Text
 
 STAGE = "team_design"
