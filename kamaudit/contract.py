@@ -489,4 +489,123 @@ def all_vocabularies() -> Iterable[Vocabulary]:
     return (CONTACT_ROLES, CHANNELS, TEAM_ROLES, RELATIONSHIP_STAGES)
 
 
+# ---------------------------------------------------------------- checking a table
+
+
+def _as_kind(s: pd.Series, kind: str) -> pd.Series:
+    if kind in ("id", "text", "code"):
+        return s.astype("str")
+    if kind in ("money", "float"):
+        return s.astype("float64")
+    if kind == "date":
+        return s.astype("datetime64[ns]")
+    if kind == "bool":
+        return s.fillna(False).astype(bool)
+    return s
+
+
+def conform(name: str, df: pd.DataFrame, all_columns: bool = False) -> pd.DataFrame:
+    """``df`` with the contract's column order and dtypes (values already valid).
+
+    Contract columns come first in contract order, other columns after them; with
+    ``all_columns`` every contract column is present (missing ones empty). Intake uses it
+    after checking the values; tests use it to write hand-made tables. Returns a new
+    DataFrame; ``df`` is not modified.
+    """
+    spec = table_spec(name)
+    if spec is None:
+        return df.copy()
+    out = df.copy()
+    for c in spec.columns:
+        if c.name in out.columns:
+            out[c.name] = _as_kind(out[c.name], c.kind)
+        elif all_columns:
+            empty = False if c.kind == "bool" else None  # a bool Series of None is all True
+            out[c.name] = pd.Series(empty, index=out.index, dtype=c.dtype)
+    first = [c for c in spec.names if c in out.columns]
+    return out[first + [c for c in out.columns if c not in first]].reset_index(drop=True)
+
+
+KNOWN_KINDS: dict[str, Kind] = {
+    "customer_id": "id",
+    "invoice_id": "id",
+    "person_id": "id",
+    "contact_id": "id",
+    "product_id": "id",
+}
+"""Columns whose kind holds in every workspace table, declared or not."""
+
+
+def _dtype_ok(series: pd.Series, kind: str) -> bool:
+    dtype = series.dtype
+    if kind in ("id", "text", "code"):
+        return pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype)
+    if kind == "date":
+        return pd.api.types.is_datetime64_dtype(dtype)
+    if kind in ("money", "float"):
+        return pd.api.types.is_float_dtype(dtype)
+    if kind == "bool":
+        return pd.api.types.is_bool_dtype(dtype)
+    return True
+
+
+def check_table(name: str, df: pd.DataFrame, full: bool = True) -> list[str]:
+    """What in ``df`` breaks the contract of workspace table ``name``, as sentences.
+
+    Always: required columns present, every contract column with its kind's dtype (ids
+    and coded values text, dates ``datetime64``, money and measures ``float64``), no
+    column outside the contract in an input table. With ``full`` (where a table is
+    written): values inside their ranges and vocabularies, and key columns filled.
+    An empty list means the table keeps the contract.
+
+    >>> check_table("contacts", pd.DataFrame({"customer_id": pd.Series(["C1"], dtype="str"),
+    ...                                       "role": pd.Series(["buyer"], dtype="str")}))
+    ['contacts.role: "buyer" is not a contact role (expected one of decision_maker, ...)']
+    """
+    spec = table_spec(name)
+    cols: list[Column] = list(spec.columns) if spec else []
+    declared = {c.name for c in cols}
+    cols += [Column(c, k) for c, k in KNOWN_KINDS.items() if c in df.columns and c not in declared]
+    problems = []
+    for c in cols:
+        if c.name not in df.columns:
+            if c.required:
+                problems.append(f"{name}: the contract column {c.name!r} is missing.")
+            continue
+        s = df[c.name]
+        if not _dtype_ok(s, c.kind):
+            problems.append(
+                f"{name}.{c.name}: dtype {s.dtype} where the contract has {c.kind} ({c.dtype})."
+            )
+            continue
+        if not full:
+            continue
+        if c.numeric and (c.low is not None or c.high is not None):
+            lo = -float("inf") if c.low is None else c.low
+            hi = float("inf") if c.high is None else c.high
+            bad = s[s.notna() & ~s.between(lo, hi)]
+            if len(bad):
+                problems.append(
+                    f"{name}.{c.name}: {len(bad)} values outside {c.low}..{c.high}, "
+                    f"e.g. {bad.iloc[0]!r}."
+                )
+        if c.vocabulary is not None:
+            bad = s[s.notna() & ~s.isin(c.vocabulary.allowed)]
+            if len(bad):
+                listed = ", ".join(c.vocabulary.allowed[:1]) + ", ..."
+                problems.append(
+                    f"{name}.{c.name}: {bad.iloc[0]!r} is not a {c.vocabulary.name} "
+                    f"(expected one of {listed})".replace("'", '"')
+                )
+    if full and spec is not None:
+        for k in spec.key:
+            if k in df.columns and df[k].isna().any():
+                problems.append(f"{name}.{k}: {int(df[k].isna().sum())} rows have no {k}.")
+    if spec is not None and not spec.open:
+        extra = [c for c in df.columns if c not in declared]
+        if extra:
+            problems.append(f"{name}: columns outside the contract: {', '.join(map(str, extra))}.")
+    return problems
+
+
 del C

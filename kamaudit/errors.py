@@ -38,6 +38,11 @@ class ValidationFailed(KamAuditError):
         self.problems = problems
 
 
+class ContractError(KamAuditError):
+    """A workspace table breaks the data contract (``kamaudit.contract``): a stage wrote
+    what it must not, or the workspace was written by another version."""
+
+
 class StageError(KamAuditError):
     """A stage notebook failed; the executed notebook keeps the error."""
 

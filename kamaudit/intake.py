@@ -1126,7 +1126,8 @@ def run_intake(
                     rows_of["activities"] = rows_of["activities"][~outside]
         tables["activities"] = df
 
-    # ---- final column order and types
+    # ---- coded values once, then final column order and types
+    _normalise_codes(tables, raws, rows_of, issues)
     for table in list(tables):
         tables[table] = _contract(table, tables[table])
 
@@ -1187,6 +1188,7 @@ def _add_kept_rows(
     action: str,
     severity: str,
     key: str = "",
+    params: dict | None = None,
 ) -> None:
     """Like ``add_rows`` for a table already filtered (``rows`` are its source rows)."""
     shadow = RawTable(
@@ -1200,7 +1202,15 @@ def _add_kept_rows(
         column_map=raw.column_map,
     )
     issues.add_rows(
-        shadow, mask, column, values.reset_index(drop=True), problem, action, severity, key=key
+        shadow,
+        mask,
+        column,
+        values.reset_index(drop=True),
+        problem,
+        action,
+        severity,
+        key=key,
+        params=params,
     )
 
 
@@ -1269,48 +1279,70 @@ def _customers_from_invoices(inv: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-_CONTRACT_EXTRA = {
-    "customers": {"derived_from_invoices": "bool"},
-    "invoices": {"is_credit": "bool"},
-}
-
-
 def _contract(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Contract column order and dtypes; canonical columns only."""
-    schema = SCHEMA[table]
-    cols = [c for c in schema if c in df.columns]
-    if table == "customers":
-        cols = [c for c in cols if c != "customer_name"]
-    if table == "invoices":
-        cols = [c for c in cols if c not in ("customer_name", "industry", "region", "country")]
-    extra = [c for c in _CONTRACT_EXTRA.get(table, {}) if c in df.columns]
-    out = df[cols + extra].copy()
-    if (
-        table == "customers"
-    ):  # the master is read by every stage: all contract columns, NA when unknown
-        for c in schema:
-            if c not in out.columns:
-                kind = schema[c][0]
-                out[c] = (
-                    np.nan
-                    if kind in ("money", "float")
-                    else pd.NaT
-                    if kind == "date"
-                    else pd.Series(pd.NA, index=out.index, dtype="str")
+    """Contract columns only, in contract order and dtypes (``kamaudit.contract``).
+
+    Every optional contract column the client sent is carried; columns outside the
+    contract are not (no personal data by accident). The customer master, read by every
+    stage, has all its contract columns, empty where unknown.
+    """
+    spec = contract.table_spec(table)
+    out = df[[c for c in spec.names if c in df.columns]]
+    return contract.conform(table, out, all_columns=(table == "customers"))
+
+
+def _normalise_codes(
+    tables: dict[str, pd.DataFrame],
+    raws: dict[str, RawTable],
+    rows_of: dict[str, np.ndarray],
+    issues: _Issues,
+) -> None:
+    """Coded columns (contact roles, channels, team roles, stages) to contract codes, once.
+
+    A value written the client's way ("Decision-maker", "Buyer", "E-mail") is read as its
+    code and listed once per spelling (info); a value the vocabulary does not know is
+    counted as its fallback (``other``) or left empty, row by row (warning).
+    """
+    for table, df in tables.items():
+        for col, vocab in contract.coded_columns(table).items():
+            if col not in df.columns:
+                continue
+            given = df[col]
+            codes = vocab.normalise_series(given)
+            known = {v: vocab.recognises(v) for v in pd.unique(given.dropna())}
+            unknown = given.map(known).eq(False).to_numpy(dtype=bool)
+            fallback = vocab.fallback
+            action = f"counted as {fallback}" if fallback else "value cleared"
+            _add_kept_rows(
+                issues,
+                raws[table],
+                rows_of[table],
+                unknown,
+                col,
+                given,
+                f"is not a known {vocab.name} ({', '.join(vocab.codes)})",
+                action,
+                "warning",
+                key="unknown_code",
+                params={"vocabulary": vocab.name, "codes": ", ".join(vocab.codes)},
+            )
+            respelled = given.notna() & ~unknown & (given != codes)
+            for spelling, n in given[respelled].value_counts(sort=False).items():
+                code = vocab.normalise(spelling)
+                issues.add(
+                    table=table,
+                    file=raws[table].file_name,
+                    sheet=raws[table].sheet or "",
+                    row=None,
+                    column=_col_label(raws[table], col),
+                    value=_show(spelling),
+                    problem=f'{n:,} rows: "{spelling}" read as {code}',
+                    action="read as code",
+                    severity="info",
+                    key="code_spelling",
+                    params={"n": int(n), "spelling": str(spelling), "code": code},
                 )
-        out = out[list(schema) + extra]
-        cols = list(schema)
-    for c in cols:
-        kind = schema[c][0]
-        if kind in ("id", "text"):
-            out[c] = out[c].astype("str")
-        elif kind in ("money", "float"):
-            out[c] = out[c].astype("float64")
-        elif kind == "date":
-            out[c] = out[c].astype("datetime64[ns]")
-    for c in extra:
-        out[c] = out[c].fillna(False).astype(bool)
-    return out.reset_index(drop=True)
+            df[col] = codes
 
 
 # ------------------------------------------------------------------ quality and base

@@ -23,7 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import KamAuditError
+from . import contract
+from .errors import ContractError, KamAuditError
 
 
 def _umask() -> int:
@@ -121,7 +122,19 @@ class Workspace:
         return self.table_path(name).exists()
 
     def write_table(self, name: str, df: pd.DataFrame) -> Path:
-        """Write ``df`` as ``data/<name>.parquet`` atomically and deterministically."""
+        """Write ``df`` as ``data/<name>.parquet`` atomically and deterministically.
+
+        The table is checked in full against the data contract first
+        (:func:`kamaudit.contract.check_table`): a stage cannot write what the next one
+        could not rely on.
+        """
+        problems = contract.check_table(name, df, full=True)
+        if problems:
+            raise ContractError(
+                f"Table {name!r} breaks the data contract and was not written to "
+                f"{self.data_dir}: " + " ".join(problems[:5])
+            )
+        self._stamp_schema()
         table = pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
         # drop pandas metadata that would differ between runs? It holds no timestamps,
         # so the bytes are identical for identical frames.
@@ -141,7 +154,42 @@ class Workspace:
                     f"first (kamaudit run ENGAGEMENT --out {self.root} --stages {stage})."
                 )
             return None
-        return pq.read_table(path).to_pandas(date_as_object=False)
+        self._check_schema_version()
+        df = pq.read_table(path).to_pandas(date_as_object=False)
+        problems = contract.check_table(name, df, full=False)
+        if problems:
+            raise ContractError(
+                f"The workspace table {path} does not keep the data contract: "
+                + " ".join(problems[:5])
+                + f" Re-run the {stage_writing(name)} stage to rewrite it."
+            )
+        return df
+
+    # schema version ----------------------------------------------------------
+    @property
+    def schema_path(self) -> Path:
+        return self.data_dir / "schema.json"
+
+    def _stamp_schema(self) -> None:
+        if not self.schema_path.exists():
+            self.write_json("schema", {"schema_version": contract.SCHEMA_VERSION})
+
+    def schema_version(self) -> int | None:
+        """The contract version the tables in ``data/`` were written with: None for an
+        empty workspace, 1 for tables written before versions were recorded."""
+        if self.schema_path.exists():
+            return int(json.loads(self.schema_path.read_text(encoding="utf-8"))["schema_version"])
+        return 1 if any(self.data_dir.glob("*.parquet")) else None
+
+    def _check_schema_version(self) -> None:
+        version = self.schema_version()
+        if version is not None and version != contract.SCHEMA_VERSION:
+            raise ContractError(
+                f"The audit in {self.root} was written by another kamaudit version (data "
+                f"contract {version}, this version reads {contract.SCHEMA_VERSION}). Run the "
+                f"audit again into it (kamaudit run ENGAGEMENT --out {self.root}) or into a "
+                "new folder."
+            )
 
     def save(self, result: Any) -> list[str]:
         """Write a stage result (``StageResult``): its tables, its JSON documents and its

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from kamaudit import Workspace, load_engagement
+from kamaudit import Workspace, contract, load_engagement
 
 
 def write_engagement(folder: Path, **settings) -> Path:
@@ -72,7 +72,7 @@ def make_workspace(tmp_path):
     def _make(tables: dict[str, pd.DataFrame] | None = None, folder: Path | None = None):
         ws = Workspace(folder or tmp_path / "workspace").ensure()
         for name, df in (tiny_tables() if tables is None else tables).items():
-            ws.write_table(name, df)
+            ws.write_table(name, contract.conform(name, df))
         return ws
 
     return _make

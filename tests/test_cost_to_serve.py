@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from kamaudit import Workspace
+from kamaudit import Workspace, contract
 from kamaudit.config import Engagement
 from kamaudit.cost_to_serve import (
     CostToServeSettings,
@@ -599,7 +599,7 @@ def test_write_results_and_build_the_deliverable(small, tmp_path):
 def test_read_inputs_from_workspace(small, tmp_path):
     ws = Workspace(tmp_path).ensure()
     for name, df in small.items():
-        ws.write_table(name, df)
+        ws.write_table(name, contract.conform(name, df))
     tables = read_inputs(ws)
     assert tables["payments"] is None and len(tables["invoices"]) == 6
 
@@ -732,7 +732,7 @@ def test_notebook_runs_on_the_sample(tmp_path):
     tables, _ = sample_tables(SAMPLE)
     ws = Workspace(tmp_path / "ws").ensure()
     for name, df in tables.items():
-        ws.write_table(name, df)
+        ws.write_table(name, contract.conform(name, df))
     out = tmp_path / "02.ipynb"
     pm.execute_notebook(
         str(NOTEBOOK),

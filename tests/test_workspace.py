@@ -14,6 +14,7 @@ def test_tables_round_trip_with_dates_and_text_ids(tmp_path):
     ws = Workspace(tmp_path).ensure()
     df = pd.DataFrame(
         {
+            "invoice_id": ["A1", "A2"],
             "customer_id": ["0042", "17850"],
             "invoice_date": pd.to_datetime(["2024-01-02", "2024-02-03"]),
             "net_amount": [10.5, -2.25],
