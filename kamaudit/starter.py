@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from . import contract
 from .config import TABLES, Engagement
 from .errors import KamAuditError
 from .resources import templates_dir
@@ -99,6 +100,20 @@ def _model_lines(model: type[BaseModel], instance: BaseModel, indent: int) -> li
     return lines
 
 
+def _contract_lines(table: str, width: int = 92) -> list[str]:
+    """``#   columns: a*, b, c`` wrapped, from ``kamaudit.contract``."""
+    spec = contract.table_spec(table)
+    derived = {c.name for c in contract.HELPER_COLUMNS.get(table, ())}
+    names = [f"{c.name}*" if c.required else c.name for c in spec.columns if c.name not in derived]
+    lines, line = [], "  #   columns:"
+    for n in names:
+        if len(line) + len(n) + 2 > width:
+            lines.append(line + ",")
+            line = "  #    "
+        line += ("" if line.endswith((":", "    ")) else ",") + " " + n
+    return [*lines, line]
+
+
 def render_starter(client: str = "Client name", language: str = "en") -> str:
     """The fully commented engagement file that ``kamaudit init`` writes."""
     out = [HEADER]
@@ -109,9 +124,12 @@ def render_starter(client: str = "Client name", language: str = "en") -> str:
     out.append("")
     out.append("# Each input: a file path, or a mapping with the path and how to read it.")
     out.append("# Only invoices are required; delete the lines of exports the client has not sent.")
+    out.append("# The comment under each names the table's canonical columns (data contract,")
+    out.append("# * = required), the names to map the client's headers to with  columns:")
     out.append("inputs:")
     for table in TABLES:
         out.append(f"  {table}: {INPUT_EXAMPLES[table]}")
+        out.extend(_contract_lines(table))
     out.append("  # A full mapping, for an export that needs it:")
     out.append("  # invoices:")
     out.append("  #   path: exports/faktury.xlsx")

@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from ..contract import CHANNELS, CONTACT_ROLES, TEAM_ROLES
+from ..contract import CHANNELS, CONTACT_ROLES, RELATIONSHIP_STAGES, TEAM_ROLES
 from ..workspace import atomic_path
 from .i18n import Catalog
 from .workbook import safe_sheet_name, set_text
@@ -66,7 +66,8 @@ _FORMATS = {"id": "@", "text": "@", "date": "yyyy-mm-dd", "money": "#,##0.00", "
 
 
 def _schema() -> dict[str, dict[str, tuple[str, bool]]]:
-    """The data contract (``readers.SCHEMA``, the one place it is written), less helper columns."""
+    """The data contract (``kamaudit.contract``, the one place it is written), less the
+    columns only read to derive another table."""
     from ..config import TABLES
     from ..readers import SCHEMA
 
@@ -100,18 +101,13 @@ def _lists() -> dict[str, tuple[str, ...]]:
         drivers = tuple(DRIVERS)
     except Exception:
         drivers = _DRIVERS
-    try:
-        from ..account_profile import ROLES
-
-        roles = tuple(ROLES)
-    except Exception:
-        roles = CONTACT_ROLES.codes
     return {
         "activity": _ACTIVITIES,
         "rebate_kind": _REBATE_KINDS,
         "channel": CHANNELS.codes,
         "team_role": TEAM_ROLES.codes,
-        "contact_role": roles,
+        "relationship_stage": RELATIONSHIP_STAGES.codes,
+        "contact_role": CONTACT_ROLES.codes,
         "driver": drivers,
         "source": _SOURCES,
         "criterion": _criteria(),
@@ -125,6 +121,7 @@ _RULES: dict[tuple[str, str], tuple] = {
     ("cost_pools", "driver"): ("list", "driver", True),
     ("cost_pools", "avoidable_pct"): ("decimal", 0, 100),
     ("rebates", "kind"): ("list", "rebate_kind", False),
+    ("customers", "relationship_stage"): ("list", "relationship_stage", True),
     ("contacts", "role"): ("list", "contact_role", True),
     ("contacts", "preferred_channel"): ("list", "channel", True),
     ("contacts", "relationship_strength"): ("whole", 1, 5),
