@@ -129,7 +129,7 @@ def test_every_contract_column_a_client_sends_survives_intake(make_engagement, t
     result = read_and_check(make_engagement(folder, inputs=inputs))
     for name in contract.INPUTS:
         spec = contract.table_spec(name)
-        assert name in result.tables, name
-        kept = set(result.tables[name].columns)
+        assert name in result.canonical, name
+        kept = set(result.canonical[name].columns)
         assert set(spec.names) <= kept, (name, set(spec.names) - kept)
-        assert not contract.check_table(name, result.tables[name]), name
+        assert not contract.check_table(name, result.canonical[name]), name

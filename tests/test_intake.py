@@ -23,7 +23,7 @@ from corpus import (
 )
 
 from kamaudit.errors import ValidationFailed
-from kamaudit.intake import IntakeSettings, issue_sentence, read_and_check, write_results
+from kamaudit.intake import IntakeSettings, issue_sentence, read_and_check
 from kamaudit.workspace import Workspace
 
 INV = "invoice_id;invoice_date;customer_id;net_amount\n"
@@ -80,11 +80,13 @@ def renderings(tmp_path_factory):
 @pytest.mark.parametrize("name", ["1c", "czech"])
 @pytest.mark.parametrize("table", ["customers", "invoices"])
 def test_same_company_same_tables_to_the_cent(renderings, name, table):
-    pd.testing.assert_frame_equal(renderings["plain"].tables[table], renderings[name].tables[table])
+    pd.testing.assert_frame_equal(
+        renderings["plain"].canonical[table], renderings[name].canonical[table]
+    )
 
 
 def test_canonical_types_and_values(renderings):
-    inv = renderings["1c"].tables["invoices"]
+    inv = renderings["1c"].canonical["invoices"]
     assert str(inv["invoice_id"].dtype) == "str" and str(inv["customer_id"].dtype) == "str"
     assert inv["invoice_date"].dtype == "datetime64[ns]"
     assert inv["net_amount"].dtype == "float64"
@@ -120,17 +122,17 @@ def test_base_profile(renderings):
     assert r.base_monthly["new_n"].sum() == 5
 
 
-def test_write_results_is_deterministic(renderings, tmp_path):
+def test_saving_a_result_is_deterministic(renderings, tmp_path):
     r = renderings["czech"]
     a, b = Workspace(tmp_path / "a"), Workspace(tmp_path / "b")
-    names = write_results(r, a)
-    write_results(r, b)
+    names = a.save(r)
+    b.save(r)
     for name in names:
         ext = "json" if name == "intake_summary" else "parquet"
         fa = a.data_dir / f"{name}.{ext}"
         assert fa.read_bytes() == (b.data_dir / f"{name}.{ext}").read_bytes(), name
     back = a.read_table("invoices")
-    pd.testing.assert_frame_equal(back, r.tables["invoices"])
+    pd.testing.assert_frame_equal(back, r.canonical["invoices"])
     assert a.read_json("intake_summary")["customers_derived_from_invoices"] is False
 
 
@@ -163,18 +165,18 @@ def test_missing_required_column_suggests_headers(tmp_path):
 def test_net_amount_derived_from_quantity_and_price(tmp_path):
     text = "invoice_id,invoice_date,customer_id,quantity,unit_price\nA1,2024-01-01,C1,3,2.55\nA2,2024-01-02,C1,-1,2.55\n"
     r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
-    inv = r.tables["invoices"]
+    inv = r.canonical["invoices"]
     assert inv["net_amount"].tolist() == [7.65, -2.55]
     assert inv["is_credit"].tolist() == [False, True]
     assert any("quantity × unit_price" in d for d in r.derivations)
-    assert r.tables["customers"]["derived_from_invoices"].all()
+    assert r.canonical["customers"]["derived_from_invoices"].all()
     assert any("customers derived from the invoices" in d for d in r.derivations)
 
 
 def test_customers_from_invoice_attributes_when_no_master(tmp_path):
     text = "invoice_id,invoice_date,customer_id,customer_name,country,net_amount\nA1,2024-01-01,17850,Acme,UK,5\n"
     r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
-    cust = r.tables["customers"]
+    cust = r.canonical["customers"]
     assert cust[["customer_id", "name", "country"]].values.tolist() == [["17850", "Acme", "UK"]]
     assert set(cust.columns) >= {"industry", "payment_terms_days", "derived_from_invoices"}
 
@@ -202,7 +204,7 @@ def test_one_bad_number_is_dropped_and_named(tmp_path):
     assert issue_sentence(bad) == (
         'inv.csv, row 31, column "net_amount": "abc" is not a number. (row dropped)'
     )
-    assert len(r.tables["invoices"]) == 29
+    assert len(r.canonical["invoices"]) == 29
 
 
 def test_wrong_decimal_option_is_fatal_with_the_fix(tmp_path):
@@ -269,7 +271,7 @@ def test_mixed_type_workbook_column_and_numeric_ids(tmp_path):
             }
         },
     )
-    inv = r.tables["invoices"]
+    inv = r.canonical["invoices"]
     assert inv["invoice_id"].tolist() == ["536365", "C536379", "536381"]
     assert inv["customer_id"].tolist() == ["17850", "14527", "17850"]
     assert inv["invoice_date"].dt.strftime("%Y-%m-%d").tolist() == [
@@ -297,7 +299,7 @@ def test_numeric_ids_mixed_with_leading_zero_text_ids_are_reported(tmp_path):
     ws.append(["F4", dt.date(2024, 3, 4), "00077", 13.0])
     wb.save(tmp_path / "inv.xlsx")
     r = run(tmp_path, {}, {"invoices": {"path": "inv.xlsx", "columns": {"Amount": "net_amount"}}})
-    inv = r.tables["invoices"]
+    inv = r.canonical["invoices"]
     # nothing guessed: kept as read, numbers as whole numbers
     assert inv["customer_id"].tolist() == ["00420", "420", "17850", "00077"]
     s = r.issues[r.issues["problem"].str.contains("leading zeros")]
@@ -318,8 +320,8 @@ def test_numeric_ids_alone_are_whole_numbers_without_a_warning(tmp_path):
     ws.append([536366, dt.date(2024, 3, 2), 12346, 11.0])
     wb.save(tmp_path / "inv.xlsx")
     r = run(tmp_path, {}, {"invoices": {"path": "inv.xlsx", "columns": {"Amount": "net_amount"}}})
-    assert r.tables["invoices"]["customer_id"].tolist() == ["17850", "12346"]
-    assert r.tables["invoices"]["invoice_id"].tolist() == ["536365", "536366"]
+    assert r.canonical["invoices"]["customer_id"].tolist() == ["17850", "12346"]
+    assert r.canonical["invoices"]["invoice_id"].tolist() == ["536365", "536366"]
     assert not r.issues["problem"].str.contains("leading zeros").any()
 
 
@@ -329,14 +331,14 @@ def test_csv_ids_written_as_decimals_are_read_as_whole_numbers(tmp_path):
         "536365,2024-01-02,17850.0,10.5\n536366,2024-01-03,12346.0,3\n536367,2024-01-03,,4\n"
     )
     r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
-    assert r.tables["invoices"]["customer_id"].tolist() == ["17850", "12346"]
+    assert r.canonical["invoices"]["customer_id"].tolist() == ["17850", "12346"]
     s = r.issues[r.issues["problem_key"] == "ids_float_text"]
     assert len(s) == 1 and s["value"].iloc[0] == "17850.0"
     assert s["action"].iloc[0] == 'corrected: "17850.0" read as "17850"'
     # a real decimal among them: nothing is changed
     text2 = text.replace("12346.0", "12346.5")
     r2 = run(tmp_path, {"inv.csv": text2}, {"invoices": "inv.csv"})
-    assert r2.tables["invoices"]["customer_id"].tolist() == ["17850.0", "12346.5"]
+    assert r2.canonical["invoices"]["customer_id"].tolist() == ["17850.0", "12346.5"]
 
 
 # ---------------------------------------------------------------- keys
@@ -349,7 +351,7 @@ def test_duplicate_customer_ids_keep_the_first(tmp_path):
         {"c.csv": cust, "inv.csv": INV + lines(6)},
         {"customers": "c.csv", "invoices": "inv.csv"},
     )
-    assert r.tables["customers"].set_index("customer_id").loc["C1", "name"] == "First"
+    assert r.canonical["customers"].set_index("customer_id").loc["C1", "name"] == "First"
     dup = r.issues.query("problem.str.contains('repeats the customer_id')").iloc[0]
     assert issue_sentence(dup) == (
         'c.csv, row 4, column "customer_id": "C1" repeats the customer_id of row 2. '
@@ -387,7 +389,7 @@ def test_orphans(tmp_path):
             "contacts": "con.csv",
         },
     )
-    t = r.tables
+    t = r.canonical
     assert "C9" in set(t["customers"]["customer_id"])
     assert t["customers"].set_index("customer_id").loc["C9", "derived_from_invoices"]
     assert len(t["invoices"]) == 6
@@ -414,7 +416,7 @@ def test_out_of_range_values_are_cleared(tmp_path):
         "con.csv": "customer_id;contact_id;relationship_strength\nC1;K1;4\nC2;K2;9\n",
     }
     r = run(tmp_path, files, {"invoices": "inv.csv", "contacts": "con.csv"})
-    assert r.tables["contacts"]["relationship_strength"].isna().tolist() == [False, True]
+    assert r.canonical["contacts"]["relationship_strength"].isna().tolist() == [False, True]
     assert "is out of range (expected from 1 to 5)" in set(r.issues["problem"])
 
 
@@ -426,11 +428,11 @@ def test_dates_outside_the_period_are_dropped_and_reported(tmp_path):
     r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
     out = r.issues[r.issues["problem"].str.contains("outside the engagement period")]
     assert out["row"].tolist() == [7, 8]
-    assert len(r.tables["invoices"]) == 5
+    assert len(r.canonical["invoices"]) == 5
     r2 = run(
         tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"}, intake={"drop_outside_period": False}
     )
-    assert len(r2.tables["invoices"]) == 7
+    assert len(r2.canonical["invoices"]) == 7
 
 
 def test_no_line_in_the_period_is_fatal(tmp_path):
@@ -448,7 +450,7 @@ def test_outliers_are_flagged_and_kept(tmp_path):
     text = INV + lines(40) + "Z1;2024-05-05;C1;9 999 999,00\n"
     r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
     assert r.quality.set_index("table").loc["invoices", "outliers_n"] == 1
-    assert len(r.tables["invoices"]) == 41
+    assert len(r.canonical["invoices"]) == 41
     assert r.issues.query("row == 42")["action"].tolist() == ["kept (outlier)"]
 
 
@@ -488,7 +490,7 @@ def test_formula_like_and_long_text_are_kept_as_text(tmp_path):
         {"c.csv": text, "inv.csv": INV + lines(3)},
         {"customers": "c.csv", "invoices": "inv.csv"},
     )
-    c = r.tables["customers"].set_index("customer_id")
+    c = r.canonical["customers"].set_index("customer_id")
     assert c.loc["C1", "name"] == "=SUM(A1)" and c.loc["C1", "client_flag"] == "@cmd"
     assert c.loc["C2", "name"] == "+1" and c.loc["C2", "client_flag"] == "-x"
     assert c.loc["C3", "name"] == long
@@ -519,7 +521,7 @@ def test_lines_without_customer_id_are_one_issue_with_count_and_amount(tmp_path)
     assert un["lines_n"] == 30 and un["net_amount"] == 150.0
     q = r.quality.set_index("table").loc["invoices"]
     assert q["missing_required_n"] == 30 and q["rows_dropped"] == 30
-    assert not r.tables["customers"]["customer_id"].isna().any()
+    assert not r.canonical["customers"]["customer_id"].isna().any()
 
 
 def test_settings_have_descriptions():
@@ -544,7 +546,7 @@ def test_deliverables_section_sheets_and_summary(renderings, tmp_path):
     ws = Workspace(tmp_path / "ws").ensure()
     eng = engagement(tmp_path, {"invoices": "x.csv"})
     assert contributor.build(ReportContext(eng, ws)) is None  # before intake has run
-    write_results(renderings["1c"], ws)
+    ws.save(renderings["1c"])
     rep = contributor.build(ReportContext(eng, ws))
     assert isinstance(rep, StageReport) and rep.stage == "intake"
     assert [s.key for s in rep.sheets] == [
@@ -585,7 +587,7 @@ def test_a_second_date_format_in_one_column_is_read_and_reported(tmp_path):
         + "B1;05.02.2024;C2;6\n"
     )
     r = run(tmp_path, {"inv.csv": text}, {"invoices": "inv.csv"})
-    inv = r.tables["invoices"].set_index("invoice_id")
+    inv = r.canonical["invoices"].set_index("invoice_id")
     assert inv.loc["B1", "invoice_date"] == pd.Timestamp("2024-02-05")
     row = r.issues.query("row == 22").iloc[0]
     assert row["action"] == "corrected: read as %d.%m.%Y" and row["severity"] == "warning"

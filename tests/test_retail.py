@@ -149,8 +149,8 @@ def test_retail_intake_in_process(retail_file):
     before = xlsx.read_bytes()
     res = read_and_check(_engagement(folder, xlsx))
     assert xlsx.read_bytes() == before
-    inv = res.tables["invoices"]
-    cust = res.tables["customers"]
+    inv = res.canonical["invoices"]
+    cust = res.canonical["customers"]
     # ids: integers-as-text, never "17850.0"
     ids = inv["customer_id"].dropna()
     assert len(ids) and not ids.str.contains(".", regex=False).any()
@@ -189,7 +189,7 @@ def test_retail_missing_customer_ids_counted_once(retail_file):
     no_id = cust_rows[cust_rows["problem"].str.contains("no customer id")]
     assert len(no_id) == 1, cust_rows[["problem", "action"]]
     assert f"{n_missing:,}" in no_id["problem"].iloc[0]
-    inv = res.tables["invoices"]
+    inv = res.canonical["invoices"]
     # kept under the unknown customer? No: left out of the customer analysis, but counted
     q = res.quality.set_index("table")
     assert q.loc["invoices", "rows_read"] == len(src)

@@ -1,0 +1,49 @@
+"""Intake settings of the engagement file (``intake:``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class IntakeSettings(BaseModel):
+    """Intake settings of the engagement file (``intake:``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    drop_outside_period: bool = Field(
+        True, description="drop invoice lines and activities dated outside the engagement period"
+    )
+    max_invalid_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="share of filled values in a column that may fail to read before the run stops "
+        "(a larger share means a reading option is wrong, e.g. the decimal separator)",
+    )
+    dayfirst: bool = Field(
+        True, description="read ambiguous dates such as 03/04/2024 day-first (3 April)"
+    )
+    duplicate_customers: Literal["keep_first", "fail"] = Field(
+        "keep_first",
+        description="a customer id listed twice in the customer master: keep the first row, or stop",
+    )
+    drop_duplicate_lines: bool = Field(
+        False, description="drop invoice lines identical in every column to an earlier line"
+    )
+    outlier_rule: Literal["log_iqr", "iqr", "none"] = Field(
+        "log_iqr",
+        description="flag amounts, quantities and prices far above the typical line: log_iqr = above "
+        "Q3 + k × IQR of log10 of absolute values (suits skewed money data), iqr = the same on the "
+        "values themselves; flagged lines are kept",
+    )
+    outlier_k: float = Field(3.0, gt=0, description="k of the outlier rule")
+    max_issues_per_problem: int = Field(
+        1000, ge=10, description="rows listed per kind of problem and column; the rest are counted"
+    )
+    base_window_months: int = Field(
+        12,
+        ge=1,
+        description="months at each end of the period compared to count new and lost customers",
+    )

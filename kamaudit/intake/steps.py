@@ -1,0 +1,677 @@
+"""The steps of intake over one engagement's tables, in order (:data:`_STEPS`): typing,
+invoice amounts, period, duplicates, outliers, credits, repeated keys, filters, customers,
+orphans, activities. Each takes the shared :class:`_State` and records what it did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import did_you_mean
+from ..readers import SCHEMA, RawTable
+from .coerce import KEYS, _blank, _check_ranges, _coerce
+from .issues import ISSUE_COLUMNS, _add_kept_rows, _col_label, _Issues, _params, _show
+from .settings import IntakeSettings
+
+
+@dataclass
+class _State:
+    """What the intake steps share while they run (one engagement's tables in progress)."""
+
+    mappings: dict[str, dict[str, str]]  # per table: client header -> canonical column
+    settings: IntakeSettings
+    period: Any
+    p_start: pd.Timestamp
+    p_end: pd.Timestamp
+    issues: _Issues
+    raws: dict[str, RawTable]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rows_of: dict[str, np.ndarray] = field(default_factory=dict)
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    derivations: list[str] = field(default_factory=list)
+    derivation_items: list[dict] = field(default_factory=list)  # catalog keys of derivations
+    unattributed: dict[str, dict] = field(default_factory=dict)
+    derived_customers: bool = False
+
+
+def _typed_tables(s: _State) -> None:
+    """Check required columns, coerce every column to its kind, check ranges."""
+    mappings, settings, issues, tables, rows_of, stats, raws = (
+        s.mappings,
+        s.settings,
+        s.issues,
+        s.tables,
+        s.rows_of,
+        s.stats,
+        s.raws,
+    )
+    for table, r in raws.items():
+        st = stats.setdefault(
+            table, {"file": r.file_name, "sheet": r.sheet or "", "rows_read": len(r.df)}
+        )
+        for note in r.notes:
+            issues.add(table=table, **note)
+        st["total_rows_dropped_n"] = int(r.option("total_rows", 0) or 0)
+        schema = SCHEMA[table]
+        missing_cols = [c for c, (_, req) in schema.items() if req and c not in r.df.columns]
+        if (
+            table == "invoices"
+            and "net_amount" in missing_cols
+            and {"quantity", "unit_price"} <= set(r.df.columns)
+        ):
+            missing_cols.remove("net_amount")
+        if missing_cols:
+            spec_cols = {v: k for k, v in mappings.get(table, {}).items()}
+            found = [h for h in r.headers if h]
+            for c in missing_cols:
+                wanted = spec_cols.get(c)
+                looked = f'"{wanted}" (mapped to {c})' if wanted else f'"{c}"'
+                hint = did_you_mean(wanted or c, found)
+                extra = " or quantity and unit_price to derive it" if c == "net_amount" else ""
+                issues.add(
+                    table=table,
+                    file=r.file_name,
+                    sheet=r.sheet or "",
+                    row=None,
+                    column=c,
+                    value="",
+                    problem=(
+                        f"{r.file_name}: the required column {looked}{extra} is not in the file."
+                        f"{hint} Headers found: {', '.join(found[:25])}."
+                        f' Map it with  inputs.{table}.columns: {{"<header>": {c}}}  in engagement.yaml.'
+                    ),
+                    action="stopped",
+                    severity="fatal",
+                )
+            # still check the columns that are there, so one run lists every problem
+            df, _ = _coerce(r, settings, issues, st)
+            _check_ranges(table, df, r, issues)
+            continue
+        df, keep = _coerce(r, settings, issues, st)
+        df = _check_ranges(table, df, r, issues)
+        tables[table] = df
+        rows_of[table] = r.rows
+        st["keep"] = keep
+
+
+def _invoice_amounts(s: _State) -> None:
+    """Invoice amounts: derive net_amount from quantity × unit price, drop lines without one; number the lines."""
+    if "invoices" not in s.tables:
+        return
+    r = s.raws["invoices"]
+    inv = s.tables["invoices"]
+    st = s.stats["invoices"]
+    keep = s.stats["invoices"]["keep"]
+    issues, derivations, derivation_items = s.issues, s.derivations, s.derivation_items
+    if "net_amount" not in inv.columns:
+        inv["net_amount"] = (inv["quantity"] * inv["unit_price"]).round(2)
+        derivations.append(
+            "invoices.net_amount = quantity × unit_price (the export has no amount column)"
+        )
+        derivation_items.append({"key": "net_amount", "params": {}})
+        issues.add(
+            table="invoices",
+            file=r.file_name,
+            sheet=r.sheet or "",
+            column="net_amount",
+            problem="has no amount column: net_amount derived as quantity × unit_price",
+            action="derived",
+            severity="info",
+            key="net_derived",
+        )
+        miss = inv["net_amount"].isna().to_numpy() & keep
+        issues.add_rows(
+            r,
+            miss,
+            "net_amount",
+            None,
+            "has no quantity or unit price to derive the amount from",
+            "row dropped",
+            "error",
+            key="net_underivable",
+        )
+        keep &= ~miss
+    else:
+        na = inv["net_amount"].isna().to_numpy()
+        if {"quantity", "unit_price"} <= set(inv.columns):
+            fill = na & (inv["quantity"] * inv["unit_price"]).notna().to_numpy() & keep
+            if fill.any():
+                inv["net_amount"] = inv["net_amount"].fillna(
+                    (inv["quantity"] * inv["unit_price"]).round(2)
+                )
+                issues.add_rows(
+                    r,
+                    fill,
+                    "net_amount",
+                    None,
+                    "is empty",
+                    "corrected: quantity × unit_price",
+                    "warning",
+                    key="net_filled",
+                )
+                derivations.append(
+                    f"invoices.net_amount filled from quantity × unit_price on {int(fill.sum()):,} lines"
+                )
+                derivation_items.append(
+                    {"key": "net_amount_filled", "params": {"lines": int(fill.sum())}}
+                )
+                na = inv["net_amount"].isna().to_numpy()
+        miss = na & keep & _blank(r.df["net_amount"]) if "net_amount" in r.df.columns else na & keep
+        issues.add_rows(
+            r,
+            miss,
+            "net_amount",
+            None,
+            "is empty but required",
+            "row dropped",
+            "error",
+            key="empty_required",
+        )
+        st["missing_required_n"] = st.get("missing_required_n", 0) + int(miss.sum())
+        keep &= ~na
+    if "line_no" not in inv.columns:
+        inv["line_no"] = (
+            inv.groupby("invoice_id", sort=False, dropna=False).cumcount() + 1
+        ).astype("float64")
+
+
+def _invoice_period(s: _State) -> None:
+    """Invoice lines outside the period; stop when no line is left to audit."""
+    if "invoices" not in s.tables:
+        return
+    r = s.raws["invoices"]
+    inv = s.tables["invoices"]
+    st = s.stats["invoices"]
+    keep = s.stats["invoices"]["keep"]
+    settings, period, p_start, p_end, issues = s.settings, s.period, s.p_start, s.p_end, s.issues
+    # dates outside the period
+    d = inv["invoice_date"]
+    outside = ((d < p_start) | (d > p_end)).to_numpy(dtype=bool) & keep
+    st["outside_period_n"] = int(outside.sum())
+    if outside.any():
+        act = "row dropped" if settings.drop_outside_period else "kept"
+        issues.add_rows(
+            r,
+            outside,
+            "invoice_date",
+            d,
+            f"is outside the engagement period {period.start} – {period.end}",
+            act,
+            "warning",
+            key="outside_period",
+            params={"start": str(period.start), "end": str(period.end)},
+        )
+        if settings.drop_outside_period:
+            keep &= ~outside
+    already_fatal = any(
+        (p["severity"] == "fatal").any() and (p["table"] == "invoices").any() for p in issues.parts
+    )
+    if not keep.any() and len(inv) and not already_fatal:
+        dd = d.dropna()
+        span = (
+            f" The file's dates run from {dd.min():%Y-%m-%d} to {dd.max():%Y-%m-%d}."
+            if len(dd)
+            else ""
+        )
+        issues.add(
+            table="invoices",
+            file=r.file_name,
+            sheet=r.sheet or "",
+            problem=(
+                f"{r.file_name}: no invoice line is left to audit in the period "
+                f"{period.start} – {period.end}.{span} Check period in engagement.yaml "
+                f"and inputs.invoices.date_format."
+            ),
+            action="stopped",
+            severity="fatal",
+        )
+    elif not len(inv):
+        issues.add(
+            table="invoices",
+            file=r.file_name,
+            sheet=r.sheet or "",
+            problem=f"{r.file_name} has a header but no invoice lines.",
+            action="stopped",
+            severity="fatal",
+        )
+
+
+def _invoice_duplicates(s: _State) -> None:
+    """Invoice lines that repeat an earlier line in every column."""
+    if "invoices" not in s.tables:
+        return
+    r = s.raws["invoices"]
+    inv = s.tables["invoices"]
+    st = s.stats["invoices"]
+    keep = s.stats["invoices"]["keep"]
+    settings, issues = s.settings, s.issues
+    # exact duplicate lines
+    dup = inv.duplicated(keep="first").to_numpy() & keep
+    st["duplicates_n"] = int(dup.sum())
+    if dup.any():
+        act = "row dropped" if settings.drop_duplicate_lines else "kept"
+        issues.add_rows(
+            r,
+            dup,
+            "",
+            None,
+            "repeats an earlier invoice line in every column",
+            act,
+            "warning",
+            key="duplicate_line",
+        )
+        if settings.drop_duplicate_lines:
+            keep &= ~dup
+
+
+def _invoice_outliers(s: _State) -> None:
+    """Amounts, quantities and prices far above the typical line (flagged, kept)."""
+    if "invoices" not in s.tables:
+        return
+    r = s.raws["invoices"]
+    inv = s.tables["invoices"]
+    st = s.stats["invoices"]
+    keep = s.stats["invoices"]["keep"]
+    settings, issues = s.settings, s.issues
+    # outliers
+    st["outliers_n"] = 0
+    if settings.outlier_rule != "none":
+        use_log = settings.outlier_rule == "log_iqr"
+        flagged = np.zeros(len(inv), dtype=bool)
+        for col in ("net_amount", "quantity", "unit_price"):
+            if col not in inv.columns:
+                continue
+            a = inv[col].abs().to_numpy(dtype="float64", na_value=np.nan)
+            pos = keep & (a > 0)
+            if pos.sum() < 20:
+                continue
+            v = np.log10(a, where=a > 0, out=np.full_like(a, np.nan)) if use_log else a
+            q1, q3 = np.nanpercentile(v[pos], [25, 75])
+            if q3 <= q1:
+                continue
+            fence_v = q3 + settings.outlier_k * (q3 - q1)
+            fence = 10**fence_v if use_log else fence_v
+            out_mask = pos & (v > fence_v)
+            if out_mask.any():
+                rule = (
+                    f"Q3 + {settings.outlier_k:g} × IQR of log10"
+                    if use_log
+                    else f"Q3 + {settings.outlier_k:g} × IQR"
+                )
+                issues.add_rows(
+                    r,
+                    out_mask,
+                    col,
+                    inv[col],
+                    f"is far above the typical line (above {fence:,.2f} = {rule})",
+                    "kept (outlier)",
+                    "warning",
+                    key="outlier_log" if use_log else "outlier",
+                    params={"fence": round(float(fence), 2), "k": settings.outlier_k},
+                )
+                flagged |= out_mask
+        st["outliers_n"] = int(flagged.sum())
+
+
+def _invoice_credits(s: _State) -> None:
+    """Credit lines marked; lines without a customer counted apart."""
+    if "invoices" not in s.tables:
+        return
+    r = s.raws["invoices"]
+    inv = s.tables["invoices"]
+    st = s.stats["invoices"]
+    keep = s.stats["invoices"]["keep"]
+    issues, tables, unattributed = s.issues, s.tables, s.unattributed
+    inv["is_credit"] = (inv["net_amount"] < 0).fillna(False).astype(bool)
+    credits = inv["is_credit"].to_numpy() & keep
+    st["credit_lines_n"] = int(credits.sum())
+    if credits.any():
+        issues.add(
+            table="invoices",
+            file=r.file_name,
+            sheet=r.sheet or "",
+            column="net_amount",
+            problem=f"{int(credits.sum()):,} lines have a negative amount (credit notes, returns, cancellations)",
+            action="kept, marked is_credit",
+            severity="info",
+            key="credit_lines",
+            params={"lines": int(credits.sum())},
+        )
+    no_cust = st.pop("no_customer_mask", None)
+    if no_cust is not None and no_cust.any():
+        unattributed["invoices"] = _no_customer_issue(r, inv, no_cust, keep, issues)
+    tables["invoices"] = inv
+    st["keep"] = keep
+
+
+def _duplicate_keys(s: _State) -> None:
+    """Repeated keys per table (KEYS): later rows dropped or kept with a warning."""
+    settings, issues, tables, stats, raws = s.settings, s.issues, s.tables, s.stats, s.raws
+    for table, (key, policy) in KEYS.items():
+        if table not in tables or not set(key) <= set(tables[table].columns):
+            continue
+        df, keep = tables[table], stats[table]["keep"]
+        k = df[key]
+        has_key = k.notna().all(axis=1).to_numpy()
+        cand = keep & has_key
+        sub = k[cand]
+        dup_sub = sub.duplicated(keep="first").to_numpy()
+        dup = np.zeros(len(df), dtype=bool)
+        dup[np.flatnonzero(cand)[dup_sub]] = True
+        stats[table]["duplicates_n"] = int(dup.sum())
+        if not dup.any():
+            continue
+        r = raws[table]
+        first_row = (
+            pd.Series(r.rows[cand], index=sub.index)
+            .groupby([sub[c] for c in key], sort=False)
+            .transform("first")
+        )
+        firsts = np.zeros(len(df), dtype=np.int64)
+        firsts[cand] = first_row.to_numpy()
+        col = key[0] if len(key) == 1 else ""
+        label = " and ".join(key)
+        if table == "customers" and settings.duplicate_customers == "fail":
+            sev, act = "fatal", "stopped"
+        elif policy == "drop":
+            sev, act = "warning", "row dropped; the first row kept"
+        else:
+            sev, act = "warning", "kept"
+        shown = df[key[0]]
+        # per-row message names the first row
+        for_rows = np.flatnonzero(dup)[: issues.cap]
+        first_txt = pd.Series(firsts[for_rows]).astype(str).tolist()
+        part = pd.DataFrame(
+            {
+                "table": table,
+                "file": r.file_name,
+                "sheet": r.sheet or "",
+                "row": r.rows[for_rows],
+                "column": _col_label(r, col) if col else label,
+                "value": [_show(v) for v in shown.iloc[for_rows].tolist()],
+                "problem": [f"repeats the {label} of row {f}" for f in first_txt],
+                "action": act,
+                "severity": sev,
+                "problem_key": "duplicate_key",
+                "params": [_params({"key": label, "row": int(f)}) for f in first_txt],
+            },
+            columns=ISSUE_COLUMNS,
+        )
+        issues.parts.append(part)
+        if dup.sum() > len(for_rows):
+            issues.add(
+                table=table,
+                file=r.file_name,
+                sheet=r.sheet or "",
+                column=col,
+                problem=f"{int(dup.sum()) - len(for_rows):,} more rows repeat a {label}",
+                action=act,
+                severity=sev,
+                key="duplicate_key_more",
+                params={"n": int(dup.sum()) - len(for_rows), "key": label},
+            )
+        if policy == "drop":
+            stats[table]["keep"] = keep & ~dup
+
+
+def _apply_filters(s: _State) -> None:
+    """Apply every step's row filter at once."""
+    tables, rows_of, stats = s.tables, s.rows_of, s.stats
+    for table in list(tables):
+        keep = stats[table].pop("keep")
+        tables[table] = tables[table].loc[keep].reset_index(drop=True)
+        rows_of[table] = rows_of[table][keep]
+
+
+def _customers(s: _State) -> None:
+    """The customer master, or customers derived from the invoices; invoice orphans added."""
+    issues, tables, rows_of, stats, derivations, derivation_items, raws = (
+        s.issues,
+        s.tables,
+        s.rows_of,
+        s.stats,
+        s.derivations,
+        s.derivation_items,
+        s.raws,
+    )
+    if "invoices" in tables:
+        inv = tables["invoices"]
+        first_seen = _customers_from_invoices(inv)
+        if "customers" in tables:
+            cust = tables["customers"]
+            cust["derived_from_invoices"] = False
+            known = set(cust["customer_id"].dropna())
+            orphan = ~inv["customer_id"].isin(known).to_numpy()
+            stats["invoices"]["orphans_n"] = int(orphan.sum())
+            if orphan.any():
+                r = raws["invoices"]
+                _add_kept_rows(
+                    issues,
+                    r,
+                    rows_of["invoices"],
+                    orphan,
+                    "customer_id",
+                    inv["customer_id"],
+                    "is not in the customer master",
+                    "kept; the customer added from the invoices",
+                    "warning",
+                    key="orphan_customer_master",
+                )
+                extra = first_seen[~first_seen["customer_id"].isin(known)]
+                cust = pd.concat([cust, extra], ignore_index=True)
+                derivations.append(
+                    f"{len(extra):,} customers added from invoice lines (not in the customer master)"
+                )
+                derivation_items.append(
+                    {"key": "customers_added", "params": {"customers": int(len(extra))}}
+                )
+            tables["customers"] = cust
+        else:
+            tables["customers"] = first_seen
+            s.derived_customers = True
+            derivations.append(
+                f"customers derived from the invoices ({len(first_seen):,} customer ids): there is no customer master"
+            )
+            derivation_items.append(
+                {"key": "customers_derived", "params": {"customers": int(len(first_seen))}}
+            )
+            issues.add(
+                table="customers",
+                file="",
+                problem="no customer master: customers derived from the invoices",
+                action="derived",
+                severity="info",
+                key="customers_derived",
+            )
+            stats["customers"] = {"file": "(derived from invoices)", "sheet": "", "rows_read": 0}
+
+
+def _orphans(s: _State) -> None:
+    """Rows of other tables whose customer or invoice is unknown are dropped."""
+    issues, tables, rows_of, stats, raws = s.issues, s.tables, s.rows_of, s.stats, s.raws
+    known_customers = (
+        set(tables["customers"]["customer_id"].dropna()) if "customers" in tables else None
+    )
+    for table in ("rebates", "activities", "contacts", "assessments"):
+        if table not in tables or known_customers is None:
+            continue
+        df = tables[table]
+        orphan = ~df["customer_id"].isin(known_customers).to_numpy()
+        stats[table]["orphans_n"] = int(orphan.sum())
+        if orphan.any():
+            _add_kept_rows(
+                issues,
+                raws[table],
+                rows_of[table],
+                orphan,
+                "customer_id",
+                df["customer_id"],
+                "is not a known customer",
+                "row dropped",
+                "warning",
+                key="orphan_customer",
+            )
+            tables[table] = df.loc[~orphan].reset_index(drop=True)
+            rows_of[table] = rows_of[table][~orphan]
+    if "payments" in tables and "invoices" in tables:
+        df = tables["payments"]
+        orphan = ~df["invoice_id"].isin(set(tables["invoices"]["invoice_id"])).to_numpy()
+        stats["payments"]["orphans_n"] = int(orphan.sum())
+        if orphan.any():
+            _add_kept_rows(
+                issues,
+                raws["payments"],
+                rows_of["payments"],
+                orphan,
+                "invoice_id",
+                df["invoice_id"],
+                "is not an invoice in the invoice lines",
+                "row dropped",
+                "warning",
+                key="orphan_invoice",
+            )
+            tables["payments"] = df.loc[~orphan].reset_index(drop=True)
+            rows_of["payments"] = rows_of["payments"][~orphan]
+
+
+def _activities(s: _State) -> None:
+    """Activities: quantity 1 where not given; dates outside the period."""
+    (
+        settings,
+        period,
+        p_start,
+        p_end,
+        issues,
+        tables,
+        rows_of,
+        stats,
+        derivations,
+        derivation_items,
+        raws,
+    ) = (
+        s.settings,
+        s.period,
+        s.p_start,
+        s.p_end,
+        s.issues,
+        s.tables,
+        s.rows_of,
+        s.stats,
+        s.derivations,
+        s.derivation_items,
+        s.raws,
+    )
+    if "activities" in tables:
+        df = tables["activities"]
+        if "quantity" not in df.columns:
+            df["quantity"] = 1.0
+            derivations.append("activities.quantity = 1 for every row (no quantity column)")
+            derivation_items.append({"key": "activity_quantity", "params": {}})
+        else:
+            df["quantity"] = df["quantity"].fillna(1.0)
+        if "activity_date" in df.columns:
+            d = df["activity_date"]
+            outside = ((d < p_start) | (d > p_end)).to_numpy(dtype=bool)
+            stats["activities"]["outside_period_n"] = int(outside.sum())
+            if outside.any():
+                act = "row dropped" if settings.drop_outside_period else "kept"
+                _add_kept_rows(
+                    issues,
+                    raws["activities"],
+                    rows_of["activities"],
+                    outside,
+                    "activity_date",
+                    d,
+                    f"is outside the engagement period {period.start} – {period.end}",
+                    act,
+                    "warning",
+                    key="outside_period",
+                    params={"start": str(period.start), "end": str(period.end)},
+                )
+                if settings.drop_outside_period:
+                    df = df.loc[~outside].reset_index(drop=True)
+                    rows_of["activities"] = rows_of["activities"][~outside]
+        tables["activities"] = df
+
+
+_STEPS = (
+    _typed_tables,
+    _invoice_amounts,
+    _invoice_period,
+    _invoice_duplicates,
+    _invoice_outliers,
+    _invoice_credits,
+    _duplicate_keys,
+    _apply_filters,
+    _customers,
+    _orphans,
+    _activities,
+)
+
+
+def _no_customer_issue(
+    raw: RawTable, inv: pd.DataFrame, mask: np.ndarray, keep: np.ndarray, issues: _Issues
+) -> dict[str, Any]:
+    """Invoice lines without a customer id: one issue row with the count and the amount.
+
+    A consultant expects these lines (cash sales, web-shop guests, a POS export) to be
+    left out of the customer analysis, not lumped into an "unknown customer" that would
+    top every ranking and become a key account; and to be counted, with the net amount
+    they carry, so revenue still reconciles to the ledger.
+    """
+    n = int(mask.sum())
+    amount = float(inv.loc[mask, "net_amount"].sum()) if "net_amount" in inv.columns else 0.0
+    total = float(inv.loc[keep | mask, "net_amount"].sum()) if "net_amount" in inv.columns else 0.0
+    read = len(inv)
+    share_lines = 100.0 * n / read if read else 0.0
+    share_amount = 100.0 * amount / total if total else 0.0
+    rows = raw.rows[np.flatnonzero(mask)[:10]]
+    row_list = ", ".join(str(int(x)) for x in rows) + (", …" if n > len(rows) else "")
+    invoices_n = int(inv.loc[mask, "invoice_id"].nunique()) if "invoice_id" in inv.columns else 0
+    credit_n = int((inv.loc[mask, "net_amount"] < 0).sum()) if "net_amount" in inv.columns else 0
+    issues.add(
+        table=raw.table,
+        file=raw.file_name,
+        sheet=raw.sheet or "",
+        row=None,
+        column=_col_label(raw, "customer_id"),
+        value="",
+        problem=(
+            f"{n:,} invoice lines have no customer id ({share_lines:.1f}% of the lines read, "
+            f"net amount {amount:,.2f}); rows {row_list}"
+        ),
+        action="left out of the customer analysis; counted and reported",
+        severity="warning",
+        key="no_customer_id",
+        params={
+            "lines": n,
+            "lines_pct": round(share_lines, 1),
+            "amount": round(amount, 2),
+            "rows": row_list,
+        },
+    )
+    return {
+        "lines_n": n,
+        "invoices_n": invoices_n,
+        "credit_lines_n": credit_n,
+        "net_amount": round(amount, 2),
+        "lines_pct": round(share_lines, 2),
+        "net_amount_pct": round(share_amount, 2),
+        "action": "left out of the customer analysis",
+    }
+
+
+def _customers_from_invoices(inv: pd.DataFrame) -> pd.DataFrame:
+    """One row per customer id in the invoices, with the attributes the lines carry."""
+    attrs = [c for c in ("customer_name", "industry", "region", "country") if c in inv.columns]
+    g = inv[["customer_id", *attrs]].dropna(subset=["customer_id"])
+    if attrs:
+        out = g.groupby("customer_id", sort=True).first().reset_index()
+    else:
+        out = pd.DataFrame({"customer_id": g["customer_id"].drop_duplicates().sort_values()})
+    out = out.rename(columns={"customer_name": "name"})
+    out["derived_from_invoices"] = True
+    return out.reset_index(drop=True)
