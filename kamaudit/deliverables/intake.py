@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -286,8 +287,8 @@ def summary_sentences(
     return out[:3]
 
 
-def build(ctx) -> StageReport | None:
-    """The intake sheets and report section, or None before intake has run."""
+def _read(ctx) -> SimpleNamespace | None:
+    """What intake wrote, or None before intake has run."""
     ws = ctx.workspace
     if not ws.has_table("intake_quality"):
         return None
@@ -305,7 +306,35 @@ def build(ctx) -> StageReport | None:
     base = summary.get("base") or {}
     cat = ctx.catalog
 
-    # ---------------------------------------------------------------- sheets
+    issues_show = _issues_display(issues, cat)
+    return SimpleNamespace(
+        t=t,
+        fmt=fmt,
+        quality=quality,
+        issues=issues,
+        missing=missing,
+        coverage=coverage,
+        monthly=monthly,
+        lorenz=lorenz,
+        top=top,
+        summary=summary,
+        base=base,
+        cat=cat,
+        issues_show=issues_show,
+    )
+
+
+def _sheets(d: SimpleNamespace, ctx) -> list:
+    """The intake sheets of the workbook."""
+    t, quality, missing, coverage, monthly, cat, issues_show = (
+        d.t,
+        d.quality,
+        d.missing,
+        d.coverage,
+        d.monthly,
+        d.cat,
+        d.issues_show,
+    )
     sheets: list[Sheet] = []
 
     def sheet(
@@ -327,7 +356,6 @@ def build(ctx) -> StageReport | None:
             )
         )
 
-    issues_show = _issues_display(issues, cat)
     sheet("quality", quality, conditional={"rows_dropped": "bar"})
     sheet("issues", issues_show, formats={"row": "int", "value": "text"})
     if missing is not None:
@@ -355,7 +383,12 @@ def build(ctx) -> StageReport | None:
             ),
         )
 
-    # ---------------------------------------------------------------- section
+    return sheets
+
+
+def _intro_blocks(d: SimpleNamespace, ctx) -> list:
+    """The section opening: what was read, in key figures."""
+    t, fmt, issues, base = d.t, d.fmt, d.issues, d.base
     blocks: list = [Text(t(f"{_P}intro"))]
     blocks.append(
         KeyFigures(
@@ -372,6 +405,13 @@ def build(ctx) -> StageReport | None:
             ]
         )
     )
+    return blocks
+
+
+def _quality_blocks(d: SimpleNamespace, ctx) -> list:
+    """Rows read, kept and dropped; how each file was read; derivations; missing values."""
+    t, quality, missing, summary, cat = d.t, d.quality, d.missing, d.summary, d.cat
+    blocks: list = []
     blocks.append(Heading(t(f"{_P}quality_heading")))
     blocks.append(Text(t(f"{_P}quality_text")))
     qcols = [
@@ -416,6 +456,13 @@ def build(ctx) -> StageReport | None:
             )
         else:
             blocks.append(Text(t(f"{_P}missing_none"), kind="note"))
+    return blocks
+
+
+def _coverage_blocks(d: SimpleNamespace, ctx) -> list:
+    """Invoice lines by month of the period, with gaps named."""
+    t, coverage = d.t, d.coverage
+    blocks: list = []
     if coverage is not None and len(coverage):
         blocks.append(Heading(t(f"{_P}coverage_heading")))
         blocks.append(Text(t(f"{_P}coverage_text")))
@@ -438,6 +485,13 @@ def build(ctx) -> StageReport | None:
             gap_label=t(f"{_P}coverage_gap"),
         )
         blocks.append(ctx.figure("intake_coverage", fig, alt=t(f"{_P}coverage_alt")))
+    return blocks
+
+
+def _issue_blocks(d: SimpleNamespace, ctx) -> list:
+    """The issue list, worst first."""
+    t, cat, issues_show = d.t, d.cat, d.issues_show
+    blocks: list = []
     blocks.append(Heading(t(f"{_P}issues_heading")))
     if len(issues_show):
         blocks.append(Text(t(f"{_P}issues_text")))
@@ -447,6 +501,13 @@ def build(ctx) -> StageReport | None:
         )
     else:
         blocks.append(Text(t(f"{_P}issues_none"), kind="note"))
+    return blocks
+
+
+def _base_blocks(d: SimpleNamespace, ctx) -> list:
+    """The customer base: active, new and lost customers, concentration."""
+    t, fmt, lorenz, top, base, cat = d.t, d.fmt, d.lorenz, d.top, d.base, d.cat
+    blocks: list = []
     if base:
         window = fmt.number(base.get("window_months", 12))
         blocks.append(Heading(t(f"{_P}base_heading")))
@@ -489,12 +550,27 @@ def build(ctx) -> StageReport | None:
             )
             blocks.append(ctx.figure("intake_lorenz", fig, alt=t(f"{_P}lorenz_alt")))
 
-    section = Section(id=STAGE, title=t(f"{_P}title"), blocks=blocks)
+    return blocks
+
+
+def build(ctx) -> StageReport | None:
+    """The intake sheets and report section, or None before intake has run."""
+    d = _read(ctx)
+    if d is None:
+        return None
+    blocks = [
+        *_intro_blocks(d, ctx),
+        *_quality_blocks(d, ctx),
+        *_coverage_blocks(d, ctx),
+        *_issue_blocks(d, ctx),
+        *_base_blocks(d, ctx),
+    ]
+    section = Section(id=STAGE, title=d.t(f"{_P}title"), blocks=blocks)
     return StageReport(
         stage=STAGE,
         section=section,
-        sheets=sheets,
-        summary=summary_sentences(summary, quality, issues, cat),
+        sheets=_sheets(d, ctx),
+        summary=summary_sentences(d.summary, d.quality, d.issues, d.cat),
     )
 
 
