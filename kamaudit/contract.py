@@ -555,7 +555,7 @@ def check_table(name: str, df: pd.DataFrame, full: bool = True) -> list[str]:
     Always: required columns present, every contract column with its kind's dtype (ids
     and coded values text, dates ``datetime64``, money and measures ``float64``), no
     column outside the contract in an input table. With ``full`` (where a table is
-    written): values inside their ranges and vocabularies, and key columns filled.
+    written): values inside their ranges and vocabularies, key and required columns filled.
     An empty list means the table keeps the contract.
 
     >>> check_table("contacts", pd.DataFrame({"customer_id": pd.Series(["C1"], dtype="str"),
@@ -598,7 +598,8 @@ def check_table(name: str, df: pd.DataFrame, full: bool = True) -> list[str]:
                     f"(expected one of {listed})".replace("'", '"')
                 )
     if full and spec is not None:
-        for k in spec.key:
+        must = dict.fromkeys([*spec.key, *(c.name for c in spec.required)])
+        for k in must:
             if k in df.columns and df[k].isna().any():
                 problems.append(f"{name}.{k}: {int(df[k].isna().sum())} rows have no {k}.")
     if spec is not None and not spec.open:

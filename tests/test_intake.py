@@ -621,7 +621,7 @@ def test_deliverable_translates_problems_actions_and_derivations():
         "problem_key": "no_customer_id",
         "params": '{"lines": 1234, "lines_pct": 24.9, "amount": 1500.5, "rows": "5, 6"}',
     }
-    assert problem_text(issue, cat) == "1,234 lines be orphans (24.9\u00a0%, 1,500.50)"
+    assert problem_text(issue, cat) == "1,234 lines be orphans (25\u00a0%, 1,500\u00a0€)"
     more = {
         "problem": "is empty but required (and 20 more rows like this)",
         "problem_key": "empty_required",

@@ -16,7 +16,6 @@ import logging
 import re
 from pathlib import Path
 
-import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..resources import templates_dir
@@ -33,6 +32,7 @@ from .model import (
     Table,
     Text,
 )
+from .values import format_value
 
 log = logging.getLogger(__name__)
 
@@ -69,35 +69,8 @@ def anchor_id(text: str, used: set[str]) -> str:
 
 
 def format_cell(value, kind: str, fmt, t) -> str:
-    """One table value as the client reads it, in the engagement's locale."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and value != value:
-        return ""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return t("common.yes") if value else t("common.no")
-    try:
-        if kind == "money":
-            return fmt.number(value, 0)
-        if kind == "money0":
-            return fmt.number(value, 0)
-        if kind == "pct":
-            return fmt.pct(value, 1)
-        if kind == "ratio":
-            return fmt.pct(float(value) * 100, 1)
-        if kind == "int":
-            return fmt.number(value, 0)
-        if kind == "float":
-            return fmt.number(value, 2)
-        if kind == "score":
-            return fmt.number(value, 1)
-        if kind == "date":
-            return fmt.date(value)
-    except (TypeError, ValueError, ArithmeticError):
-        return str(value)
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return fmt.date(value)
-    return str(value)
+    """One table value as the client reads it (:func:`values.format_value`)."""
+    return format_value(value, kind, fmt, t)
 
 
 def _table_view(block: Table, ctx, max_rows_default: int) -> dict:

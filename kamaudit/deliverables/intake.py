@@ -28,6 +28,7 @@ from .model import (
     Table,
     Text,
 )
+from .values import format_params
 
 STAGE = "intake"
 _P = "intake."
@@ -69,27 +70,6 @@ _ACTION_KEYS = {
 _ISSUE_INTERNAL = ("problem_key", "params")
 
 
-def _format_params(params: dict, catalog) -> dict[str, str]:
-    """Message parameters formatted for the locale: counts, amounts, shares, dates."""
-    out: dict[str, str] = {}
-    for k, v in params.items():
-        if isinstance(v, bool) or v is None:
-            out[k] = str(v)
-        elif k.endswith("_pct") and isinstance(v, (int, float)):
-            out[k] = catalog.pct(v, 1)
-        elif k in ("amount", "fence") and isinstance(v, (int, float)):
-            out[k] = catalog.number(v, 2)
-        elif k == "k" and isinstance(v, (int, float)):
-            out[k] = catalog.number(v, 0 if float(v).is_integer() else 1)
-        elif isinstance(v, (int, float)):
-            out[k] = catalog.number(v)
-        elif k in ("start", "end"):
-            out[k] = catalog.date(v)
-        else:
-            out[k] = str(v)
-    return out
-
-
 def problem_text(issue: dict, catalog) -> str:
     """The problem of an issue row in the catalog's language (English text as the fallback)."""
     english = str(issue.get("problem") or "")
@@ -105,7 +85,7 @@ def problem_text(issue: dict, catalog) -> str:
     more = params.pop("more_n", None)
     if more is not None and not catalog.has(f"{_P}problems.{key}"):
         return english
-    shown = _format_params(params, catalog)
+    shown = format_params(params, catalog)
     text = catalog.t(f"{_P}problems.{key}", english if more is None else None, **shown)
     if text == f"{_P}problems.{key}":
         return english
@@ -145,7 +125,7 @@ def derivation_texts(summary: dict, catalog) -> list[str]:
     for item, en in zip(items, english, strict=True):
         key = f"{_P}derivations.{item.get('key', '')}"
         out.append(
-            catalog.t(key, en, **_format_params(item.get("params") or {}, catalog))
+            catalog.t(key, en, **format_params(item.get("params") or {}, catalog))
             if catalog.has(key)
             else en
         )

@@ -18,41 +18,12 @@ Column formats are kinds, not Excel codes: ``money``, ``money0`` (no decimals), 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
-FormatKind = Literal["money", "money0", "pct", "ratio", "int", "float", "score", "date", "text"]
-
-_MONEY = re.compile(
-    r"(revenue|profit|margin|amount|cost|^cts_|sales|discount|rebate|cogs|price|value|wallet|clv|saving)"
-)
-
-
-def infer_format(column: str, dtype) -> FormatKind:
-    """The display kind of a column from its canonical name and dtype."""
-    name = column.lower()
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "date"
-    if pd.api.types.is_bool_dtype(dtype):
-        return "text"
-    if not pd.api.types.is_numeric_dtype(dtype):
-        return "text"
-    if name.endswith("_pct") or name.endswith("_share"):
-        return "pct"
-    if name.endswith(("_n", "_count", "_days", "_rank")) or name in ("rank", "n"):
-        return "int"
-    if name.endswith(("_score", "attractiveness", "strength")):
-        return "score"
-    if name.endswith(("_probability", "_frequency", "frequency", "probability", "_prob")):
-        return "ratio"
-    if _MONEY.search(name) and not name.endswith("_pct"):
-        return "money"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "int"
-    return "float"
+from .values import FormatKind, infer_format  # noqa: F401  (the one formatter)
 
 
 @dataclass
