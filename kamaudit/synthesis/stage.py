@@ -1,0 +1,57 @@
+"""The synthesis step: inputs from the workspace, results as a ``StageResult``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..messages import Message
+from ..stage import StageResult
+from .actions import action_list
+from .pocket import pocket_margins
+
+INPUTS = ("customer_pnl", "account_profile", "team_plan", "cts_big_unprofitable")
+"""Workspace tables the synthesis reads (``customer_pnl`` required, the rest optional)."""
+
+
+@dataclass
+class SynthesisResult(StageResult):
+    """``actions`` and ``pocket_margins``."""
+
+    actions: pd.DataFrame
+    pocket_margins: pd.DataFrame
+    messages: list[Message]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out = {"actions": self.actions}
+        if len(self.pocket_margins):
+            out["pocket_margins"] = self.pocket_margins
+        return out
+
+
+def load_inputs(workspace) -> dict[str, Any]:
+    """The stage tables the synthesis needs, and the inputs intake received."""
+    tables: dict[str, Any] = {
+        name: workspace.read_table(name, required=(name == "customer_pnl")) for name in INPUTS
+    }
+    summary = workspace.read_json("intake_summary", {}) or {}
+    tables["tables_received"] = sorted((summary.get("inputs") or {}).keys())
+    return tables
+
+
+def run(inputs: dict[str, Any], settings: Any, period: Any) -> SynthesisResult:
+    """Compute the cross-stage results (pure). ``settings`` is reserved (None today)."""
+    pnl, prof = inputs["customer_pnl"], inputs.get("account_profile")
+    actions = action_list(
+        pnl,
+        prof,
+        inputs.get("team_plan"),
+        inputs.get("cts_big_unprofitable"),
+        list(inputs.get("tables_received") or []),
+        period.end,
+    )
+    pockets = pocket_margins(pnl, prof) if prof is not None else pd.DataFrame()
+    messages = [Message("synthesis.actions_n", {"actions_n": len(actions)}, "info")]
+    return SynthesisResult(actions=actions, pocket_margins=pockets, messages=messages)
