@@ -437,6 +437,18 @@ RESULTS: dict[str, Table] = {
             open=True,
         ),
         _t(
+            "actions",
+            C("action", "code", True),
+            C("customer_id", "id"),
+            C("name", "text"),
+            C("segment", "text"),
+            C("impact_amount", "money"),
+            C("owner_id", "id"),
+            C("owner", "text"),
+            C("due_date", "date", True),
+            C("basis", "text", True),
+        ),
+        _t(
             "team_plan",
             C("customer_id", "id", True),
             C("person_id", "id", True),
