@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import contract
 from .errors import InputError, ValidationFailed, did_you_mean
-from .readers import SCHEMA, RawTable, detect_date_format, parse_dates, parse_numbers, read_input
+from .io import SCHEMA, RawTable, detect_date_format, parse_dates, parse_numbers, read_input
 
 __all__ = [
     "ISSUE_COLUMNS",

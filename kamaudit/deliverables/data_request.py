@@ -66,9 +66,9 @@ _FORMATS = {"id": "@", "text": "@", "date": "yyyy-mm-dd", "money": "#,##0.00", "
 
 
 def _schema() -> dict[str, dict[str, tuple[str, bool]]]:
-    """The data contract (``readers.SCHEMA``, the one place it is written), less helper columns."""
+    """The data contract (``kamaudit.io.SCHEMA``, the one place it is written), less helper columns."""
     from ..config import TABLES
-    from ..readers import SCHEMA
+    from ..io import SCHEMA
 
     return {
         table: {c: tuple(v[:2]) for c, v in SCHEMA[table].items() if c not in _SKIP.get(table, ())}
