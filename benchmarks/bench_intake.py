@@ -118,9 +118,9 @@ def reference(path: Path) -> pd.DataFrame:
 def bench_xlsx(lines: int, runs: int) -> int:
     """openpyxl against python-calamine on a retail-shaped workbook."""
     import kamaudit.io.xlsx as xlsx_reader
-    from kamaudit.io import read_input
     from kamaudit.config import load_engagement
     from kamaudit.intake import run_intake
+    from kamaudit.io import read_input
 
     sys.path.insert(0, str(HERE.parent / "tests"))
     from test_retail import write_engagement, write_retail_xlsx

@@ -1,4 +1,5 @@
-"""Dates written as text: format detected, impossible dates left empty, ambiguous ones read day-first.
+"""Dates written as text: format detected, impossible dates left empty, ambiguous ones read day-
+first.
 
 Each case asserts what was read (or what the message says) and that the input file's
 bytes are unchanged afterwards.

@@ -1,4 +1,5 @@
-"""After reading: title rows skipped, total rows dropped in many languages, empty rows and columns gone.
+"""After reading: title rows skipped, total rows dropped in many languages, empty rows and columns
+gone.
 
 Each case asserts what was read (or what the message says) and that the input file's
 bytes are unchanged afterwards.

@@ -1,4 +1,5 @@
-"""The entry point: missing, empty, binary and old-Excel files named; inputs opened read-only; paths relative to the engagement.
+"""The entry point: missing, empty, binary and old-Excel files named; inputs opened read-only;
+paths relative to the engagement.
 
 Each case asserts what was read (or what the message says) and that the input file's
 bytes are unchanged afterwards.

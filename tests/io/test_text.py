@@ -1,4 +1,5 @@
-"""CSV exports: quoted values, blank lines, ragged rows and unclosed quotes keep the client's line numbers or name them.
+"""CSV exports: quoted values, blank lines, ragged rows and unclosed quotes keep the client's line
+numbers or name them.
 
 Each case asserts what was read (or what the message says) and that the input file's
 bytes are unchanged afterwards.

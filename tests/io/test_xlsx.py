@@ -1,4 +1,5 @@
-"""Workbooks: sheets by name or number, title blocks, text cells, broken files, and calamine and openpyxl reading the same.
+"""Workbooks: sheets by name or number, title blocks, text cells, broken files, and calamine and
+openpyxl reading the same.
 
 Each case asserts what was read (or what the message says) and that the input file's
 bytes are unchanged afterwards.
