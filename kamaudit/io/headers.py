@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from ..contract import legacy_schema
-from ..errors import did_you_mean
+from ..errors import InputError, did_you_mean
 from .numeric import NUMBERISH
+from .raw import opt
 
 SCHEMA: dict[str, dict[str, tuple[str, bool]]] = legacy_schema()
 """Canonical columns per table, ``name -> (kind, required)``: a view of ``kamaudit.contract``."""
@@ -86,6 +87,29 @@ def detect_header(rows: list[list[Any]], table: str, columns: dict[str, str]) ->
         if wide and not any(_is_value(c) for c in r):
             return i, "the first full row of text"
     return 0, "the first row"
+
+
+def header_row(
+    table: str, spec: Any, rows: list[list[Any]], n_rows: int, options: dict, where: str, unit: str
+) -> int:
+    """0-based index of the header row: ``spec.header_row`` checked against the ``n_rows``
+    of the file or sheet (``unit``: "lines" or "rows"), or detected from its first ``rows``.
+
+    Records the choice in ``options["header_row"]``; ``where`` names the file (and sheet).
+    """
+    if spec.header_row:
+        header_idx = spec.header_row - 1
+        options["header_row"] = opt(spec.header_row, "engagement file")
+        if header_idx >= n_rows:
+            what = "the file" if unit == "lines" else "the sheet"
+            raise InputError(
+                f"{where}: inputs.{table}.header_row is {spec.header_row}, but {what} has only "
+                f"{n_rows} {unit}."
+            )
+    else:
+        header_idx, why = detect_header(rows, table, spec.columns)
+        options["header_row"] = opt(header_idx + 1, "detected", why=why)
+    return header_idx
 
 
 def map_headers(

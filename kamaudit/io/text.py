@@ -22,7 +22,7 @@ from .encodings import (
     looks_binary,
     sniff_delimiter,
 )
-from .headers import detect_header
+from .headers import header_row
 from .raw import RawTable, clean_header, opt, title_rows_note
 
 
@@ -105,17 +105,7 @@ def _layout(
         options["delimiter"] = opt(delim, "detected")
 
     sample = list(csv.reader(lines[:60], delimiter=delim))
-    if spec.header_row:
-        header_idx = spec.header_row - 1
-        options["header_row"] = opt(spec.header_row, "engagement file")
-        if header_idx >= len(lines):
-            raise InputError(
-                f"{name}: inputs.{table}.header_row is {spec.header_row}, but the file has only "
-                f"{len(lines)} lines."
-            )
-    else:
-        header_idx, why = detect_header(sample, table, spec.columns)
-        options["header_row"] = opt(header_idx + 1, "detected", why=why)
+    header_idx = header_row(table, spec, sample, len(lines), options, name, "lines")
     return options, encoding, delim, sample, header_idx
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, did_you_mean
-from .headers import detect_header
+from .headers import header_row
 from .raw import BLANKS, RawTable, clean_header, opt, title_rows_note
 
 
@@ -147,17 +147,10 @@ def _workbook_table(
     last = int(np.flatnonzero(~blank[:last_row].all(axis=0))[-1]) + 1
     grid = grid[:last_row, :last]
 
-    if spec.header_row:
-        header_idx = spec.header_row - 1
-        options["header_row"] = opt(spec.header_row, "engagement file")
-        if header_idx >= len(grid):
-            raise InputError(
-                f'{name}, sheet "{ws_name}": inputs.{table}.header_row is {spec.header_row}, but '
-                f"the sheet has only {len(grid)} rows."
-            )
-    else:
-        header_idx, why = detect_header([list(r) for r in grid[:60]], table, spec.columns)
-        options["header_row"] = opt(header_idx + 1, "detected", why=why)
+    head_rows = [list(r) for r in grid[:60]]
+    header_idx = header_row(
+        table, spec, head_rows, len(grid), options, f'{name}, sheet "{ws_name}"', "rows"
+    )
     headers = [clean_header(c) for c in grid[header_idx]]
     body = grid[header_idx + 1 :]
     cols = [f"__col{i}" for i in range(len(headers))]
