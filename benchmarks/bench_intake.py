@@ -117,9 +117,10 @@ def reference(path: Path) -> pd.DataFrame:
 
 def bench_xlsx(lines: int, runs: int) -> int:
     """openpyxl against python-calamine on a retail-shaped workbook."""
-    import kamaudit.readers as readers
+    import kamaudit.io.xlsx as xlsx_reader
     from kamaudit.config import load_engagement
     from kamaudit.intake import run_intake
+    from kamaudit.io import read_input
 
     sys.path.insert(0, str(HERE.parent / "tests"))
     from test_retail import write_engagement, write_retail_xlsx
@@ -138,14 +139,14 @@ def bench_xlsx(lines: int, runs: int) -> int:
     raws = {}
     for _ in range(runs):
         for engine in ("openpyxl", "calamine"):
-            readers.XLSX_ENGINE = engine
+            xlsx_reader.XLSX_ENGINE = engine
             w0 = time.perf_counter()
-            raws[engine] = readers.read_input("invoices", spec)
+            raws[engine] = read_input("invoices", spec)
             walls[engine].append(time.perf_counter() - w0)
         w0 = time.perf_counter()
         res = run_intake({"invoices": raws["calamine"]}, eng)
         walls["intake"].append(time.perf_counter() - w0)
-    readers.XLSX_ENGINE = "auto"
+    xlsx_reader.XLSX_ENGINE = "auto"
     a, b = raws["openpyxl"], raws["calamine"]
     assert b.option("engine") == "calamine", b.options
     assert list(a.df.columns) == list(b.df.columns) and (a.rows == b.rows).all()
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     args.lines = args.lines or 1_000_000
 
     from kamaudit.intake import run_intake
-    from kamaudit.readers import read_input
+    from kamaudit.io import read_input
 
     path = DATA / f"invoices_1c_{args.lines}.csv"
     if not path.exists():

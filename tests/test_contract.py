@@ -46,7 +46,7 @@ def test_every_synonym_names_a_code():
 def test_legacy_views_follow_the_contract():
     from kamaudit.config import TABLES
     from kamaudit.intake import KEYS, RANGES
-    from kamaudit.readers import SCHEMA
+    from kamaudit.io import SCHEMA
 
     assert tuple(contract.INPUTS) == TABLES
     assert list(SCHEMA) == list(contract.INPUTS)

@@ -69,7 +69,7 @@ def _schema() -> dict[str, dict[str, tuple[str, bool]]]:
     """The data contract (``kamaudit.contract``, the one place it is written), less the
     columns only read to derive another table."""
     from ..config import TABLES
-    from ..readers import SCHEMA
+    from ..io import SCHEMA
 
     return {
         table: {c: tuple(v[:2]) for c, v in SCHEMA[table].items() if c not in _SKIP.get(table, ())}

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .. import contract
-from ..readers import SCHEMA, RawTable, detect_date_format, parse_dates, parse_numbers
+from ..io import SCHEMA, RawTable, detect_date_format, parse_dates, parse_numbers
 from .issues import _add_kept_rows, _col_label, _Issues, _show
 from .settings import IntakeSettings
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..readers import RawTable
+from ..io import RawTable
 
 ISSUE_COLUMNS = [
     "table",

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..readers import SCHEMA, RawTable
+from ..io import SCHEMA, RawTable
 from .settings import IntakeSettings
 
 

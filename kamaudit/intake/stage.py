@@ -2,7 +2,7 @@
 
 The stage in three calls::
 
-    raw = {t: read_input(t, spec) for t, spec in engagement.inputs.items()}   # kamaudit.readers
+    raw = {t: read_input(t, spec) for t, spec in engagement.inputs.items()}   # kamaudit.io
     result = run_intake(raw, engagement)        # pure: map, derive, coerce, validate, profile
     workspace.save(result)                      # data/<table>.parquet, intake_* tables
 
@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, ValidationFailed
+from ..io import SCHEMA, RawTable, read_input
 from ..messages import Message
-from ..readers import SCHEMA, RawTable, read_input
 from ..stage import StageResult
 from .coerce import _contract, _normalise_codes
 from .issues import SEVERITIES, _fatal_message, _Issues
@@ -113,7 +113,7 @@ def run(
     Parameters
     ----------
     inputs
-        ``{table: RawTable}`` from :func:`load_inputs` (or :func:`kamaudit.readers.read_input`).
+        ``{table: RawTable}`` from :func:`load_inputs` (or :func:`kamaudit.io.read_input`).
     settings
         The engagement's ``intake`` settings.
     period

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import did_you_mean
-from ..readers import SCHEMA, RawTable
+from ..io import SCHEMA, RawTable
 from .coerce import KEYS, _blank, _check_ranges, _coerce
 from .issues import ISSUE_COLUMNS, _add_kept_rows, _col_label, _Issues, _params, _show
 from .settings import IntakeSettings

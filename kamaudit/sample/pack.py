@@ -1,0 +1,84 @@
+"""A seminar pack: N distinct companies with their answer keys kept apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .generate import check_industry, generate_sample
+from .info import SampleError, SampleInfo
+from .profiles import INDUSTRIES, PROFILES
+from .writing import write_text
+
+
+def generate_pack(
+    out_dir: str | Path,
+    n: int,
+    *,
+    seed: int = 1,
+    industry: str | None = None,
+    n_customers: int = 300,
+    n_lines: int = 40_000,
+    years: int = 2,
+    start: str = "2024-01-01",
+    currency: str = "EUR",
+    language: str = "en",
+) -> list[SampleInfo]:
+    """Write ``n`` distinct companies for a seminar: ``company_01/`` … and ``answer_keys/``.
+
+    Each company has its own seed (``seed * 1000 + k``) and name; industries rotate
+    through :data:`INDUSTRIES` when ``industry`` is None. The answer keys
+    (``answer_keys/company_01.json`` and a Markdown answer sheet ``company_01.md``) are
+    kept outside the company folders, so a trainer can hand out the folders alone.
+    ``out_dir/README.md`` lists the companies.
+    """
+    n = int(n)
+    if n < 1:
+        raise SampleError(f"n = {n}: a pack has at least one company.")
+    if industry is not None:
+        check_industry(industry)
+    out = Path(out_dir).expanduser()
+    keys = out / "answer_keys"
+    rng = np.random.default_rng(seed)
+    used: set[str] = set()
+    infos = []
+    width = max(2, len(str(n)))
+    for k in range(1, n + 1):
+        ind = industry or INDUSTRIES[(k - 1) % len(INDUSTRIES)]
+        pool = list(PROFILES[ind].names)
+        order = rng.permutation(len(pool))
+        name = next((pool[i] for i in order if pool[i] not in used), None)
+        if name is None:
+            name = f"{pool[int(order[0])]} ({k})"
+        used.add(name)
+        label = f"company_{k:0{width}d}"
+        infos.append(
+            generate_sample(
+                out / label,
+                seed=seed * 1000 + k,
+                n_customers=n_customers,
+                n_lines=n_lines,
+                years=years,
+                start=start,
+                industry=ind,
+                client=name,
+                currency=currency,
+                language=language,
+                answer_key_dir=keys,
+                key_name=label,
+            )
+        )
+    lines = [
+        "# Seminar pack",
+        "",
+        f"{n} fictional companies written by `kamaudit sample --pack {n}` (seed {seed}). Hand out the "
+        "`company_*` folders; keep `answer_keys/` for the trainer.",
+        "",
+        "| folder | company | industry |",
+        "|---|---|---|",
+    ]
+    for info in infos:
+        lines.append(f"| {info.out_dir.name}/ | {info.client} | {info.industry} |")
+    write_text(out / "README.md", "\n".join(lines) + "\n")
+    return infos

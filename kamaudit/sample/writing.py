@@ -1,0 +1,63 @@
+"""Writing files: tables as CSV and text files atomically with ordinary permissions, and
+the sample's ``engagement.yaml``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..workspace import atomic_path, write_text_atomic
+
+# ----------------------------------------------------------------- writing
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _readable(path: Path) -> Path:
+    """Atomic writes start as 0600 temporary files; give the result ordinary permissions."""
+    os.chmod(path, 0o666 & ~_umask())
+    return Path(path)
+
+
+def write_csv(table: pa.Table, path: Path) -> None:
+    with atomic_path(path, ".csv") as tmp:
+        pacsv.write_csv(table, tmp, pacsv.WriteOptions(quoting_style="needed"))
+    _readable(path)
+
+
+def write_text(path: Path, text: str) -> Path:
+    return _readable(write_text_atomic(path, text))
+
+
+def engagement_yaml(
+    client: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    currency: str,
+    language: str,
+    seed: int,
+    industry: str,
+) -> str:
+    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - JSON strings are valid YAML
+    lines = [
+        f"# Fictional sample engagement written by kamaudit.sample (industry {industry}, seed {seed}).",
+        "# Every company, person and number in it is invented.",
+        f"client: {q(client)}",
+        f"period: {{start: {start.date().isoformat()}, end: {end.date().isoformat()}}}",
+        f"currency: {currency}",
+        f"language: {language}",
+        "inputs:",
+    ]
+    from ..config import TABLES
+
+    lines += [f"  {t}: {t}.csv" for t in TABLES]
+    return "\n".join(lines) + "\n"
