@@ -100,12 +100,7 @@ def _lists() -> dict[str, tuple[str, ...]]:
         drivers = tuple(DRIVERS)
     except Exception:
         drivers = _DRIVERS
-    try:
-        from ..account_profile import ROLES
-
-        roles = tuple(ROLES)
-    except Exception:
-        roles = CONTACT_ROLES.codes
+    roles = CONTACT_ROLES.codes
     return {
         "activity": _ACTIVITIES,
         "rebate_kind": _REBATE_KINDS,
