@@ -61,6 +61,7 @@ def scale(values: np.ndarray, criterion: Criterion) -> np.ndarray:
     out[ok] = 1 + 9 * pct
     return out
 
+
 def _assessments(assessments: pd.DataFrame | None) -> pd.DataFrame | None:
     """Assessment rows with the score clipped to 1-10 and who made it (``kind``)."""
     if assessments is None or not len(assessments):

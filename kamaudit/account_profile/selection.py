@@ -28,6 +28,7 @@ __all__ = [
     "vip_not_key",
 ]
 
+
 def selection_cap(active_n: int, settings: ProfileSettings) -> int:
     """How many key accounts at most: share of active customers (rounded down) and the maximum."""
     return int(
@@ -184,9 +185,7 @@ def _reasons(out, eligible, forced, active, metrics, s: ProfileSettings) -> np.n
     hi_a = out["attractiveness"].to_numpy() >= s.split_attractiveness
     hi_s = out["strength"].to_numpy() >= s.split_strength
     unprofitable = (metrics["net_profit"].fillna(0) < 0).to_numpy()
-    forced_out = (
-        metrics["customer_id"].isin([str(x) for x in s.force_not_key]).to_numpy()
-    )
+    forced_out = metrics["customer_id"].isin([str(x) for x in s.force_not_key]).to_numpy()
     small = _small_today(metrics, s)
     key = out["is_key_account"].to_numpy(dtype=bool)
     top = out["in_turnover_top"].to_numpy(dtype=bool)

@@ -546,4 +546,3 @@ class ProfileSettings(BaseModel):
             for c in self.criteria
         ]
         return pd.DataFrame(rows)
-
