@@ -40,6 +40,11 @@ def customer_master(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return cust
 
 
+def _master(cust: pd.DataFrame, ids: pd.Series, col: str) -> pd.Series:
+    """A customer-master column for ``ids`` (aligned with them), keeping its dtype."""
+    return cust[col].reindex(ids.to_numpy()).set_axis(ids.index)
+
+
 def compute_metrics(
     tables: dict[str, pd.DataFrame],
     customer_pnl: pd.DataFrame,
@@ -74,13 +79,13 @@ def compute_metrics(
     )
     # share of wallet (annual revenue against the annual wallet)
     years = max((end - start).days + 1, 1) / 365.25
-    wallet = out["customer_id"].map(cust["wallet_estimate"]).astype("float64")
+    wallet = _master(cust, out["customer_id"], "wallet_estimate")
     wallet = wallet.where(wallet > 0)
     out["wallet_estimate"] = wallet
     out["share_of_wallet_pct"] = (100 * (out["net_revenue"] / years) / wallet).clip(
         lower=0, upper=100
     )
-    out["stage_given"] = out["customer_id"].map(cust["relationship_stage"])
+    out["stage_given"] = _master(cust, out["customer_id"], "relationship_stage")
     cov = contact_coverage(tables.get("contacts"), out.index, end, settings)
     out = out.join(cov.set_index("customer_id"), how="left")
     return out.reset_index(drop=True)
@@ -93,7 +98,7 @@ def _identity_and_pnl(pnl: pd.DataFrame, cust: pd.DataFrame) -> pd.DataFrame:
         if col in pnl.columns:
             out[col] = pnl[col].to_numpy()
         else:
-            out[col] = out["customer_id"].map(cust[col])
+            out[col] = _master(cust, out["customer_id"], col)
     out["name"] = out["name"].fillna(out["customer_id"])
     for col in _PNL:
         out[col] = pnl[col].astype("float64") if col in pnl.columns else np.nan
@@ -149,7 +154,7 @@ def _invoice_metrics(
         out["assortment_n"] = np.nan
     # tenure (from customer_since where the master gives it) and order regularity
     first = sold.groupby("customer_id")["invoice_date"].min().reindex(out.index)
-    since = out["customer_id"].map(cust["customer_since"]).astype("datetime64[ns]")
+    since = _master(cust, out["customer_id"], "customer_since")
     since = since.fillna(first).where(since.isna() | (since <= first) | first.isna(), first)
     out["tenure_years"] = ((end - since).dt.days / 365.25).clip(lower=0)
     pos = sold.loc[sold["invoice_date"].notna()]
