@@ -194,3 +194,21 @@ def test_build_returns_none_without_the_stage(tmp_path):
     from kamaudit.deliverables.context import ReportContext
 
     assert build(ReportContext(engagement(), Workspace(tmp_path).ensure())) is None
+
+
+def test_comparison_is_presented_from_the_stage_table_not_recomputed(tmp_path):
+    from kamaudit.deliverables.account_profile import build
+    from kamaudit.deliverables.context import ReportContext
+    from kamaudit.deliverables.model import Text
+
+    r = sample_result()
+    _, eng = sample_inputs()
+    ws = Workspace(tmp_path / "ws").ensure()
+    ws.save(r)
+    c = ws.read_table("profile_turnover_comparison")
+    c.loc[c["list"] == "turnover_top", "only_unprofitable_n"] = 987
+    ws.write_table("profile_turnover_comparison", c)
+    rep = build(ReportContext(eng, ws))
+    texts = [b.text for b in rep.section.blocks if isinstance(b, Text)]
+    assert any("987" in x for x in texts)
+    assert any("987" in x for x in rep.summary)

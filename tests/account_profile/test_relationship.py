@@ -70,3 +70,23 @@ def test_relationship_stage_from_indicators_and_assessed_override():
     p = rel["win_keep_probability"]
     assert p.between(0.05, 0.95).all()
     assert p[2] > p[1] > p[0]
+
+
+def test_roles_are_the_contracts_codes_in_its_order():
+    """Issue 11, defect 2: intake normalises "Decision-maker" and "Buyer" to contract codes,
+    and the profile reads those codes as they are (no spelling of its own)."""
+    from kamaudit.account_profile import contact_map
+    from kamaudit.contract import CONTACT_ROLES
+
+    c = contacts_frame()
+    c["role"] = CONTACT_ROLES.normalise_series(
+        pd.Series(["Buyer", "Decision-maker", "finance", "User", "end user"])
+    )
+    cov = contact_coverage(c, ["A", "B"], pd.Timestamp("2025-12-31")).set_index("customer_id")
+    assert cov.loc["A", "roles_covered"] == "procurement"
+    assert "decision_maker" not in cov.loc["B", "roles_missing"].split(";")
+    missing_a = cov.loc["A", "roles_missing"].split(";")
+    assert missing_a == [r for r in CONTACT_ROLES.codes if r != "procurement"]
+    grid = contact_map(c, ["B"])
+    assert grid["role"].tolist() == list(CONTACT_ROLES.codes)
+    assert grid.set_index("role").loc["user", "contacts_n"] == 2

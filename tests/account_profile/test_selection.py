@@ -83,3 +83,29 @@ def test_property_the_cap_always_holds(case, share, max_accounts, include_star):
     assert sel["is_key_account"].sum() <= min(int(active * share / 100 + 1e-9), max_accounts)
     stab = stability(detail, m, sel, s)
     assert stab["selection_frequency"].between(0, 1).all()
+
+
+def test_turnover_comparison_is_one_table_by_hand():
+    import pandas as pd
+
+    from kamaudit.account_profile import turnover_comparison
+
+    sel = pd.DataFrame(
+        {
+            "is_key_account": [True, True, False, False],
+            "in_turnover_top": [True, False, True, False],
+            "net_revenue": [9.0, 2.0, 8.0, 1.0],
+            "net_profit": [3.0, 1.0, -2.0, 0.5],
+        }
+    )
+    c = turnover_comparison(sel).set_index("list")
+    assert c.loc["key_accounts"].to_dict() == {
+        "customers_n": 2,
+        "both_n": 1,
+        "only_n": 1,
+        "only_unprofitable_n": 0,
+        "net_revenue": 11.0,
+        "net_profit": 4.0,
+    }
+    assert c.loc["turnover_top", "only_unprofitable_n"] == 1
+    assert c.loc["turnover_top", "net_profit"] == 1.0

@@ -101,3 +101,46 @@ def test_run_profile_without_optional_tables_says_what_it_skips():
     assert r.profile["contacts_n"].isna().all()
     g = r.metrics.set_index("customer_id")["growth_pct"]
     assert g["A"] == 200.0 and g["B"] == pytest.approx(-60.0)
+
+
+def test_result_is_a_stage_result_the_workspace_saves(tmp_path):
+    from kamaudit import Workspace
+    from kamaudit.messages import Message
+    from kamaudit.stage import StageResult
+
+    r = sample_result()
+    assert isinstance(r, StageResult)
+    assert all(isinstance(m, Message) for m in r.messages)
+    assert all(m.key.startswith("account_profile.notes.") for m in r.messages)
+    ws = Workspace(tmp_path).ensure()
+    names = ws.save(r)
+    assert set(names) == set(r.tables()) | {"profile_summary"}
+    doc = ws.read_json("profile_summary")
+    assert [Message.from_dict(d) for d in doc["messages"]] == r.messages
+    # the summary's comparison figures are the comparison table's
+    c = r.comparison.set_index("list")
+    assert doc["summary"]["turnover_only_n"] == c.loc["turnover_top", "only_n"]
+    assert doc["summary"]["key_profit"] == c.loc["key_accounts", "net_profit"]
+
+
+def test_load_inputs_reads_one_dict(tmp_path):
+    from kamaudit import Workspace
+    from kamaudit.account_profile import load_inputs
+    from kamaudit.errors import KamAuditError
+
+    ws = Workspace(tmp_path).ensure()
+    with pytest.raises(KamAuditError, match="no table 'invoices'"):
+        load_inputs(ws)
+    inputs, _ = sample_inputs()
+    for name in ("invoices", "customer_pnl", "customers"):
+        ws.write_table(name, inputs[name])
+    got = load_inputs(ws)
+    assert set(got) == {
+        "customers",
+        "invoices",
+        "payments",
+        "contacts",
+        "assessments",
+        "customer_pnl",
+    }
+    assert got["contacts"] is None and len(got["customer_pnl"]) == len(inputs["customer_pnl"])
