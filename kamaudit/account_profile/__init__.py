@@ -24,7 +24,7 @@ from __future__ import annotations
 from .cards import profile_cards
 from .metrics import compute_metrics
 from .portfolio import CLIENT_VIEWS, QUADRANTS, portfolio
-from .relationship import ROLES, STAGES, contact_coverage, contact_map, relationship
+from .relationship import contact_coverage, contact_map, relationship
 from .scoring import score_customers
 from .selection import (
     potential_accounts,
@@ -50,15 +50,13 @@ __all__ = [
     "ProfileSettings",
     "load_inputs",
     "run",
-    # settings and vocabulary
+    # settings and vocabulary (contact roles and stages: kamaudit.contract)
     "ASSESSMENT_CRITERIA",
     "CLIENT_VIEWS",
     "DEFAULT_CRITERIA",
     "METRICS",
     "NEUTRAL",
     "QUADRANTS",
-    "ROLES",
-    "STAGES",
     "Criterion",
     # the steps, in order
     "compute_metrics",

@@ -17,12 +17,10 @@ import pandas as pd
 from ..contract import CONTACT_ROLES, RELATIONSHIP_STAGES
 from .settings import NEUTRAL, ProfileSettings, StageRule
 
-__all__ = ["ROLES", "STAGES", "contact_coverage", "contact_map", "relationship"]
+__all__ = ["contact_coverage", "contact_map", "relationship"]
 
-ROLES: tuple[str, ...] = CONTACT_ROLES.codes
-"""Buying-centre roles, in the contract's order."""
-STAGES: tuple[str, ...] = RELATIONSHIP_STAGES.codes
-"""Relationship stages, lowest first."""
+ROLES = CONTACT_ROLES.codes  # buying-centre roles, in the contract's order
+STAGES = RELATIONSHIP_STAGES.codes  # lowest first
 
 _INDICATORS = (
     "contacts_n",
@@ -119,7 +117,7 @@ def contact_map(contacts: pd.DataFrame | None, customer_ids) -> pd.DataFrame:
     listed, uncovered ones with contacts_n = 0, so gaps are visible.
 
     Columns: customer_id, role, contacts_n, names, strength_max, owners, last_contact_date.
-    Roles come in the contract's order (:data:`ROLES`), then any other code found.
+    Roles come in the contract's order (``CONTACT_ROLES``), then any other code found.
     """
     ids = [str(x) for x in customer_ids]
     grid = pd.DataFrame(
@@ -154,7 +152,7 @@ def contact_map(contacts: pd.DataFrame | None, customer_ids) -> pd.DataFrame:
 
 
 def _inferred_stage(out: pd.DataFrame, settings: ProfileSettings) -> np.ndarray:
-    """Index into :data:`STAGES`: the highest stage whose minimums are all met."""
+    """Index into the stages (lowest first): the highest stage whose minimums are all met."""
     rules = settings.stages
     stage_idx = np.zeros(len(out), dtype=int)
     for k, name in enumerate(STAGES[1:], start=1):
