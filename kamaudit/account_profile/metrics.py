@@ -1,8 +1,8 @@
 """Per-customer metrics the criteria score (``profile_metrics``).
 
 Size and profit come from stage 2's customer P&L; growth, assortment breadth, tenure and
-order regularity from the invoices; payment discipline from the payments; share of wallet
-from the customer master's ``wallet_estimate``; the contact indicators from
+order regularity from the invoices; payment discipline from the payments; share of
+wallet from the customer master's ``wallet_estimate``; the contact indicators from
 :func:`~kamaudit.account_profile.relationship.contact_coverage`. Inputs follow the data
 contract (ids text, dates datetimes, amounts floats), so nothing here re-coerces them.
 """
