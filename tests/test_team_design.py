@@ -537,7 +537,7 @@ def test_catalog_has_every_statement_and_reason():
 
 def test_sample_plan_is_feasible():
     try:
-        from kamaudit.account_profile import run_profile
+        from kamaudit.account_profile import run as run_profile
         from kamaudit.cost_to_serve import run_cost_to_serve
         from kamaudit.intake import read_and_check
         from kamaudit.resources import sample_engagement
@@ -552,7 +552,7 @@ def test_sample_plan_is_feasible():
     pnl = getattr(cts, "pnl", None)
     if pnl is None:
         pnl = cts.customer_pnl
-    profile = run_profile(tables, pnl, eng).profile
+    profile = run_profile({**tables, "customer_pnl": pnl}, eng.profile, eng.period).profile
     result = run_team_design(tables, profile, pnl, eng)
     assert result.feasible, [s.text for s in result.statements]
     _check_invariants(result)

@@ -1,20 +1,30 @@
 """Stage 3's part of the deliverables: scores, portfolio, key accounts, cards.
 
-``build(ctx)`` reads ``account_profile`` and the ``profile_*`` tables from the workspace
-(``None`` when the stage has not run) and returns the workbook sheets and the report
-section. Every word comes from ``account_profile.*`` keys of the message catalog.
+``build(ctx)`` reads ``account_profile``, the ``profile_*`` tables and the
+``profile_summary`` document from the workspace (``None`` when the stage has not run) and
+returns the workbook sheets and the report section. It presents what the stage computed
+and never recomputes a figure: counts and totals come from the summary and from
+``profile_turnover_comparison``. Every word comes from ``account_profile.*`` keys of the
+message catalog.
+
+The report section is :data:`SECTIONS` (functions, in order, each returning its blocks
+and sheets); the plain sheets are :data:`SHEETS` (how each is translated and formatted).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
-from ..account_profile import NEUTRAL
+from ..account_profile import DEFAULT_CRITERIA, NEUTRAL, QUADRANTS
 from ..plots import account_profile as plots
 from .context import ReportContext
 from .model import (
+    Block,
     Bullets,
     Card,
     Heading,
@@ -29,6 +39,132 @@ from .model import (
 )
 
 P = "account_profile"
+
+TABLES = (
+    "criteria",
+    "scores",
+    "criterion_scores",
+    "portfolio",
+    "relationship",
+    "contacts",
+    "selection",
+    "turnover_comparison",
+    "potential",
+    "vip_not_key",
+    "stability",
+    "cards",
+    "contact_map",
+)
+"""The ``profile_<name>`` tables the deliverables read."""
+
+_DEFAULT_DESC = {c.name: c.description for c in DEFAULT_CRITERIA}
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """How one workbook sheet presents a stage table.
+
+    ``short`` names the catalog keys (``sheets.<short>``, ``sheets.<short>_title`` and,
+    with ``note``, ``sheets.<short>_note``); ``codes`` maps a column to the catalog group
+    its codes translate with; ``yes_no`` shows flags as the catalog's yes and no.
+    """
+
+    key: str
+    short: str
+    codes: Mapping[str, str] = field(default_factory=dict)
+    yes_no: bool = False
+    note: bool = False
+    formats: Mapping[str, str] = field(default_factory=dict)
+    conditional: Mapping[str, str] = field(default_factory=dict)
+
+
+SHEETS: dict[str, SheetSpec] = {
+    s.short: s
+    for s in (
+        SheetSpec(
+            "profile_scores",
+            "scores",
+            {"quadrant": "quadrant", "missing": "criterion"},
+            note=True,
+            conditional={"attractiveness": "scale", "strength": "scale"},
+        ),
+        SheetSpec(
+            "profile_criteria",
+            "criteria",
+            {"axis": "axis", "criterion": "criterion", "direction": "direction", "scale": "scale"},
+            formats={"weight": "float"},
+        ),
+        SheetSpec(
+            "profile_portfolio",
+            "portfolio",
+            {
+                "quadrant": "quadrant",
+                "client_view": "client_view",
+                "relationship_stage": "stage",
+                "stage_inferred": "stage",
+                "stage_assessed": "stage",
+            },
+            yes_no=True,
+            formats={"client_score": "score", "client_spend_score": "score"},
+        ),
+        SheetSpec(
+            "profile_key_accounts",
+            "key_accounts",
+            {"comparison": "comparison", "why": "reason", "stability": "stability_label"},
+            yes_no=True,
+            formats={"priority": "score", "priority_rank": "int"},
+            conditional={"net_profit": "neg_red"},
+        ),
+        SheetSpec("profile_potential", "potential", {"reason": "potential_reason"}),
+        SheetSpec(
+            "profile_contacts",
+            "contacts",
+            {"relationship_shape": "shape", "roles_covered": "role", "roles_missing": "role"},
+            yes_no=True,
+            formats={
+                "contacts_n": "int",
+                "roles_covered_n": "int",
+                "owners_n": "int",
+                "freshness_days": "int",
+                "relationship_strength_avg": "float",
+                "relationship_strength_max": "float",
+                "competitor_ties_avg": "float",
+            },
+        ),
+        SheetSpec(
+            "profile_stability",
+            "stability",
+            {"stability": "stability_label"},
+            yes_no=True,
+            conditional={"selection_frequency": "bar"},
+        ),
+    )
+}
+"""The plain sheets, in the workbook's order (the cards sheet follows them)."""
+
+
+@dataclass
+class Results:
+    """What the stage left in the workspace."""
+
+    profile: pd.DataFrame
+    tables: dict[str, pd.DataFrame | None]
+    summary: dict[str, Any]
+    messages: list[dict]
+
+    def __getitem__(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+
+@dataclass
+class Part:
+    """A section's contribution: report blocks and workbook sheets."""
+
+    blocks: list[Block] = field(default_factory=list)
+    sheets: list[Sheet] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ presentation helpers
 
 
 def _labels(
@@ -52,16 +188,7 @@ def _codes(ctx: ReportContext, group: str, value) -> str:
     return "; ".join(ctx.t(f"{P}.{group}.{c}", c) for c in str(value).split(";") if c)
 
 
-def _default_descriptions() -> dict[str, str]:
-    from ..account_profile import DEFAULT_CRITERIA
-
-    return {c.name: c.description for c in DEFAULT_CRITERIA}
-
-
-_DEFAULT_DESC = _default_descriptions()
-
-
-def _translate(ctx: ReportContext, df: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
+def _translate(ctx: ReportContext, df: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
     out = df.copy()
     for col in ("strengths", "weaknesses"):  # criterion names, ", "-joined
         if col in out.columns and col not in mapping:
@@ -83,89 +210,84 @@ def _yes_no(ctx: ReportContext, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def build(ctx: ReportContext) -> StageReport | None:
-    ws = ctx.workspace
-    if not ws.has_table("account_profile"):
-        return None
-    t, f = ctx.t, ctx.fmt
-    prof = ws.read_table("account_profile")
-    read = {
-        name: ws.read_table(f"profile_{name}", required=False)
-        for name in (
-            "criteria",
-            "scores",
-            "criterion_scores",
-            "portfolio",
-            "relationship",
-            "contacts",
-            "selection",
-            "potential",
-            "vip_not_key",
-            "stability",
-            "cards",
-            "contact_map",
-            "metrics",
-        )
-    }
-    info = ws.read_json("profile_summary", {}) or {}
-    summary, notes = info.get("summary", {}), info.get("notes", [])
-    settings = ctx.engagement.profile
-    criteria = [c.name for c in settings.criteria]
-    blocks: list = [Text(t(f"{P}.intro"))]
-    sheets: list[Sheet] = []
+def _present(
+    ctx: ReportContext, df: pd.DataFrame, codes: Mapping[str, str], yes_no: bool = False
+) -> pd.DataFrame:
+    out = _translate(ctx, df, codes)
+    return _yes_no(ctx, out) if yes_no else out
 
-    key = prof["is_key_account"].astype(bool)
-    active_n = int(summary.get("active_n", int((prof["net_revenue"] > 0).sum())))
-    rev_total = prof["net_revenue"].clip(lower=0).sum()
-    rev_share = (
-        100 * prof.loc[key, "net_revenue"].sum() / rev_total if rev_total > 0 else float("nan")
+
+def _table(ctx: ReportContext, df: pd.DataFrame, caption: str = "") -> Table:
+    return Table(
+        df,
+        caption=caption,
+        column_labels=_labels(ctx, df),
+        max_rows=ctx.engagement.report.max_table_rows_html,
     )
-    blocks.append(
+
+
+def _sheet(ctx: ReportContext, short: str, df: pd.DataFrame, criteria=None) -> Sheet:
+    """A plain sheet as :data:`SHEETS` declares it."""
+    spec, t = SHEETS[short], ctx.t
+    out = _present(ctx, df, spec.codes, spec.yes_no)
+    formats = dict(spec.formats)
+    if criteria:
+        formats.update({f"score_{c}": "score" for c in criteria})
+    return Sheet(
+        spec.key,
+        t(f"{P}.sheets.{short}"),
+        out,
+        title=t(f"{P}.sheets.{short}_title"),
+        note=t(f"{P}.sheets.{short}_note") if spec.note else "",
+        column_labels=_labels(ctx, out, criteria),
+        formats=formats,
+        conditional=dict(spec.conditional),
+    )
+
+
+# ------------------------------------------------------------------ sections
+
+
+def _headline(ctx: ReportContext, r: Results) -> Part:
+    t, f, s = ctx.t, ctx.fmt, r.summary
+    blocks: list[Block] = [
+        Text(t(f"{P}.intro")),
         KeyFigures(
             [
-                (t(f"{P}.key_active"), f.number(active_n)),
-                (t(f"{P}.key_key"), f.number(int(key.sum()))),
-                (t(f"{P}.key_cap"), f.number(summary.get("cap", 0))),
-                (t(f"{P}.key_deep"), f.number(int(prof["is_deep_plan"].sum()))),
-                (t(f"{P}.key_potential"), f.number(int(prof["is_potential"].sum()))),
-                (t(f"{P}.key_revenue_share"), f.pct(rev_share)),
+                (t(f"{P}.key_active"), f.number(s["active_n"])),
+                (t(f"{P}.key_key"), f.number(s["key_n"])),
+                (t(f"{P}.key_cap"), f.number(s["cap"])),
+                (t(f"{P}.key_deep"), f.number(s["deep_plan_n"])),
+                (t(f"{P}.key_potential"), f.number(s["potential_n"])),
+                (t(f"{P}.key_revenue_share"), f.pct(s["key_revenue_pct"])),
             ]
-        )
-    )
-    if notes:
+        ),
+    ]
+    if r.messages:
         blocks.append(Heading(t(f"{P}.notes_heading"), 4))
         blocks.append(
-            Bullets(
-                [
-                    t(
-                        f"{P}.notes.{n.get('code')}",
-                        n.get("message", ""),
-                        **{k: v for k, v in n.items() if k != "code"},
-                    ).strip()
-                    for n in notes
-                ]
-            )
+            Bullets([t(m["key"], m["key"], **(m.get("params") or {})).strip() for m in r.messages])
         )
-
-    if "criteria_missing_n" in prof.columns and int((prof["criteria_missing_n"] > 0).sum()):
-        n_missing = int((prof["criteria_missing_n"] > 0).sum())
-        n_key_missing = int(((prof["criteria_missing_n"] > 0) & key).sum())
+    if s.get("criteria_missing_customers_n"):
         blocks.append(
             Text(
                 t(
                     f"{P}.missing_text",
-                    n=f.number(n_missing),
-                    key_n=f.number(n_key_missing),
+                    n=f.number(s["criteria_missing_customers_n"]),
+                    key_n=f.number(s["criteria_missing_key_n"]),
                 ),
                 "warning",
             )
         )
+    return Part(blocks)
 
-    # ------------------------------------------------------------ matrix
-    blocks.append(Heading(t(f"{P}.matrix_heading")))
-    qlabels = {q: t(f"{P}.quadrant.{q}", q) for q in ("Strategic", "Star", "Status", "Streamline")}
+
+def _matrix(ctx: ReportContext, r: Results) -> Part:
+    t, f = ctx.t, ctx.fmt
+    settings = ctx.engagement.profile
+    qlabels = {q: t(f"{P}.quadrant.{q}", q) for q in QUADRANTS}
     fig = plots.portfolio_matrix(
-        prof,
+        r.profile,
         settings.split_attractiveness,
         settings.split_strength,
         labels={
@@ -176,442 +298,333 @@ def build(ctx: ReportContext) -> StageReport | None:
             "key": t(f"{P}.matrix_key"),
         },
     )
-    blocks.append(ctx.figure("profile_matrix", fig, alt=t(f"{P}.matrix_alt")))
-    blocks.append(Text(t(f"{P}.matrix_text")))
-    counts = {q: f.number(int((prof["quadrant"] == q).sum())) for q in qlabels}
-    blocks.append(Text(t(f"{P}.quadrants_text", **counts)))
-    disagree = int(prof["views_disagree"].sum())
-    if disagree:
-        blocks.append(Text(t(f"{P}.client_view_text", n=f.number(disagree)), "finding"))
+    counts = {q: f.number(r.summary["quadrants"].get(q, 0)) for q in QUADRANTS}
+    blocks: list[Block] = [
+        Heading(t(f"{P}.matrix_heading")),
+        ctx.figure("profile_matrix", fig, alt=t(f"{P}.matrix_alt")),
+        Text(t(f"{P}.matrix_text")),
+        Text(t(f"{P}.quadrants_text", **counts)),
+    ]
+    if r.summary["views_disagree_n"]:
+        blocks.append(
+            Text(t(f"{P}.client_view_text", n=f.number(r.summary["views_disagree_n"])), "finding")
+        )
+    return Part(blocks)
 
-    # ------------------------------------------------------------ comparison
-    sel = read["selection"]
-    if sel is not None:
-        blocks.append(Heading(t(f"{P}.comparison_heading")))
-        top = sel["in_turnover_top"].astype(bool)
-        kk = sel["is_key_account"].astype(bool)
+
+def _comparison_text(ctx: ReportContext, comparison: pd.DataFrame) -> Text:
+    t, f = ctx.t, ctx.fmt
+    c = comparison.set_index("list")
+    key, top = c.loc["key_accounts"], c.loc["turnover_top"]
+    return Text(
+        t(
+            f"{P}.comparison_text",
+            top_pct=f.pct(ctx.engagement.profile.turnover_top_pct, 0),
+            both=f.number(int(top["both_n"])),
+            turnover_only=f.number(int(top["only_n"])),
+            unprofitable=f.number(int(top["only_unprofitable_n"])),
+            profile_only=f.number(int(key["only_n"])),
+            turnover_profit=f.money(float(top["net_profit"])),
+            key_profit=f.money(float(key["net_profit"])),
+        ),
+        "finding",
+    )
+
+
+def _comparison(ctx: ReportContext, r: Results) -> Part:
+    sel, comparison = r["selection"], r["turnover_comparison"]
+    if sel is None or comparison is None:
+        return Part()
+    t = ctx.t
+    kinds = ("both", "profile_only", "turnover_only", "neither")
+    labels = {k: t(f"{P}.comparison.{k}", k) for k in kinds}
+    fig = plots.turnover_comparison(
+        sel,
+        labels={
+            **labels,
+            "x": t(f"{P}.comparison_x"),
+            "y": t(f"{P}.comparison_y"),
+            "title": t(f"{P}.comparison_title"),
+        },
+    )
+    cols = ["name", "net_revenue", "net_profit", "attractiveness", "strength", "comparison", "why"]
+    diff = sel.loc[sel["comparison"].isin(["profile_only", "turnover_only"]), cols]
+    diff = diff.sort_values(["comparison", "net_revenue"], ascending=[True, False])
+    diff = _translate(ctx, diff, {"comparison": "comparison", "why": "reason"})
+    listed = sel.loc[sel["comparison"] != "neither"]
+    listed = listed.sort_values(["is_key_account", "priority"], ascending=False)
+    return Part(
+        [
+            Heading(t(f"{P}.comparison_heading")),
+            _comparison_text(ctx, comparison),
+            ctx.figure("profile_turnover_comparison", fig, alt=t(f"{P}.comparison_alt")),
+            _table(ctx, diff, t(f"{P}.comparison_table")),
+        ],
+        [_sheet(ctx, "key_accounts", listed)],
+    )
+
+
+def _vip(ctx: ReportContext, r: Results) -> Part:
+    vip = r["vip_not_key"]
+    if vip is None or not len(vip):
+        return Part()
+    cols = ["name", "client_flag", "net_revenue", "net_profit", "attractiveness", "strength", "why"]
+    v = _translate(ctx, vip[cols], {"why": "reason"})
+    return Part(
+        [
+            Heading(ctx.t(f"{P}.vip_heading")),
+            Text(ctx.t(f"{P}.vip_text", n=ctx.fmt.number(len(vip)))),
+            _table(ctx, v),
+        ]
+    )
+
+
+def _potential(ctx: ReportContext, r: Results) -> Part:
+    pot = r["potential"]
+    if pot is None:
+        return Part()
+    part = Part(sheets=[_sheet(ctx, "potential", pot)])
+    if len(pot):
+        pv = _translate(ctx, pot.drop(columns=["customer_id"]), SHEETS["potential"].codes)
+        part.blocks = [
+            Heading(ctx.t(f"{P}.potential_heading")),
+            Text(ctx.t(f"{P}.potential_text", n=ctx.fmt.number(len(pot)))),
+            _table(ctx, pv),
+        ]
+    return part
+
+
+def _stability(ctx: ReportContext, r: Results) -> Part:
+    stab = r["stability"]
+    if stab is None:
+        return Part()
+    t, f = ctx.t, ctx.fmt
+    st = ctx.engagement.profile.stability
+    blocks: list[Block] = [Heading(t(f"{P}.stability_heading"))]
+    if st.runs:
         blocks.append(
             Text(
                 t(
-                    f"{P}.comparison_text",
-                    top_pct=f.pct(settings.turnover_top_pct, 0),
-                    both=f.number(int((kk & top).sum())),
-                    turnover_only=f.number(int((~kk & top).sum())),
-                    unprofitable=f.number(int((~kk & top & (sel["net_profit"] < 0)).sum())),
-                    profile_only=f.number(int((kk & ~top).sum())),
-                    turnover_profit=f.money(float(sel.loc[top, "net_profit"].sum())),
-                    key_profit=f.money(float(sel.loc[kk, "net_profit"].sum())),
-                ),
-                "finding",
-            )
-        )
-        clabels = {
-            k: t(f"{P}.comparison.{k}", k)
-            for k in ("both", "profile_only", "turnover_only", "neither")
-        }
-        fig = plots.turnover_comparison(
-            sel,
-            labels={
-                **clabels,
-                "x": t(f"{P}.comparison_x"),
-                "y": t(f"{P}.comparison_y"),
-                "title": t(f"{P}.comparison_title"),
-            },
-        )
-        blocks.append(ctx.figure("profile_turnover_comparison", fig, alt=t(f"{P}.comparison_alt")))
-        diff = sel.loc[
-            sel["comparison"].isin(["profile_only", "turnover_only"]),
-            [
-                "name",
-                "net_revenue",
-                "net_profit",
-                "attractiveness",
-                "strength",
-                "comparison",
-                "why",
-            ],
-        ]
-        diff = _translate(
-            ctx,
-            diff.sort_values(["comparison", "net_revenue"], ascending=[True, False]),
-            {"comparison": "comparison", "why": "reason"},
-        )
-        blocks.append(
-            Table(
-                diff,
-                caption=t(f"{P}.comparison_table"),
-                column_labels=_labels(ctx, diff),
-                max_rows=ctx.engagement.report.max_table_rows_html,
-            )
-        )
-        ks = sel.loc[(sel["comparison"] != "neither")].sort_values(
-            ["is_key_account", "priority"], ascending=False
-        )
-        ks = _yes_no(
-            ctx,
-            _translate(
-                ctx,
-                ks,
-                {"comparison": "comparison", "why": "reason", "stability": "stability_label"},
-            ),
-        )
-        sheets.append(
-            Sheet(
-                "profile_key_accounts",
-                t(f"{P}.sheets.key_accounts"),
-                ks,
-                title=t(f"{P}.sheets.key_accounts_title"),
-                column_labels=_labels(ctx, ks),
-                formats={"priority": "score", "priority_rank": "int"},
-                conditional={"net_profit": "neg_red"},
-            )
-        )
-
-    vip = read["vip_not_key"]
-    if vip is not None and len(vip):
-        blocks.append(Heading(t(f"{P}.vip_heading")))
-        blocks.append(Text(t(f"{P}.vip_text", n=f.number(len(vip)))))
-        v = _translate(
-            ctx,
-            vip[
-                [
-                    "name",
-                    "client_flag",
-                    "net_revenue",
-                    "net_profit",
-                    "attractiveness",
-                    "strength",
-                    "why",
-                ]
-            ],
-            {"why": "reason"},
-        )
-        blocks.append(
-            Table(
-                v, column_labels=_labels(ctx, v), max_rows=ctx.engagement.report.max_table_rows_html
-            )
-        )
-
-    pot = read["potential"]
-    if pot is not None:
-        if len(pot):
-            blocks.append(Heading(t(f"{P}.potential_heading")))
-            blocks.append(Text(t(f"{P}.potential_text", n=f.number(len(pot)))))
-            pv = _translate(ctx, pot.drop(columns=["customer_id"]), {"reason": "potential_reason"})
-            blocks.append(
-                Table(
-                    pv,
-                    column_labels=_labels(ctx, pv),
-                    max_rows=ctx.engagement.report.max_table_rows_html,
+                    f"{P}.stability_text",
+                    pert=f.number(st.weight_perturbation_pct),
+                    noise=f.number(st.assessment_noise, 1),
+                    runs=f.number(st.runs),
+                    core=f.number(r.summary["core_n"]),
+                    core_min=f.pct(100 * st.core_min, 0),
+                    borderline=f.number(r.summary["borderline_n"]),
                 )
             )
-        pt = _translate(ctx, pot, {"reason": "potential_reason"})
-        sheets.append(
-            Sheet(
-                "profile_potential",
-                t(f"{P}.sheets.potential"),
-                pt,
-                title=t(f"{P}.sheets.potential_title"),
-                column_labels=_labels(ctx, pt),
-            )
         )
+        border = stab.loc[stab["stability"] == "borderline"]
+        if len(border):
+            border = border.sort_values("selection_frequency", ascending=False)
+            cols = ["name", "is_key_account", "selection_frequency"]
+            blocks.append(_table(ctx, _yes_no(ctx, border[cols])))
+    else:
+        blocks.append(Text(t(f"{P}.stability_none"), "note"))
+    ordered = stab.sort_values("selection_frequency", ascending=False)
+    return Part(blocks, [_sheet(ctx, "stability", ordered)])
 
-    # ------------------------------------------------------------ stability
-    stab = read["stability"]
-    if stab is not None:
-        blocks.append(Heading(t(f"{P}.stability_heading")))
-        st = settings.stability
-        if st.runs:
-            core = int(((stab["stability"] == "core") & stab["is_key_account"]).sum())
-            border = stab.loc[stab["stability"] == "borderline"].sort_values(
-                "selection_frequency", ascending=False
-            )
-            blocks.append(
-                Text(
-                    t(
-                        f"{P}.stability_text",
-                        pert=f.number(st.weight_perturbation_pct),
-                        noise=f.number(st.assessment_noise, 1),
-                        runs=f.number(st.runs),
-                        core=f.number(core),
-                        core_min=f.pct(100 * st.core_min, 0),
-                        borderline=f.number(len(border)),
-                    )
-                )
-            )
-            if len(border):
-                b = _yes_no(ctx, border[["name", "is_key_account", "selection_frequency"]])
-                blocks.append(
-                    Table(
-                        b,
-                        column_labels=_labels(ctx, b),
-                        max_rows=ctx.engagement.report.max_table_rows_html,
-                    )
-                )
-        else:
-            blocks.append(Text(t(f"{P}.stability_none"), "note"))
-        s2 = _yes_no(
-            ctx,
-            _translate(
-                ctx,
-                stab.sort_values("selection_frequency", ascending=False),
-                {"stability": "stability_label"},
-            ),
-        )
-        sheets.append(
-            Sheet(
-                "profile_stability",
-                t(f"{P}.sheets.stability"),
-                s2,
-                title=t(f"{P}.sheets.stability_title"),
-                column_labels=_labels(ctx, s2),
-                conditional={"selection_frequency": "bar"},
-            )
-        )
 
-    # ------------------------------------------------------------ cards
-    cards = read["cards"]
-    detail = read["criterion_scores"]
-    cmap = read["contact_map"]
-    if cards is not None and len(cards):
-        blocks.append(Heading(t(f"{P}.cards_heading")))
-        blocks.append(Text(t(f"{P}.cards_text")))
-        overview = _yes_no(
-            ctx,
-            _translate(
-                ctx,
-                cards[
-                    [
-                        "name",
-                        "quadrant",
-                        "relationship_stage",
-                        "net_revenue",
-                        "net_profit",
-                        "is_deep_plan",
-                        "single_contact_risk",
-                        "selection_frequency",
-                        "stability",
-                    ]
-                ],
-                {
-                    "quadrant": "quadrant",
-                    "relationship_stage": "stage",
-                    "stability": "stability_label",
-                },
-            ),
-        )
-        blocks.append(
-            Table(
-                overview,
-                caption=t(f"{P}.cards_overview"),
-                column_labels=_labels(ctx, overview),
-                max_rows=ctx.engagement.report.max_table_rows_html,
-            )
-        )
-        crit_labels = {c: t(f"{P}.criterion.{c}", c) for c in criteria}
-        rows = []
-        for _, c in cards.iterrows():  # one card per key account (a few dozen at most)
-            fields = _card_fields(ctx, c)
-            contacts = []
-            if cmap is not None:
-                for _, r in cmap.loc[cmap["customer_id"] == c["customer_id"]].iterrows():
-                    role = t(f"{P}.role.{r['role']}", str(r["role"]))
-                    contacts.append(f"{role}: {r['names']}" if r["contacts_n"] else f"{role}: –")
-            risks = [x for x in _codes(ctx, "risk", c["risks"]).split("; ") if x]
-            steps = [x for x in _codes(ctx, "step", c["next_steps"]).split("; ") if x]
-            scores = None
-            if detail is not None:
-                d = detail.loc[detail["customer_id"] == c["customer_id"]]
-                if len(d):
-                    scores = score_bars(ctx, d, str(c["name"]), crit_labels)
-            subtitle = t(
-                f"{P}.card_subtitle",
-                quadrant=t(f"{P}.quadrant.{c['quadrant']}", str(c["quadrant"])),
-                stage=t(f"{P}.stage.{c['relationship_stage']}", str(c["relationship_stage"])),
-                industry="" if pd.isna(c["industry"]) else str(c["industry"]),
-            )
-            if bool(c["is_deep_plan"]):
-                subtitle = f"{subtitle} · {t(f'{P}.card_deep')}"
-            blocks.append(
-                Card(
-                    title=str(c["name"]),
-                    subtitle=subtitle,
-                    fields=fields,
-                    scores=scores,
-                    lists=[
-                        (t(f"{P}.card_risks"), risks or [t(f"{P}.word_none")]),
-                        (t(f"{P}.card_steps"), steps),
-                        (t(f"{P}.card_contacts"), contacts),
-                    ],
-                )
-            )
-            first = True
-            for label, value in fields + [
-                (t(f"{P}.card_risks"), "; ".join(risks)),
-                (t(f"{P}.card_steps"), "; ".join(steps)),
-                (t(f"{P}.card_contacts"), "; ".join(contacts)),
-            ]:
-                rows.append(
-                    {"name": str(c["name"]) if first else "", "field": label, "value": value}
-                )
-                first = False
-        block_df = pd.DataFrame(rows, columns=["name", "field", "value"]).astype("str")
-        sheets.append(
-            Sheet(
-                "profile_cards",
-                t(f"{P}.sheets.cards"),
-                block_df,
-                title=t(f"{P}.sheets.cards_title"),
-                column_labels=_labels(ctx, block_df),
-                formats={"value": "text"},
-            )
-        )
-
-    # ------------------------------------------------------------ other sheets
-    sc = read["scores"]
-    if sc is not None:
-        sc = sc.merge(prof[["customer_id", "quadrant"]], on="customer_id", how="left")
-        sc = _translate(ctx, sc, {"quadrant": "quadrant", "missing": "criterion"})
-        sheets.insert(
-            0,
-            Sheet(
-                "profile_scores",
-                t(f"{P}.sheets.scores"),
-                sc,
-                title=t(f"{P}.sheets.scores_title"),
-                note=t(f"{P}.sheets.scores_note"),
-                column_labels=_labels(ctx, sc, criteria),
-                formats={f"score_{c}": "score" for c in criteria},
-                conditional={"attractiveness": "scale", "strength": "scale"},
-            ),
-        )
-    crit = read["criteria"]
-    if crit is not None:
-        cr = crit.copy()
-        if "description" in cr.columns:  # the preset's descriptions in the client's language
-            cr["description"] = [
-                ctx.t(f"{P}.criterion_desc.{c}", default=d) if d == _DEFAULT_DESC.get(c) else d
-                for c, d in zip(cr["criterion"], cr["description"], strict=False)
-            ]
-        cr = _translate(
-            ctx,
-            cr,
-            {"axis": "axis", "criterion": "criterion", "direction": "direction", "scale": "scale"},
-        )
-        sheets.insert(
-            1 if sc is not None else 0,
-            Sheet(
-                "profile_criteria",
-                t(f"{P}.sheets.criteria"),
-                cr,
-                title=t(f"{P}.sheets.criteria_title"),
-                column_labels=_labels(ctx, cr),
-                formats={"weight": "float"},
-            ),
-        )
-    port = read["portfolio"]
-    rel = read["relationship"]
-    if port is not None:
-        pf = port.copy()
-        if rel is not None:
-            pf = pf.merge(rel.drop(columns=["name"]), on="customer_id", how="left")
-        pf = _yes_no(
-            ctx,
-            _translate(
-                ctx,
-                pf,
-                {
-                    "quadrant": "quadrant",
-                    "client_view": "client_view",
-                    "relationship_stage": "stage",
-                    "stage_inferred": "stage",
-                    "stage_assessed": "stage",
-                },
-            ),
-        )
-        sheets.insert(
-            2,
-            Sheet(
-                "profile_portfolio",
-                t(f"{P}.sheets.portfolio"),
-                pf,
-                title=t(f"{P}.sheets.portfolio_title"),
-                column_labels=_labels(ctx, pf),
-                formats={"client_score": "score", "client_spend_score": "score"},
-                chart=None,
-            ),
-        )
-    con = read["contacts"]
-    if con is not None:
-        cn = _yes_no(
-            ctx,
-            _translate(
-                ctx,
-                con,
-                {"relationship_shape": "shape", "roles_covered": "role", "roles_missing": "role"},
-            ),
-        )
-        sheets.append(
-            Sheet(
-                "profile_contacts",
-                t(f"{P}.sheets.contacts"),
-                cn,
-                title=t(f"{P}.sheets.contacts_title"),
-                column_labels=_labels(ctx, cn),
-                formats={
-                    "contacts_n": "int",
-                    "roles_covered_n": "int",
-                    "owners_n": "int",
-                    "freshness_days": "int",
-                    "relationship_strength_avg": "float",
-                    "relationship_strength_max": "float",
-                    "competitor_ties_avg": "float",
-                },
-            )
-        )
-
-    order = [
-        "profile_scores",
-        "profile_criteria",
-        "profile_portfolio",
-        "profile_key_accounts",
-        "profile_potential",
-        "profile_contacts",
-        "profile_stability",
-        "profile_cards",
+def _cards(ctx: ReportContext, r: Results) -> Part:
+    cards = r["cards"]
+    if cards is None or not len(cards):
+        return Part()
+    t = ctx.t
+    cols = [
+        "name",
+        "quadrant",
+        "relationship_stage",
+        "net_revenue",
+        "net_profit",
+        "is_deep_plan",
+        "single_contact_risk",
+        "selection_frequency",
+        "stability",
     ]
-    sheets.sort(key=lambda sh: order.index(sh.key) if sh.key in order else len(order))
+    codes = {"quadrant": "quadrant", "relationship_stage": "stage", "stability": "stability_label"}
+    overview = _present(ctx, cards[cols], codes, yes_no=True)
+    blocks: list[Block] = [
+        Heading(t(f"{P}.cards_heading")),
+        Text(t(f"{P}.cards_text")),
+        _table(ctx, overview, t(f"{P}.cards_overview")),
+    ]
+    crit_labels = {
+        c.name: t(f"{P}.criterion.{c.name}", c.name) for c in ctx.engagement.profile.criteria
+    }
+    rows: list[dict[str, str]] = []
+    for _, c in cards.iterrows():  # one card per key account (a few dozen at most)
+        card, card_rows = _card(ctx, c, r["contact_map"], r["criterion_scores"], crit_labels)
+        blocks.append(card)
+        rows += card_rows
+    block_df = pd.DataFrame(rows, columns=["name", "field", "value"]).astype("str")
+    sheet = Sheet(
+        "profile_cards",
+        t(f"{P}.sheets.cards"),
+        block_df,
+        title=t(f"{P}.sheets.cards_title"),
+        column_labels=_labels(ctx, block_df),
+        formats={"value": "text"},
+    )
+    return Part(blocks, [sheet])
 
-    # ------------------------------------------------------------ summary
+
+def _sheets(ctx: ReportContext, r: Results) -> list[Sheet]:
+    """The plain sheets that present a table as it is (no report block of their own)."""
+    out: list[Sheet] = []
+    sc = r["scores"]
+    if sc is not None:
+        sc = sc.merge(r.profile[["customer_id", "quadrant"]], on="customer_id", how="left")
+        criteria = [c.name for c in ctx.engagement.profile.criteria]
+        out.append(_sheet(ctx, "scores", sc, criteria))
+    crit = r["criteria"]
+    if crit is not None:  # the preset's descriptions in the client's language
+        desc = [
+            ctx.t(f"{P}.criterion_desc.{c}", default=d) if d == _DEFAULT_DESC.get(c) else d
+            for c, d in zip(crit["criterion"], crit["description"], strict=False)
+        ]
+        out.append(_sheet(ctx, "criteria", crit.assign(description=desc)))
+    port, rel = r["portfolio"], r["relationship"]
+    if port is not None:
+        pf = (
+            port
+            if rel is None
+            else port.merge(rel.drop(columns=["name"]), on="customer_id", how="left")
+        )
+        out.append(_sheet(ctx, "portfolio", pf))
+    if r["contacts"] is not None:
+        out.append(_sheet(ctx, "contacts", r["contacts"]))
+    return out
+
+
+SECTIONS: tuple[Callable[[ReportContext, Results], Part], ...] = (
+    _headline,
+    _matrix,
+    _comparison,
+    _vip,
+    _potential,
+    _stability,
+    _cards,
+)
+"""The report section, in order; each also contributes its sheets."""
+
+
+# ------------------------------------------------------------------ cards
+
+
+def _card(
+    ctx: ReportContext,
+    c: pd.Series,
+    cmap: pd.DataFrame | None,
+    detail: pd.DataFrame | None,
+    crit_labels: dict[str, str],
+) -> tuple[Card, list[dict[str, str]]]:
+    """A key account's card, and the same content as rows of the cards sheet."""
+    t = ctx.t
+    contacts = []
+    if cmap is not None:
+        for _, row in cmap.loc[cmap["customer_id"] == c["customer_id"]].iterrows():
+            role = t(f"{P}.role.{row['role']}", str(row["role"]))
+            contacts.append(f"{role}: {row['names']}" if row["contacts_n"] else f"{role}: –")
+    risks = [x for x in _codes(ctx, "risk", c["risks"]).split("; ") if x]
+    steps = [x for x in _codes(ctx, "step", c["next_steps"]).split("; ") if x]
+    scores = None
+    if detail is not None:
+        d = detail.loc[detail["customer_id"] == c["customer_id"]]
+        if len(d):
+            scores = score_bars(ctx, d, str(c["name"]), crit_labels)
+    subtitle = t(
+        f"{P}.card_subtitle",
+        quadrant=t(f"{P}.quadrant.{c['quadrant']}", str(c["quadrant"])),
+        stage=t(f"{P}.stage.{c['relationship_stage']}", str(c["relationship_stage"])),
+        industry="" if pd.isna(c["industry"]) else str(c["industry"]),
+    )
+    if bool(c["is_deep_plan"]):
+        subtitle = f"{subtitle} · {t(f'{P}.card_deep')}"
+    fields = _card_fields(ctx, c)
+    card = Card(
+        title=str(c["name"]),
+        subtitle=subtitle,
+        fields=fields,
+        scores=scores,
+        lists=[
+            (t(f"{P}.card_risks"), risks or [t(f"{P}.word_none")]),
+            (t(f"{P}.card_steps"), steps),
+            (t(f"{P}.card_contacts"), contacts),
+        ],
+    )
+    items = fields + [
+        (t(f"{P}.card_risks"), "; ".join(risks)),
+        (t(f"{P}.card_steps"), "; ".join(steps)),
+        (t(f"{P}.card_contacts"), "; ".join(contacts)),
+    ]
+    rows = [
+        {"name": card.title if i == 0 else "", "field": label, "value": value}
+        for i, (label, value) in enumerate(items)
+    ]
+    return card, rows
+
+
+def _summary_lines(ctx: ReportContext, r: Results) -> list[str]:
+    """One to four sentences for the executive summary."""
+    t, f, s = ctx.t, ctx.fmt, r.summary
     lines = [
         t(
             f"{P}.summary_key",
-            key_n=f.number(int(key.sum())),
-            active=f.number(active_n),
-            cap=f.number(summary.get("cap", 0)),
-            revenue_share=f.pct(rev_share),
+            key_n=f.number(s["key_n"]),
+            active=f.number(s["active_n"]),
+            cap=f.number(s["cap"]),
+            revenue_share=f.pct(s["key_revenue_pct"]),
         )
     ]
-    if sel is not None:
-        top = sel["in_turnover_top"].astype(bool)
-        kk = sel["is_key_account"].astype(bool)
+    comparison = r["turnover_comparison"]
+    if r["selection"] is not None and comparison is not None:
+        top = comparison.set_index("list").loc["turnover_top"]
         lines.append(
             t(
                 f"{P}.summary_turnover",
-                turnover_only=f.number(int((~kk & top).sum())),
-                unprofitable=f.number(int((~kk & top & (sel["net_profit"] < 0)).sum())),
+                turnover_only=f.number(int(top["only_n"])),
+                unprofitable=f.number(int(top["only_unprofitable_n"])),
             )
         )
-    if int(prof["is_potential"].sum()):
-        lines.append(t(f"{P}.summary_potential", n=f.number(int(prof["is_potential"].sum()))))
-    single = int((key & prof["single_contact_risk"].fillna(False).astype(bool)).sum())
-    if single:
-        lines.append(t(f"{P}.summary_single", n=f.number(single)))
+    if s["potential_n"]:
+        lines.append(t(f"{P}.summary_potential", n=f.number(s["potential_n"])))
+    if s["single_contact_key_n"]:
+        lines.append(t(f"{P}.summary_single", n=f.number(s["single_contact_key_n"])))
+    return lines[:4]
+
+
+def _read(ctx: ReportContext) -> Results | None:
+    ws = ctx.workspace
+    if not ws.has_table("account_profile"):
+        return None
+    info = ws.read_json("profile_summary", {}) or {}
+    return Results(
+        profile=ws.read_table("account_profile"),
+        tables={n: ws.read_table(f"profile_{n}", required=False) for n in TABLES},
+        summary=info.get("summary", {}),
+        messages=info.get("messages", []),
+    )
+
+
+def build(ctx: ReportContext) -> StageReport | None:
+    """Stage 3's sheets and report section; None when the stage has not run."""
+    r = _read(ctx)
+    if r is None:
+        return None
+    parts = [section(ctx, r) for section in SECTIONS]
+    by_key = {sh.key: sh for sh in _sheets(ctx, r)}
+    by_key.update({sh.key: sh for p in parts for sh in p.sheets})
+    order = [spec.key for spec in SHEETS.values()] + ["profile_cards"]
     return StageReport(
         stage=P,
-        section=Section(id="account_profile", title=t(f"{P}.title"), blocks=blocks),
-        sheets=sheets,
-        summary=lines[:4],
+        section=Section(
+            id="account_profile",
+            title=ctx.t(f"{P}.title"),
+            blocks=[b for p in parts for b in p.blocks],
+        ),
+        sheets=[by_key[k] for k in order if k in by_key],
+        summary=_summary_lines(ctx, r),
     )
 
 
