@@ -103,7 +103,7 @@ def sample_inputs() -> tuple[dict[str, pd.DataFrame], Engagement]:
     from kamaudit.intake import read_and_check
 
     eng = load_engagement(SAMPLE / "engagement.yaml")
-    return read_and_check(eng).tables, eng
+    return read_and_check(eng).canonical, eng
 
 
 @lru_cache(maxsize=1)
