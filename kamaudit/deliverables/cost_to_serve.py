@@ -1,19 +1,24 @@
 """Stage 2's part of the deliverables: customer P&L sheets and the cost-to-serve section.
 
-``build(ctx)`` reads what ``kamaudit.cost_to_serve.write_results`` left in the workspace
-(``customer_pnl``, ``cts_*`` and ``cts_findings``) and returns a :class:`StageReport`, or
-``None`` when the stage has not run. ``render_findings`` turns the stage's findings and
-notes (message keys with numbers) into sentences of the engagement's language; the
-notebook uses it too.
+``build(ctx)`` reads what stage 2 saved in the workspace (``customer_pnl``, ``cts_*`` and
+``cts_findings``) and returns a :class:`StageReport`, or ``None`` when the stage has not
+run. It presents the stage's figures; it computes none of its own. The sheets are
+declared in :data:`SHEETS`, the report section is the blocks of :data:`SECTIONS` in
+order. ``render_findings`` turns the stage's findings and notes (messages with numbers)
+into sentences of the engagement's language; the notebook uses it too.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from ..cost_to_serve.findings import messages_from_records
+from ..messages import Message
 from ..plots import cost_to_serve as plots
 from .model import (
     ChartSpec,
@@ -26,19 +31,24 @@ from .model import (
     Text,
 )
 
+__all__ = ["SECTIONS", "SHEETS", "build", "format_values", "line_label", "render_findings"]
+
 STAGE = "cost_to_serve"
 _P = "cost_to_serve."
 
 
-def format_values(values: dict[str, Any], fmt) -> dict[str, str]:
-    """Format finding values by their name: ``*_pct`` percent, ``*_amount`` money,
+# ------------------------------------------------------------------ words
+
+
+def format_values(values: Mapping[str, Any], fmt) -> dict[str, str]:
+    """Format message parameters by their name: ``*_pct`` percent, ``*_amount`` money,
     ``*_n`` whole numbers; anything else as text."""
     out: dict[str, str] = {}
     for k, v in values.items():
         if v is None:
             out[k] = "–"
         elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            if v is None or (isinstance(v, float) and math.isnan(v)):
+            if isinstance(v, float) and math.isnan(v):
                 out[k] = "–"
             elif k.endswith("_pct"):
                 out[k] = fmt.pct(v, 0 if abs(v) >= 10 else 1)
@@ -49,16 +59,13 @@ def format_values(values: dict[str, Any], fmt) -> dict[str, str]:
             else:
                 out[k] = fmt.number(v, 2)
         else:
-            out[k] = "" if v is None else str(v)
+            out[k] = str(v)
     return out
 
 
-def render_findings(items: list[dict[str, Any]], catalog, kind: str = "findings") -> list[str]:
-    """Sentences for findings (``kind="findings"``) or notes (``kind="notes"``)."""
-    return [
-        catalog.t(f"{_P}{kind}.{it['key']}", **format_values(it.get("values", {}), catalog))
-        for it in items
-    ]
+def render_findings(messages: Iterable[Message], catalog) -> list[str]:
+    """Sentences for the stage's messages (its findings or its notes)."""
+    return [catalog.t(m.key, **format_values(m.params, catalog)) for m in messages]
 
 
 def line_label(name: str, catalog) -> str:
@@ -85,6 +92,10 @@ def _labels(df: pd.DataFrame, catalog, cts_cols: list[str]) -> dict[str, str]:
     return labels
 
 
+def _is_line_column(c: str) -> bool:
+    return c in ("sinking_lines", "unusual_lines") or (c.startswith("line_") and c.count("_") == 1)
+
+
 def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
     """Codes a client would not read (quadrants, cost lines) in words."""
     d = df.copy()
@@ -94,11 +105,7 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
             .map(lambda q: catalog.t(f"{_P}quadrant_names.{q}") if isinstance(q, str) and q else q)
             .astype("str")
         )
-    for c in [
-        c
-        for c in d.columns
-        if c in ("sinking_lines", "unusual_lines") or (c.startswith("line_") and c.count("_") == 1)
-    ]:
+    for c in [c for c in d.columns if _is_line_column(c)]:
         d[c] = (
             d[c]
             .map(
@@ -113,192 +120,247 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
     return d
 
 
-def _name_codes(rates: pd.DataFrame, ctx) -> pd.DataFrame:
-    """Driver and method codes in the client's words (unknown codes shown as they are)."""
-    out = rates.copy()
-    for column, key in (("driver", "driver_name"), ("method", "method_name")):
-        if column in out.columns:
-            out[column] = ctx.codes(out[column], f"{_P}{key}")
-    return out
+def _name(row) -> str:
+    n = row.get("name")
+    if isinstance(n, str) and n and n not in ("nan", "<NA>"):
+        return n
+    return str(row["customer_id"])
 
 
-def build(ctx) -> StageReport | None:
-    """The cost-to-serve sheets and report section, or None before stage 2 has run."""
+# ------------------------------------------------------------------ what the stage wrote
+
+_TABLES = (
+    "cts_unpooled",
+    "cts_whale",
+    "cts_deciles",
+    "cts_abc",
+    "cts_quadrants",
+    "cts_big_unprofitable",
+    "cts_sensitivity",
+    "cts_reconciliation",
+)
+
+
+@dataclass(frozen=True)
+class _Results:
+    """Stage 2's results as the workspace holds them, read once."""
+
+    pnl: pd.DataFrame
+    rates: pd.DataFrame  # driver and method codes in the client's words
+    tables: dict[str, pd.DataFrame | None]
+    findings: list[Message]
+    notes: list[Message]
+    whale: dict[str, Any]
+    cut_points: dict[str, Any]
+    totals: dict[str, float]
+    cts_cols: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+
+def _read(ctx) -> _Results | None:
     ws = ctx.workspace
     if not ws.has_table("customer_pnl"):
         return None
-    t, fmt = ctx.t, ctx.fmt
-    eng = ctx.engagement
-    s = eng.cost_to_serve
     pnl = ws.read_table("customer_pnl")
     rates = ws.read_table("cts_rates", required=False)
     rates = rates if rates is not None else pd.DataFrame(columns=["activity", "cost_column"])
-    rates = _name_codes(rates, ctx)
+    for column, key in (("driver", "driver_name"), ("method", "method_name")):
+        if column in rates.columns:
+            rates[column] = ctx.codes(rates[column], f"{_P}{key}")
     info = ws.read_json("cts_findings", {}) or {}
-    found = info.get("findings", [])
-    notes = info.get("notes", [])
-    whale_stats = info.get("whale", {})
-    cuts = info.get("cut_points", {})
-    cts_cols = [c for c in rates["cost_column"] if c in pnl.columns]
-    period = f"{fmt.date(eng.period.start)} – {fmt.date(eng.period.end)}"
+    return _Results(
+        pnl=pnl,
+        rates=rates,
+        tables={name: ws.read_table(name, required=False) for name in _TABLES},
+        findings=messages_from_records(info.get("findings", []), "findings"),
+        notes=messages_from_records(info.get("notes", []), "notes"),
+        whale=info.get("whale", {}),
+        cut_points=info.get("cut_points", {}),
+        totals=info.get("totals", {}),
+        cts_cols=[c for c in rates["cost_column"] if c in pnl.columns],
+    )
 
-    def table(name):
-        return ws.read_table(name, required=False)
 
-    sheets: list[Sheet] = []
+# ------------------------------------------------------------------ the workbook sheets
 
-    def sheet(key, df, *, title="", note="", chart=None, formats=None, conditional=None):
-        if df is None:
-            return
-        sheets.append(
-            Sheet(
-                key=key,
-                name=t(f"{_P}sheets.{key.removeprefix('cts_')}")[:31],
-                df=_display(df, ctx.catalog),
-                title=title,
-                note=note,
-                chart=chart,
-                formats=formats or {},
-                column_labels=_labels(df, ctx.catalog, cts_cols),
-                conditional=conditional or {},
-            )
-        )
+_PNL_FORMATS = {"prob_unprofitable": "ratio", "invoices_n": "int", "verdict_flips_n": "int"}
+_WHALE_COLUMNS = (
+    "rank",
+    "customer_id",
+    "name",
+    "net_revenue",
+    "net_profit",
+    "cum_net_profit",
+    "cum_customers_pct",
+    "cum_profit_pct",
+)
+_UNPROFITABLE_COLUMNS = (
+    "customer_id",
+    "name",
+    "industry",
+    "client_flag",
+    "net_revenue",
+    "gross_margin",
+    "cts_total",
+    "financing_cost",
+    "net_profit",
+    "net_profit_pct",
+    "revenue_rank",
+    "is_big_unprofitable",
+    "sinking_lines",
+    "unusual_lines",
+    "prob_unprofitable",
+    "verdict_flips_n",
+    "avoidable_cost",
+    "profit_change_if_dropped",
+)
 
-    money_fmt = {"prob_unprofitable": "ratio", "invoices_n": "int", "verdict_flips_n": "int"}
-    sheet(
+
+def _unprofitable(r: _Results) -> pd.DataFrame:
+    """The customers that lose money or are big but unprofitable, worst first."""
+    pnl = r.pnl
+    cols = [c for c in _UNPROFITABLE_COLUMNS if c in pnl.columns]
+    rows = pnl[(pnl["net_profit"] < 0) | pnl.get("is_big_unprofitable", False)][cols]
+    return rows.sort_values("net_profit", kind="stable")
+
+
+def _whale_chart(ctx) -> ChartSpec:
+    t = ctx.t
+    return ChartSpec(
+        kind="line",
+        x="cum_customers_pct",
+        y=["cum_profit_pct"],
+        title=t(f"{_P}whale_title"),
+        x_title=t(f"{_P}whale_x"),
+        y_title=t(f"{_P}whale_y"),
+    )
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One workbook sheet: its data and how to show it.
+
+    ``source`` is a workspace table, or a function of the stage's results. Titles and
+    notes are the catalog's ``cost_to_serve.sheets.<key>_title`` / ``_note``.
+    """
+
+    key: str
+    source: str | Callable[[_Results], pd.DataFrame | None]
+    note: bool = False
+    formats: Mapping[str, str] = field(default_factory=dict)
+    conditional: Mapping[str, str] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
+    chart: Callable[[Any], ChartSpec] | None = None
+    skip_empty: bool = False
+
+
+SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec(
         "pnl",
-        pnl,
-        title=t(f"{_P}sheets.pnl_title"),
-        note=t(f"{_P}sheets.pnl_note", currency=eng.currency, period=period),
-        formats=money_fmt,
+        lambda r: r.pnl,
+        note=True,
+        formats=_PNL_FORMATS,
         conditional={
             "net_profit": "neg_red",
             "net_profit_pct": "neg_red",
             "prob_unprofitable": "scale",
         },
-    )
-    sheet(
+    ),
+    SheetSpec(
         "rates",
-        rates,
-        title=t(f"{_P}sheets.rates_title"),
-        note=t(f"{_P}sheets.rates_note"),
+        lambda r: r.rates,
+        note=True,
         formats={
             "driver_volume": "float",
             "capacity": "float",
             "rate": "float",
             "avoidable_pct": "pct",
         },
-    )
-    unpooled = table("cts_unpooled")
-    if unpooled is not None and len(unpooled):
-        sheet(
-            "unpooled",
-            unpooled,
-            title=t(f"{_P}sheets.unpooled_title"),
-            note=t(f"{_P}sheets.unpooled_note"),
-            formats={"quantity": "float", "hours": "float"},
-        )
-    whale = table("cts_whale")
-    whale_note = t(
-        f"{_P}sheets.whale_note",
-        peak=fmt.pct(whale_stats.get("peak_pct") or math.nan, 0),
-        customers=fmt.pct(whale_stats.get("peak_customers_pct") or math.nan, 0),
-        erosion=fmt.money(whale_stats.get("erosion") or 0.0),
-    )
-    if whale is not None:
-        sheet(
-            "whale",
-            whale[
-                [
-                    "rank",
-                    "customer_id",
-                    "name",
-                    "net_revenue",
-                    "net_profit",
-                    "cum_net_profit",
-                    "cum_customers_pct",
-                    "cum_profit_pct",
-                ]
-            ],
-            title=t(f"{_P}sheets.whale_title"),
-            note=whale_note,
-            chart=ChartSpec(
-                kind="line",
-                x="cum_customers_pct",
-                y=["cum_profit_pct"],
-                title=t(f"{_P}whale_title"),
-                x_title=t(f"{_P}whale_x"),
-                y_title=t(f"{_P}whale_y"),
-            ),
-            formats={"rank": "int"},
-        )
-    sheet(
+    ),
+    SheetSpec(
+        "unpooled",
+        "cts_unpooled",
+        note=True,
+        formats={"quantity": "float", "hours": "float"},
+        skip_empty=True,
+    ),
+    SheetSpec(
+        "whale",
+        "cts_whale",
+        note=True,
+        formats={"rank": "int"},
+        columns=_WHALE_COLUMNS,
+        chart=_whale_chart,
+    ),
+    SheetSpec(
         "deciles",
-        table("cts_deciles"),
-        title=t(f"{_P}sheets.deciles_title"),
+        "cts_deciles",
         formats={"decile": "int"},
         conditional={"net_profit": "neg_red"},
-    )
-    sheet("abc", table("cts_abc"), title=t(f"{_P}sheets.abc_title"))
-    sheet(
-        "quadrants",
-        table("cts_quadrants"),
-        title=t(f"{_P}sheets.quadrants_title"),
-        conditional={"net_profit": "neg_red"},
-    )
-    unprof_cols = [
-        c
-        for c in (
-            "customer_id",
-            "name",
-            "industry",
-            "client_flag",
-            "net_revenue",
-            "gross_margin",
-            "cts_total",
-            "financing_cost",
-            "net_profit",
-            "net_profit_pct",
-            "revenue_rank",
-            "is_big_unprofitable",
-            "sinking_lines",
-            "unusual_lines",
-            "prob_unprofitable",
-            "verdict_flips_n",
-            "avoidable_cost",
-            "profit_change_if_dropped",
-        )
-        if c in pnl.columns
-    ]
-    unprof = pnl[(pnl["net_profit"] < 0) | pnl.get("is_big_unprofitable", False)][unprof_cols]
-    unprof = unprof.sort_values("net_profit", kind="stable")
-    sheet(
+    ),
+    SheetSpec("abc", "cts_abc"),
+    SheetSpec("quadrants", "cts_quadrants", conditional={"net_profit": "neg_red"}),
+    SheetSpec(
         "unprofitable",
-        unprof,
-        title=t(f"{_P}sheets.unprofitable_title"),
-        note=t(f"{_P}sheets.unprofitable_note"),
-        formats=money_fmt,
+        _unprofitable,
+        note=True,
+        formats=_PNL_FORMATS,
         conditional={"net_profit": "neg_red", "profit_change_if_dropped": "neg_red"},
-    )
-    sheet(
-        "sensitivity",
-        table("cts_sensitivity"),
-        title=t(f"{_P}sheets.sensitivity_title", pct=fmt.pct(s.sensitivity_pct, 0)),
-        formats={"change_pct": "pct"},
-    )
-    sheet(
+    ),
+    SheetSpec("sensitivity", "cts_sensitivity", formats={"change_pct": "pct"}),
+    SheetSpec(
         "reconciliation",
-        table("cts_reconciliation"),
-        title=t(f"{_P}sheets.reconciliation_title"),
+        "cts_reconciliation",
         formats={"ledger": "money", "pnl": "money", "difference": "money"},
+    ),
+)
+"""The stage's sheets, in workbook order."""
+
+
+def _text_params(ctx, r: _Results) -> dict[str, str]:
+    """Values the sheet titles and notes show (each text uses the ones it names)."""
+    fmt, eng, w = ctx.fmt, ctx.engagement, r.whale
+    return {
+        "currency": eng.currency,
+        "period": f"{fmt.date(eng.period.start)} – {fmt.date(eng.period.end)}",
+        "peak": fmt.pct(w.get("peak_pct") or math.nan, 0),
+        "customers": fmt.pct(w.get("peak_customers_pct") or math.nan, 0),
+        "erosion": fmt.money(w.get("erosion") or 0.0),
+        "pct": fmt.pct(eng.cost_to_serve.sensitivity_pct, 0),
+    }
+
+
+def _sheet(spec: SheetSpec, ctx, r: _Results, params: dict[str, str]) -> Sheet | None:
+    src = spec.source
+    df = r.table(src) if isinstance(src, str) else src(r)
+    if df is None or (spec.skip_empty and not len(df)):
+        return None
+    if spec.columns:
+        df = df[list(spec.columns)]
+    t = ctx.t
+    return Sheet(
+        key=spec.key,
+        name=t(f"{_P}sheets.{spec.key}")[:31],
+        df=_display(df, ctx.catalog),
+        title=t(f"{_P}sheets.{spec.key}_title", **params),
+        note=t(f"{_P}sheets.{spec.key}_note", **params) if spec.note else "",
+        chart=spec.chart(ctx) if spec.chart else None,
+        formats=dict(spec.formats),
+        column_labels=_labels(df, ctx.catalog, r.cts_cols),
+        conditional=dict(spec.conditional),
     )
 
-    # ---- report section
-    blocks: list = [Text(t(f"{_P}intro"))]
-    totals = info.get("totals") or {
-        c: float(pnl[c].sum()) for c in ("net_revenue", "cts_total", "financing_cost", "net_profit")
-    }
-    blocks.append(
+
+# ------------------------------------------------------------------ the report section
+
+
+def _overview(ctx, r: _Results, params) -> list:
+    """Key figures, the findings and the notes."""
+    t, fmt, totals = ctx.t, ctx.fmt, r.totals
+    blocks: list = [
+        Text(t(f"{_P}intro")),
         KeyFigures(
             [
                 (t(f"{_P}key_net_revenue"), fmt.money(totals["net_revenue"])),
@@ -306,38 +368,49 @@ def build(ctx) -> StageReport | None:
                 (t(f"{_P}key_net_profit"), fmt.money(totals["net_profit"])),
                 (
                     t(f"{_P}key_unprofitable"),
-                    f"{fmt.number(int((pnl['net_profit'] < 0).sum()))} / {fmt.number(len(pnl))}",
+                    f"{fmt.number(int(r.whale['unprofitable_n']))} / {fmt.number(len(r.pnl))}",
                 ),
             ]
-        )
-    )
-    sentences = render_findings(found, ctx.catalog)
+        ),
+    ]
+    sentences = render_findings(r.findings, ctx.catalog)
     if sentences:
         blocks.append(Heading(t(f"{_P}findings_heading")))
         blocks.extend(Text(x, kind="finding") for x in sentences)
-    note_text = render_findings(notes, ctx.catalog, kind="notes")
+    note_text = render_findings(r.notes, ctx.catalog)
     if note_text:
         blocks.append(Heading(t(f"{_P}notes_heading"), level=4))
         blocks.extend(Text(x, kind="note") for x in note_text)
+    return blocks
 
-    if whale is not None:
-        blocks += [Heading(t(f"{_P}whale_heading")), Text(t(f"{_P}whale_text"))]
-        blocks.append(
-            ctx.figure(
-                "cts_whale_curve",
-                plots.whale_curve(
-                    whale,
-                    title=t(f"{_P}whale_title"),
-                    x_label=t(f"{_P}whale_x"),
-                    y_label=t(f"{_P}whale_y"),
-                    peak_label=t(f"{_P}whale_peak"),
-                    total_label=t(f"{_P}whale_total"),
-                ),
-                alt=t(f"{_P}whale_alt"),
-                caption=whale_note,
-            )
-        )
 
+def _whale(ctx, r: _Results, params) -> list:
+    whale, t = r.table("cts_whale"), ctx.t
+    if whale is None:
+        return []
+    figure = plots.whale_curve(
+        whale,
+        title=t(f"{_P}whale_title"),
+        x_label=t(f"{_P}whale_x"),
+        y_label=t(f"{_P}whale_y"),
+        peak_label=t(f"{_P}whale_peak"),
+        total_label=t(f"{_P}whale_total"),
+    )
+    return [
+        Heading(t(f"{_P}whale_heading")),
+        Text(t(f"{_P}whale_text")),
+        ctx.figure(
+            "cts_whale_curve",
+            figure,
+            alt=t(f"{_P}whale_alt"),
+            caption=t(f"{_P}sheets.whale_note", **params),
+        ),
+    ]
+
+
+def _waterfalls(ctx, r: _Results, params) -> list:
+    """The base's P&L from the stage's totals, then the largest customers' own."""
+    t, cts_cols = ctx.t, r.cts_cols
     labels = {
         k: line_label(k, ctx.catalog)
         for k in ("discounts", "rebates", "cogs", "financing_cost", *cts_cols)
@@ -348,22 +421,22 @@ def build(ctx) -> StageReport | None:
             for k in ("list_sales", "net_revenue", "gross_margin", "net_profit")
         }
     )
-    blocks += [Heading(t(f"{_P}waterfall_heading")), Text(t(f"{_P}waterfall_text"))]
-    base_row = pnl[
-        ["list_sales", "discounts", "rebates", "cogs", *cts_cols, "financing_cost", "net_profit"]
-    ].sum()
-    blocks.append(
+    base = {**r.totals, **dict(zip(r.rates["cost_column"], r.rates["allocated_cost"], strict=True))}
+    blocks: list = [
+        Heading(t(f"{_P}waterfall_heading")),
+        Text(t(f"{_P}waterfall_text")),
         ctx.figure(
             "cts_waterfall_base",
             plots.waterfall(
-                plots.waterfall_steps(base_row, cts_cols, labels),
+                plots.waterfall_steps(base, cts_cols, labels),
                 title=t(f"{_P}waterfall_base_title"),
                 other_label=t(f"{_P}label_other"),
             ),
             alt=t(f"{_P}waterfall_base_alt"),
-        )
-    )
-    top = pnl.sort_values("net_revenue", ascending=False, kind="stable").head(s.top_customers_n)
+        ),
+    ]
+    n = ctx.engagement.cost_to_serve.top_customers_n
+    top = r.pnl.sort_values("revenue_rank", kind="stable").head(n)
     for i, (_, row) in enumerate(top.iterrows(), start=1):
         name = _name(row)
         blocks.append(
@@ -377,44 +450,60 @@ def build(ctx) -> StageReport | None:
                 alt=t(f"{_P}waterfall_customer_alt", name=name),
             )
         )
+    return blocks
 
-    if "pocket_margin_pct" in pnl.columns:
-        pcut = cuts.get("price_cut_pct")
-        ccut = cuts.get("cts_cut_pct")
-        pcut = math.nan if pcut is None else pcut
-        ccut = math.nan if ccut is None else ccut
+
+def _quadrants(ctx, r: _Results, params) -> list:
+    pnl, t, fmt = r.pnl, ctx.t, ctx.fmt
+    if "pocket_margin_pct" not in pnl.columns:
+        return []
+    pcut = r.cut_points.get("price_cut_pct")
+    ccut = r.cut_points.get("cts_cut_pct")
+    pcut = math.nan if pcut is None else pcut
+    ccut = math.nan if ccut is None else ccut
+    blocks: list = [
+        Heading(t(f"{_P}quadrant_heading")),
+        Text(t(f"{_P}quadrant_text", price_cut=fmt.pct(pcut), cts_cut=fmt.pct(ccut))),
+    ]
+    if (pnl["net_revenue"] > 0).any():
         qnames = {
             q: t(f"{_P}quadrant_names.{q}")
             for q in ("carriage_trade", "passive", "bargain_basement", "aggressive")
         }
-        blocks += [
-            Heading(t(f"{_P}quadrant_heading")),
-            Text(t(f"{_P}quadrant_text", price_cut=fmt.pct(pcut), cts_cut=fmt.pct(ccut))),
-        ]
-        if (pnl["net_revenue"] > 0).any():
-            blocks.append(
-                ctx.figure(
-                    "cts_quadrants",
-                    plots.quadrant_scatter(
-                        pnl,
-                        pcut,
-                        ccut,
-                        title=t(f"{_P}quadrant_title"),
-                        x_label=t(f"{_P}quadrant_x"),
-                        y_label=t(f"{_P}quadrant_y"),
-                        quadrant_labels=qnames,
-                    ),
-                    alt=t(f"{_P}quadrant_alt"),
-                )
-            )
-        q = table("cts_quadrants")
-        if q is not None:
-            blocks.append(
-                Table(_display(q, ctx.catalog), column_labels=_labels(q, ctx.catalog, []))
-            )
+        figure = plots.quadrant_scatter(
+            pnl,
+            pcut,
+            ccut,
+            title=t(f"{_P}quadrant_title"),
+            x_label=t(f"{_P}quadrant_x"),
+            y_label=t(f"{_P}quadrant_y"),
+            quadrant_labels=qnames,
+        )
+        blocks.append(ctx.figure("cts_quadrants", figure, alt=t(f"{_P}quadrant_alt")))
+    q = r.table("cts_quadrants")
+    if q is not None:
+        blocks.append(Table(_display(q, ctx.catalog), column_labels=_labels(q, ctx.catalog, [])))
+    return blocks
 
-    big = table("cts_big_unprofitable")
-    blocks += [
+
+_BIG_COLUMNS = (
+    "name",
+    "client_flag",
+    "net_revenue",
+    "net_profit",
+    "net_profit_pct",
+    "sinking_lines",
+    "unusual_lines",
+    "margin_gap_pct",
+    "prob_unprofitable",
+    "profit_change_if_dropped",
+)
+
+
+def _big(ctx, r: _Results, params) -> list:
+    t, fmt, s = ctx.t, ctx.fmt, ctx.engagement.cost_to_serve
+    big = r.table("cts_big_unprofitable")
+    blocks: list = [
         Heading(t(f"{_P}big_heading")),
         Text(
             t(
@@ -424,109 +513,115 @@ def build(ctx) -> StageReport | None:
             )
         ),
     ]
-    if big is not None and len(big):
-        cols = [
-            c
-            for c in (
-                "name",
-                "client_flag",
-                "net_revenue",
-                "net_profit",
-                "net_profit_pct",
-                "sinking_lines",
-                "unusual_lines",
-                "margin_gap_pct",
-                "prob_unprofitable",
-                "profit_change_if_dropped",
-            )
-            if c in big.columns
-        ]
-        blocks.append(
-            Table(
-                _display(big[cols], ctx.catalog),
-                formats={"prob_unprofitable": "ratio"},
-                column_labels=_labels(big[cols], ctx.catalog, []),
-                max_rows=eng.report.max_table_rows_html,
-            )
-        )
-    else:
-        blocks.append(Text(t(f"{_P}big_none"), kind="note"))
+    if big is None or not len(big):
+        return [*blocks, Text(t(f"{_P}big_none"), kind="note")]
+    shown = big[[c for c in _BIG_COLUMNS if c in big.columns]]
+    table = Table(
+        _display(shown, ctx.catalog),
+        formats={"prob_unprofitable": "ratio"},
+        column_labels=_labels(shown, ctx.catalog, []),
+        max_rows=ctx.engagement.report.max_table_rows_html,
+    )
+    return [*blocks, table]
 
-    m = table("cts_abc")
-    if m is not None:
-        blocks += [
-            Heading(t(f"{_P}abc_heading")),
-            Text(t(f"{_P}abc_text", a_pct=fmt.pct(s.abc_a_pct, 0), b_pct=fmt.pct(s.abc_b_pct, 0))),
-            Table(m, column_labels=_labels(m, ctx.catalog, [])),
-        ]
-    sens = table("cts_sensitivity")
-    if sens is not None and len(sens):
-        blocks += [
-            Heading(t(f"{_P}sensitivity_heading")),
-            Text(
-                t(
-                    f"{_P}sensitivity_text",
-                    pct=fmt.pct(s.sensitivity_pct, 0),
-                    runs=fmt.number(s.monte_carlo_runs),
-                )
-            ),
-            Table(
-                sens.drop(columns=["cost_column"]),
-                formats={"change_pct": "pct"},
-                column_labels=_labels(sens, ctx.catalog, []),
-            ),
-        ]
-    if len(rates):
-        rcols = [
-            c
-            for c in (
-                "activity",
-                "driver",
-                "method",
-                "pool_cost",
-                "driver_volume",
-                "rate",
-                "allocated_cost",
-                "unallocated_cost",
-                "avoidable_pct",
-            )
-            if c in rates.columns
-        ]
-        blocks += [
-            Heading(t(f"{_P}rates_heading")),
-            Table(
-                rates[rcols],
-                formats={"driver_volume": "float", "rate": "float", "avoidable_pct": "pct"},
-                column_labels=_labels(rates[rcols], ctx.catalog, []),
-            ),
-        ]
 
-    summary = [
-        t(
-            f"{_P}summary_lead",
-            profit=fmt.money(totals["net_profit"]),
-            revenue=fmt.money(totals["net_revenue"]),
-            pct=fmt.pct(
-                totals["net_profit"] / totals["net_revenue"] * 100
-                if totals["net_revenue"]
-                else math.nan
-            ),
-        )
+def _abc(ctx, r: _Results, params) -> list:
+    t, fmt, s = ctx.t, ctx.fmt, ctx.engagement.cost_to_serve
+    m = r.table("cts_abc")
+    if m is None:
+        return []
+    return [
+        Heading(t(f"{_P}abc_heading")),
+        Text(t(f"{_P}abc_text", a_pct=fmt.pct(s.abc_a_pct, 0), b_pct=fmt.pct(s.abc_b_pct, 0))),
+        Table(m, column_labels=_labels(m, ctx.catalog, [])),
     ]
-    summary += sentences[:3]
+
+
+def _sensitivity(ctx, r: _Results, params) -> list:
+    t, fmt, s = ctx.t, ctx.fmt, ctx.engagement.cost_to_serve
+    sens = r.table("cts_sensitivity")
+    if sens is None or not len(sens):
+        return []
+    text = t(
+        f"{_P}sensitivity_text",
+        pct=fmt.pct(s.sensitivity_pct, 0),
+        runs=fmt.number(s.monte_carlo_runs),
+    )
+    return [
+        Heading(t(f"{_P}sensitivity_heading")),
+        Text(text),
+        Table(
+            sens.drop(columns=["cost_column"]),
+            formats={"change_pct": "pct"},
+            column_labels=_labels(sens, ctx.catalog, []),
+        ),
+    ]
+
+
+_RATE_COLUMNS = (
+    "activity",
+    "driver",
+    "method",
+    "pool_cost",
+    "driver_volume",
+    "rate",
+    "allocated_cost",
+    "unallocated_cost",
+    "avoidable_pct",
+)
+
+
+def _rates(ctx, r: _Results, params) -> list:
+    if not len(r.rates):
+        return []
+    shown = r.rates[[c for c in _RATE_COLUMNS if c in r.rates.columns]]
+    return [
+        Heading(ctx.t(f"{_P}rates_heading")),
+        Table(
+            shown,
+            formats={"driver_volume": "float", "rate": "float", "avoidable_pct": "pct"},
+            column_labels=_labels(shown, ctx.catalog, []),
+        ),
+    ]
+
+
+SECTIONS: tuple[Callable[[Any, _Results, dict[str, str]], list], ...] = (
+    _overview,
+    _whale,
+    _waterfalls,
+    _quadrants,
+    _big,
+    _abc,
+    _sensitivity,
+    _rates,
+)
+"""The report section's parts, in reading order; each returns its blocks."""
+
+
+def _summary(ctx, r: _Results) -> list[str]:
+    """The headline for the executive summary, then the three strongest findings."""
+    fmt, totals = ctx.fmt, r.totals
+    revenue, profit = totals["net_revenue"], totals["net_profit"]
+    lead = ctx.t(
+        f"{_P}summary_lead",
+        profit=fmt.money(profit),
+        revenue=fmt.money(revenue),
+        pct=fmt.pct(profit / revenue * 100 if revenue else math.nan),
+    )
+    return [lead, *render_findings(r.findings[:3], ctx.catalog)]
+
+
+def build(ctx) -> StageReport | None:
+    """The cost-to-serve sheets and report section, or None before stage 2 has run."""
+    r = _read(ctx)
+    if r is None:
+        return None
+    params = _text_params(ctx, r)
+    sheets = [s for spec in SHEETS if (s := _sheet(spec, ctx, r, params)) is not None]
+    blocks = [b for part in SECTIONS for b in part(ctx, r, params)]
     return StageReport(
         stage=STAGE,
-        section=Section(id="cost_to_serve", title=t(f"{_P}title"), blocks=blocks),
+        section=Section(id="cost_to_serve", title=ctx.t(f"{_P}title"), blocks=blocks),
         sheets=sheets,
-        summary=summary[:4],
+        summary=_summary(ctx, r)[:4],
     )
-
-
-def _name(row) -> str:
-    n = row.get("name")
-    if isinstance(n, str) and n and n not in ("nan", "<NA>"):
-        return n
-    return str(row["customer_id"])
-
-
-__all__ = ["build", "format_values", "line_label", "render_findings"]

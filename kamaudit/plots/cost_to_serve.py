@@ -274,7 +274,7 @@ def pnl_waterfall(
         row = pnl[cols].sum()
         title = title or "All customers"
     else:
-        match = pnl[pnl["customer_id"].astype("str") == str(customer_id)]
+        match = pnl[pnl["customer_id"] == str(customer_id)]
         if match.empty:
             raise KeyError(f"customer {customer_id!r} is not in the P&L")
         row = match.iloc[0]

@@ -1,0 +1,65 @@
+"""Cost-to-serve settings of the engagement file (``cost_to_serve:``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["CostToServeSettings"]
+
+
+class CostToServeSettings(BaseModel):
+    """Cost-to-serve settings of the engagement file (``cost_to_serve:``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cost_of_capital: float = Field(0.08, ge=0, le=1, description="annual rate for financing cost")
+    assumed_margin_pct: float = Field(
+        25.0,
+        ge=-100,
+        le=100,
+        description="gross margin assumed when invoices carry no cost of goods",
+    )
+    default_payment_terms_days: int = Field(
+        30, ge=0, le=365, description="payment terms for customers whose terms are unknown"
+    )
+    default_avoidable_pct: float = Field(
+        100.0, ge=0, le=100, description="avoidable share of a pool whose avoidable_pct is empty"
+    )
+    sensitivity_pct: float = Field(
+        20.0, gt=0, lt=100, description="each rate moved up and down by this % to test verdicts"
+    )
+    monte_carlo_runs: int = Field(
+        500, ge=0, le=100_000, description="simulations with all rates varied together (0 = none)"
+    )
+    seed: int = Field(42, description="random seed of the Monte Carlo (same seed, same result)")
+    price_cut_pct: float | None = Field(
+        None, description="Shapiro matrix: pocket margin % cut point; empty = median of customers"
+    )
+    cts_cut_pct: float | None = Field(
+        None, description="Shapiro matrix: cost-to-serve % cut point; empty = median of customers"
+    )
+    abc_a_pct: float = Field(80.0, gt=0, lt=100, description="ABC: class A up to this cumulative %")
+    abc_b_pct: float = Field(95.0, gt=0, le=100, description="ABC: class B up to this cumulative %")
+    big_revenue_top_pct: float = Field(
+        20.0, gt=0, le=100, description="big customers: the top % of customers by net revenue"
+    )
+    big_flags: tuple[str, ...] = Field(
+        ("VIP",), description="client_flag values that make a customer big (case-insensitive)"
+    )
+    low_profit_quantile_pct: float = Field(
+        25.0, ge=0, le=100, description="big-but-unprofitable: profit at or below this quantile"
+    )
+    sinking_lines_n: int = Field(
+        3, ge=1, le=6, description="cost lines named for each big-but-unprofitable customer"
+    )
+    top_customers_n: int = Field(
+        5, ge=0, le=50, description="customers given their own waterfall in the report"
+    )
+
+    @model_validator(mode="after")
+    def _abc_ordered(self) -> CostToServeSettings:
+        if self.abc_b_pct <= self.abc_a_pct:
+            raise ValueError(
+                f"abc_b_pct ({self.abc_b_pct}) must be above abc_a_pct ({self.abc_a_pct})"
+            )
+        return self
