@@ -132,7 +132,7 @@ def sample_inputs():
     from kamaudit.intake import read_and_check
 
     eng = load_engagement(SAMPLE / "engagement.yaml")
-    tables = read_and_check(eng).tables
+    tables = read_and_check(eng).canonical
     pnl = run_cost_to_serve(tables, eng).pnl
     return {**tables, "customer_pnl": pnl}, eng
 
