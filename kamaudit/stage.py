@@ -13,15 +13,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .config import Engagement, load_engagement
 from .errors import ConfigError
 from .messages import Message
 from .resources import default_workspace, sample_engagement
 from .workspace import Workspace
+
+if TYPE_CHECKING:  # config imports the stages' settings, whose stages import StageResult
+    from .config import Engagement
 
 
 class StageResult:
@@ -51,6 +53,8 @@ def open_stage(
     engagement_path: str = "", workspace: str = "", overrides_json: str = "{}"
 ) -> StageContext:
     """Load the engagement (with overrides) and open the workspace."""
+    from .config import load_engagement
+
     path = Path(engagement_path) if engagement_path else sample_engagement()
     try:
         overrides = json.loads(overrides_json or "{}")
