@@ -182,7 +182,7 @@ def run(
     """
     inputs = _codes_normalised(inputs)
     team, contacts = _present(inputs.get("team")), _present(inputs.get("contacts"))
-    invoices = inputs.get("invoices")
+    invoices, staffed = inputs.get("invoices"), team is not None
     key = key_accounts(inputs["account_profile"], inputs.get("customers"), settings)
     messages = findings.data_gaps(key, team, contacts, settings)
     roster = build_roster(team, settings)
@@ -190,17 +190,16 @@ def run(
         key,
         contacts,
         settings,
-        set(roster["role"]) if team is not None else None,
+        set(roster["role"]) if staffed else None,
         _plan_start(settings, period),
     )
     work = workload(key, cplan, settings)
     if contacts is not None:
         messages += findings.without_contacts(work)
-    res = assign_team(key, work, team, settings) if team is not None and len(key) else None
+    res = assign_team(key, work, team, settings) if staffed and len(key) else None
     plan = res["plan"] if res else empty_plan()
-    staffed = team is not None
     cap = headcount(work, roster if staffed else None, settings, plan if staffed else None)
-    feasible = not (team is None and len(key))
+    feasible = staffed or not len(key)
     if res is not None:
         feasible, verdict, said = findings.staffing(key, work, res, cap, settings)
         messages = ([verdict] if verdict else []) + messages + said
