@@ -301,6 +301,11 @@ def empty_plan() -> pd.DataFrame:
     return plan[PLAN_COLUMNS]
 
 
+def empty_load() -> pd.DataFrame:
+    """``team_load`` with no people (no roster): the columns with their contract dtypes."""
+    return pd.DataFrame(columns=LOAD_COLUMNS).astype(_LOAD_DTYPES)
+
+
 def _load_table(
     people_by_role: dict[str, list[_Person]],
     roster: pd.DataFrame,

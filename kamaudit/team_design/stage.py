@@ -21,7 +21,7 @@ from ..messages import Message
 from ..stage import StageResult
 from . import findings
 from .accounts import key_accounts
-from .assignment import LOAD_COLUMNS, assign_team, empty_plan
+from .assignment import assign_team, empty_load, empty_plan
 from .contact_plan import contact_plan, with_owners
 from .headcount import headcount
 from .kpis import CLV_METHODS, kpi_scorecard
@@ -229,7 +229,7 @@ def run(
         workload=work,
         plan=plan,
         assignments=assignments(key, plan),
-        load=res["load"] if res else pd.DataFrame(columns=LOAD_COLUMNS),
+        load=res["load"] if res else empty_load(),
         capacity=cap,
         matrix=team_matrix(key, plan),
         coverage=cov,
