@@ -463,15 +463,38 @@ def write_workbook(
     summary
         Executive-summary sentences; default: every report's ``summary``.
     """
-    from .. import __version__
-
-    eng = ctx.engagement
     t = ctx.t
     w = _Writer(Path(template) if template else None)
     wb = w.wb
-    run_date = run_date or dt.date.today()
+    cover = _write_cover(w, ctx, run_date or dt.date.today())
+    # contents and summary come first, the contents filled after the data sheets exist
+    contents = w.new_sheet(t("workbook.contents"))
+    summary_ws = w.new_sheet(t("workbook.summary"))
+    entries: list[tuple[str, str]] = [
+        (cover.title, t("workbook.cover_desc")),
+        (contents.title, t("workbook.contents_desc")),
+        (summary_ws.title, t("workbook.summary_desc")),
+    ]
+    _write_summary(w, summary_ws, reports, summary, ctx)
+    failed = _write_stage_sheets(w, reports, ctx, entries)
+    ws = w.new_sheet(t("workbook.assumptions"))
+    _write_data_sheet(w, ws, assumptions_sheet(ctx), ctx)
+    entries.append((ws.title, t("workbook.assumptions_desc")))
+    _write_contents(w, contents, entries, ctx)
+    if ctx.catalog.rtl:
+        for ws in wb.worksheets:
+            ws.sheet_view.rightToLeft = True
+    wb.active = 0
+    path = Path(path)
+    w.save(path)
+    return WorkbookResult(path=path, sheets=list(wb.sheetnames), notes=w.notes, failed=failed)
 
-    # cover ---------------------------------------------------------------------
+
+def _write_cover(w: _Writer, ctx, run_date: dt.date):
+    """The cover sheet (the template's first sheet); every other template sheet removed."""
+    from .. import __version__
+
+    eng, t, wb = ctx.engagement, ctx.t, w.wb
     cover = wb["Cover"] if "Cover" in wb.sheetnames else wb.worksheets[0]
     w.used_sheets.discard(cover.title.lower())
     cover.title = safe_sheet_name(t("workbook.cover"), w.used_sheets)
@@ -497,44 +520,40 @@ def write_workbook(
         w.named(cover.cell(row=i, column=3), "kam_value")
     if ctx.catalog.rtl:
         cover.sheet_view.rightToLeft = True
+    return cover
 
-    # contents and summary (filled after the data sheets exist) -------------------
-    contents = w.new_sheet(t("workbook.contents"))
-    summary_ws = w.new_sheet(t("workbook.summary"))
-    entries: list[tuple[str, str]] = [
-        (cover.title, t("workbook.cover_desc")),
-        (contents.title, t("workbook.contents_desc")),
-        (summary_ws.title, t("workbook.summary_desc")),
-    ]
 
-    # executive summary ---------------------------------------------------------
-    sentences = summary if summary is not None else [s for r in reports for s in r.summary]
-    w.write_title(summary_ws, t("report.executive_summary"), eng.client)
+def _write_summary(w: _Writer, summary_ws, reports, summary: list[str] | None, ctx) -> None:
+    """The executive summary: ``summary`` as given, or each report's sentences under its title."""
+    t = ctx.t
+    w.write_title(summary_ws, t("report.executive_summary"), ctx.engagement.client)
     summary_ws.column_dimensions["A"].width = 110
     row = HEADER_ROW
-    for r in reports:
-        if not r.summary or summary is not None:
-            continue
+
+    def line(text: str, style: str) -> None:
+        nonlocal row
         c = summary_ws.cell(row=row, column=1)
-        set_text(c, r.section.title)
-        w.named(c, "kam_label")
+        set_text(c, text)
+        w.named(c, style)
         row += 1
-        for sentence in r.summary:
-            c = summary_ws.cell(row=row, column=1)
-            set_text(c, sentence)
-            w.named(c, "kam_text")
-            row += 1
-        row += 1
+
     if summary is not None:
-        for sentence in sentences:
-            c = summary_ws.cell(row=row, column=1)
-            set_text(c, sentence)
-            w.named(c, "kam_text")
+        for sentence in summary:
+            line(sentence, "kam_text")
+    else:
+        for r in reports:
+            if not r.summary:
+                continue
+            line(r.section.title, "kam_label")
+            for sentence in r.summary:
+                line(sentence, "kam_text")
             row += 1
     if row == HEADER_ROW:
         set_text(summary_ws.cell(row=row, column=1), t("report.no_findings"))
 
-    # stage sheets --------------------------------------------------------------
+
+def _write_stage_sheets(w: _Writer, reports, ctx, entries: list) -> list[tuple[str, str]]:
+    """Every stage's data sheets; a sheet that fails is left out and named, never fatal."""
     failed: list[tuple[str, str]] = []
     for report in reports:
         for spec in report.sheets:
@@ -546,17 +565,15 @@ def write_workbook(
                 sentence = f"Sheet {spec.name!r} of {report.stage} was not written: {exc}"
                 w.notes.append(sentence)
                 failed.append((report.stage, sentence))
-                wb.remove(ws)
+                w.wb.remove(ws)
                 w.used_sheets.discard(ws.title.lower())
+    return failed
 
-    # assumptions ---------------------------------------------------------------
-    ws = w.new_sheet(t("workbook.assumptions"))
-    spec = assumptions_sheet(ctx)
-    _write_data_sheet(w, ws, spec, ctx)
-    entries.append((ws.title, t("workbook.assumptions_desc")))
 
-    # contents ------------------------------------------------------------------
-    w.write_title(contents, t("workbook.contents"), eng.client)
+def _write_contents(w: _Writer, contents, entries: list[tuple[str, str]], ctx) -> None:
+    """The contents sheet: every sheet linked, with what it holds."""
+    t = ctx.t
+    w.write_title(contents, t("workbook.contents"), ctx.engagement.client)
     set_text(contents.cell(row=HEADER_ROW - 1, column=1), t("workbook.sheet"))
     set_text(contents.cell(row=HEADER_ROW - 1, column=2), t("workbook.description"))
     w.named(contents.cell(row=HEADER_ROW - 1, column=1), "kam_label")
@@ -571,13 +588,6 @@ def write_workbook(
         set_text(d, desc)
     contents.column_dimensions["A"].width = max(14, min(40, max(len(n) for n, _ in entries) + 4))
     contents.column_dimensions["B"].width = 90
-    if ctx.catalog.rtl:
-        for ws in wb.worksheets:
-            ws.sheet_view.rightToLeft = True
-    wb.active = 0
-    path = Path(path)
-    w.save(path)
-    return WorkbookResult(path=path, sheets=list(wb.sheetnames), notes=w.notes, failed=failed)
 
 
 def _write_data_sheet(w: _Writer, ws, spec: Sheet, ctx) -> None:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..contract import CHANNELS, CONTACT_ROLES, TEAM_ROLES
 from ..messages import Message
 from ..stage import StageResult
 from . import findings
@@ -115,28 +114,6 @@ def load_inputs(workspace: Workspace) -> dict[str, pd.DataFrame | None]:
     return inputs
 
 
-def _codes_normalised(inputs: dict[str, pd.DataFrame | None]) -> dict[str, Any]:
-    """Contract codes in ``contacts.role``, ``contacts.preferred_channel`` and ``team.role``.
-
-    TEMPORARY (issue 11, point 2): intake will normalise these columns before the workspace
-    is written; then this function and its one call in :func:`run` go.
-    """
-    out = dict(inputs)
-    for table, columns in (
-        ("contacts", (("role", CONTACT_ROLES), ("preferred_channel", CHANNELS))),
-        ("team", (("role", TEAM_ROLES),)),
-    ):
-        df = out.get(table)
-        if df is None:
-            continue
-        df = df.copy()
-        for col, vocabulary in columns:
-            if col in df.columns:
-                df[col] = vocabulary.normalise_series(df[col])
-        out[table] = df
-    return out
-
-
 def _present(df: pd.DataFrame | None) -> pd.DataFrame | None:
     return df if df is not None and len(df) else None
 
@@ -180,7 +157,6 @@ def run(
         Tables and findings; ``feasible`` is False when a key account has no KAM or an
         account of a sponsored tier no sponsor.
     """
-    inputs = _codes_normalised(inputs)
     team, contacts = _present(inputs.get("team")), _present(inputs.get("contacts"))
     invoices, staffed = inputs.get("invoices"), team is not None
     key = key_accounts(inputs["account_profile"], inputs.get("customers"), settings)

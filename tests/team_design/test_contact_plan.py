@@ -54,15 +54,16 @@ def test_contact_plan_covers_every_contact_in_their_preferred_channel():
         assert isinstance(planned["owner_name"], str)
 
 
-def test_roles_and_channels_as_the_client_writes_them_are_contract_codes():
-    """ "Decision-maker" and "Buyer" are the contract's roles, "Teams" its video channel,
-    wherever the stage reads them (intake will normalise them before the workspace)."""
+def test_contract_codes_from_intake_give_channels_or_the_roles_default():
+    """Intake turned "Decision-maker"/"Teams", "Buyer"/"E-mail" and "Shop floor"/"Fax" into
+    these codes (tests/intake/test_codes.py); an unknown channel is missing, so the role's
+    default channel applies."""
     tables, ap = company(n_key=1, strategic=1)
     tables["contacts"] = contacts(
         [
-            ("C00", "X1", "Decision-maker", "Teams", "K1"),
-            ("C00", "X2", "Buyer", "E-mail", "K1"),
-            ("C00", "X3", "Shop floor", "Fax", "K1"),
+            ("C00", "X1", "decision_maker", "video", "K1"),
+            ("C00", "X2", "procurement", "email", "K1"),
+            ("C00", "X3", "other", None, "K1"),
         ]
     )
     cp = run_team(tables, ap).contact_plan.set_index("contact_id")
