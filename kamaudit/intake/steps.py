@@ -37,23 +37,25 @@ class _State:
     derived_customers: bool = False
 
 
+def _invoices(s: _State) -> tuple[RawTable, pd.DataFrame, dict[str, Any], np.ndarray]:
+    """The invoices in progress: raw table, typed frame, its stats and its row filter
+    (the filter is changed in place: ``keep &= ...``)."""
+    return (
+        s.raws["invoices"],
+        s.tables["invoices"],
+        s.stats["invoices"],
+        s.stats["invoices"]["keep"],
+    )
+
+
 def _typed_tables(s: _State) -> None:
     """Check required columns, coerce every column to its kind, check ranges."""
-    mappings, settings, issues, tables, rows_of, stats, raws = (
-        s.mappings,
-        s.settings,
-        s.issues,
-        s.tables,
-        s.rows_of,
-        s.stats,
-        s.raws,
-    )
-    for table, r in raws.items():
-        st = stats.setdefault(
+    for table, r in s.raws.items():
+        st = s.stats.setdefault(
             table, {"file": r.file_name, "sheet": r.sheet or "", "rows_read": len(r.df)}
         )
         for note in r.notes:
-            issues.add(table=table, **note)
+            s.issues.add(table=table, **note)
         st["total_rows_dropped_n"] = int(r.option("total_rows", 0) or 0)
         schema = SCHEMA[table]
         missing_cols = [c for c, (_, req) in schema.items() if req and c not in r.df.columns]
@@ -64,14 +66,14 @@ def _typed_tables(s: _State) -> None:
         ):
             missing_cols.remove("net_amount")
         if missing_cols:
-            spec_cols = {v: k for k, v in mappings.get(table, {}).items()}
+            spec_cols = {v: k for k, v in s.mappings.get(table, {}).items()}
             found = [h for h in r.headers if h]
             for c in missing_cols:
                 wanted = spec_cols.get(c)
                 looked = f'"{wanted}" (mapped to {c})' if wanted else f'"{c}"'
                 hint = did_you_mean(wanted or c, found)
                 extra = " or quantity and unit_price to derive it" if c == "net_amount" else ""
-                issues.add(
+                s.issues.add(
                     table=table,
                     file=r.file_name,
                     sheet=r.sheet or "",
@@ -87,13 +89,13 @@ def _typed_tables(s: _State) -> None:
                     severity="fatal",
                 )
             # still check the columns that are there, so one run lists every problem
-            df, _ = _coerce(r, settings, issues, st)
-            _check_ranges(table, df, r, issues)
+            df, _ = _coerce(r, s.settings, s.issues, st)
+            _check_ranges(table, df, r, s.issues)
             continue
-        df, keep = _coerce(r, settings, issues, st)
-        df = _check_ranges(table, df, r, issues)
-        tables[table] = df
-        rows_of[table] = r.rows
+        df, keep = _coerce(r, s.settings, s.issues, st)
+        df = _check_ranges(table, df, r, s.issues)
+        s.tables[table] = df
+        s.rows_of[table] = r.rows
         st["keep"] = keep
 
 
@@ -101,18 +103,14 @@ def _invoice_amounts(s: _State) -> None:
     """Invoice amounts: derive net_amount from quantity × unit price, drop lines without one; number the lines."""
     if "invoices" not in s.tables:
         return
-    r = s.raws["invoices"]
-    inv = s.tables["invoices"]
-    st = s.stats["invoices"]
-    keep = s.stats["invoices"]["keep"]
-    issues, derivations, derivation_items = s.issues, s.derivations, s.derivation_items
+    r, inv, st, keep = _invoices(s)
     if "net_amount" not in inv.columns:
         inv["net_amount"] = (inv["quantity"] * inv["unit_price"]).round(2)
-        derivations.append(
+        s.derivations.append(
             "invoices.net_amount = quantity × unit_price (the export has no amount column)"
         )
-        derivation_items.append({"key": "net_amount", "params": {}})
-        issues.add(
+        s.derivation_items.append({"key": "net_amount", "params": {}})
+        s.issues.add(
             table="invoices",
             file=r.file_name,
             sheet=r.sheet or "",
@@ -123,7 +121,7 @@ def _invoice_amounts(s: _State) -> None:
             key="net_derived",
         )
         miss = inv["net_amount"].isna().to_numpy() & keep
-        issues.add_rows(
+        s.issues.add_rows(
             r,
             miss,
             "net_amount",
@@ -142,7 +140,7 @@ def _invoice_amounts(s: _State) -> None:
                 inv["net_amount"] = inv["net_amount"].fillna(
                     (inv["quantity"] * inv["unit_price"]).round(2)
                 )
-                issues.add_rows(
+                s.issues.add_rows(
                     r,
                     fill,
                     "net_amount",
@@ -152,15 +150,15 @@ def _invoice_amounts(s: _State) -> None:
                     "warning",
                     key="net_filled",
                 )
-                derivations.append(
+                s.derivations.append(
                     f"invoices.net_amount filled from quantity × unit_price on {int(fill.sum()):,} lines"
                 )
-                derivation_items.append(
+                s.derivation_items.append(
                     {"key": "net_amount_filled", "params": {"lines": int(fill.sum())}}
                 )
                 na = inv["net_amount"].isna().to_numpy()
         miss = na & keep & _blank(r.df["net_amount"]) if "net_amount" in r.df.columns else na & keep
-        issues.add_rows(
+        s.issues.add_rows(
             r,
             miss,
             "net_amount",
@@ -182,32 +180,29 @@ def _invoice_period(s: _State) -> None:
     """Invoice lines outside the period; stop when no line is left to audit."""
     if "invoices" not in s.tables:
         return
-    r = s.raws["invoices"]
-    inv = s.tables["invoices"]
-    st = s.stats["invoices"]
-    keep = s.stats["invoices"]["keep"]
-    settings, period, p_start, p_end, issues = s.settings, s.period, s.p_start, s.p_end, s.issues
+    r, inv, st, keep = _invoices(s)
     # dates outside the period
     d = inv["invoice_date"]
-    outside = ((d < p_start) | (d > p_end)).to_numpy(dtype=bool) & keep
+    outside = ((d < s.p_start) | (d > s.p_end)).to_numpy(dtype=bool) & keep
     st["outside_period_n"] = int(outside.sum())
     if outside.any():
-        act = "row dropped" if settings.drop_outside_period else "kept"
-        issues.add_rows(
+        act = "row dropped" if s.settings.drop_outside_period else "kept"
+        s.issues.add_rows(
             r,
             outside,
             "invoice_date",
             d,
-            f"is outside the engagement period {period.start} – {period.end}",
+            f"is outside the engagement period {s.period.start} – {s.period.end}",
             act,
             "warning",
             key="outside_period",
-            params={"start": str(period.start), "end": str(period.end)},
+            params={"start": str(s.period.start), "end": str(s.period.end)},
         )
-        if settings.drop_outside_period:
+        if s.settings.drop_outside_period:
             keep &= ~outside
     already_fatal = any(
-        (p["severity"] == "fatal").any() and (p["table"] == "invoices").any() for p in issues.parts
+        (p["severity"] == "fatal").any() and (p["table"] == "invoices").any()
+        for p in s.issues.parts
     )
     if not keep.any() and len(inv) and not already_fatal:
         dd = d.dropna()
@@ -216,20 +211,20 @@ def _invoice_period(s: _State) -> None:
             if len(dd)
             else ""
         )
-        issues.add(
+        s.issues.add(
             table="invoices",
             file=r.file_name,
             sheet=r.sheet or "",
             problem=(
                 f"{r.file_name}: no invoice line is left to audit in the period "
-                f"{period.start} – {period.end}.{span} Check period in engagement.yaml "
+                f"{s.period.start} – {s.period.end}.{span} Check period in engagement.yaml "
                 f"and inputs.invoices.date_format."
             ),
             action="stopped",
             severity="fatal",
         )
     elif not len(inv):
-        issues.add(
+        s.issues.add(
             table="invoices",
             file=r.file_name,
             sheet=r.sheet or "",
@@ -243,17 +238,13 @@ def _invoice_duplicates(s: _State) -> None:
     """Invoice lines that repeat an earlier line in every column."""
     if "invoices" not in s.tables:
         return
-    r = s.raws["invoices"]
-    inv = s.tables["invoices"]
-    st = s.stats["invoices"]
-    keep = s.stats["invoices"]["keep"]
-    settings, issues = s.settings, s.issues
+    r, inv, st, keep = _invoices(s)
     # exact duplicate lines
     dup = inv.duplicated(keep="first").to_numpy() & keep
     st["duplicates_n"] = int(dup.sum())
     if dup.any():
-        act = "row dropped" if settings.drop_duplicate_lines else "kept"
-        issues.add_rows(
+        act = "row dropped" if s.settings.drop_duplicate_lines else "kept"
+        s.issues.add_rows(
             r,
             dup,
             "",
@@ -263,7 +254,7 @@ def _invoice_duplicates(s: _State) -> None:
             "warning",
             key="duplicate_line",
         )
-        if settings.drop_duplicate_lines:
+        if s.settings.drop_duplicate_lines:
             keep &= ~dup
 
 
@@ -271,15 +262,11 @@ def _invoice_outliers(s: _State) -> None:
     """Amounts, quantities and prices far above the typical line (flagged, kept)."""
     if "invoices" not in s.tables:
         return
-    r = s.raws["invoices"]
-    inv = s.tables["invoices"]
-    st = s.stats["invoices"]
-    keep = s.stats["invoices"]["keep"]
-    settings, issues = s.settings, s.issues
+    r, inv, st, keep = _invoices(s)
     # outliers
     st["outliers_n"] = 0
-    if settings.outlier_rule != "none":
-        use_log = settings.outlier_rule == "log_iqr"
+    if s.settings.outlier_rule != "none":
+        use_log = s.settings.outlier_rule == "log_iqr"
         flagged = np.zeros(len(inv), dtype=bool)
         for col in ("net_amount", "quantity", "unit_price"):
             if col not in inv.columns:
@@ -292,16 +279,16 @@ def _invoice_outliers(s: _State) -> None:
             q1, q3 = np.nanpercentile(v[pos], [25, 75])
             if q3 <= q1:
                 continue
-            fence_v = q3 + settings.outlier_k * (q3 - q1)
+            fence_v = q3 + s.settings.outlier_k * (q3 - q1)
             fence = 10**fence_v if use_log else fence_v
             out_mask = pos & (v > fence_v)
             if out_mask.any():
                 rule = (
-                    f"Q3 + {settings.outlier_k:g} × IQR of log10"
+                    f"Q3 + {s.settings.outlier_k:g} × IQR of log10"
                     if use_log
-                    else f"Q3 + {settings.outlier_k:g} × IQR"
+                    else f"Q3 + {s.settings.outlier_k:g} × IQR"
                 )
-                issues.add_rows(
+                s.issues.add_rows(
                     r,
                     out_mask,
                     col,
@@ -310,7 +297,7 @@ def _invoice_outliers(s: _State) -> None:
                     "kept (outlier)",
                     "warning",
                     key="outlier_log" if use_log else "outlier",
-                    params={"fence": round(float(fence), 2), "k": settings.outlier_k},
+                    params={"fence": round(float(fence), 2), "k": s.settings.outlier_k},
                 )
                 flagged |= out_mask
         st["outliers_n"] = int(flagged.sum())
@@ -320,16 +307,12 @@ def _invoice_credits(s: _State) -> None:
     """Credit lines marked; lines without a customer counted apart."""
     if "invoices" not in s.tables:
         return
-    r = s.raws["invoices"]
-    inv = s.tables["invoices"]
-    st = s.stats["invoices"]
-    keep = s.stats["invoices"]["keep"]
-    issues, tables, unattributed = s.issues, s.tables, s.unattributed
+    r, inv, st, keep = _invoices(s)
     inv["is_credit"] = (inv["net_amount"] < 0).fillna(False).astype(bool)
     credits = inv["is_credit"].to_numpy() & keep
     st["credit_lines_n"] = int(credits.sum())
     if credits.any():
-        issues.add(
+        s.issues.add(
             table="invoices",
             file=r.file_name,
             sheet=r.sheet or "",
@@ -342,18 +325,17 @@ def _invoice_credits(s: _State) -> None:
         )
     no_cust = st.pop("no_customer_mask", None)
     if no_cust is not None and no_cust.any():
-        unattributed["invoices"] = _no_customer_issue(r, inv, no_cust, keep, issues)
-    tables["invoices"] = inv
+        s.unattributed["invoices"] = _no_customer_issue(r, inv, no_cust, keep, s.issues)
+    s.tables["invoices"] = inv
     st["keep"] = keep
 
 
 def _duplicate_keys(s: _State) -> None:
     """Repeated keys per table (KEYS): later rows dropped or kept with a warning."""
-    settings, issues, tables, stats, raws = s.settings, s.issues, s.tables, s.stats, s.raws
     for table, (key, policy) in KEYS.items():
-        if table not in tables or not set(key) <= set(tables[table].columns):
+        if table not in s.tables or not set(key) <= set(s.tables[table].columns):
             continue
-        df, keep = tables[table], stats[table]["keep"]
+        df, keep = s.tables[table], s.stats[table]["keep"]
         k = df[key]
         has_key = k.notna().all(axis=1).to_numpy()
         cand = keep & has_key
@@ -361,10 +343,10 @@ def _duplicate_keys(s: _State) -> None:
         dup_sub = sub.duplicated(keep="first").to_numpy()
         dup = np.zeros(len(df), dtype=bool)
         dup[np.flatnonzero(cand)[dup_sub]] = True
-        stats[table]["duplicates_n"] = int(dup.sum())
+        s.stats[table]["duplicates_n"] = int(dup.sum())
         if not dup.any():
             continue
-        r = raws[table]
+        r = s.raws[table]
         first_row = (
             pd.Series(r.rows[cand], index=sub.index)
             .groupby([sub[c] for c in key], sort=False)
@@ -374,7 +356,7 @@ def _duplicate_keys(s: _State) -> None:
         firsts[cand] = first_row.to_numpy()
         col = key[0] if len(key) == 1 else ""
         label = " and ".join(key)
-        if table == "customers" and settings.duplicate_customers == "fail":
+        if table == "customers" and s.settings.duplicate_customers == "fail":
             sev, act = "fatal", "stopped"
         elif policy == "drop":
             sev, act = "warning", "row dropped; the first row kept"
@@ -382,7 +364,7 @@ def _duplicate_keys(s: _State) -> None:
             sev, act = "warning", "kept"
         shown = df[key[0]]
         # per-row message names the first row
-        for_rows = np.flatnonzero(dup)[: issues.cap]
+        for_rows = np.flatnonzero(dup)[: s.issues.cap]
         first_txt = pd.Series(firsts[for_rows]).astype(str).tolist()
         part = pd.DataFrame(
             {
@@ -400,9 +382,9 @@ def _duplicate_keys(s: _State) -> None:
             },
             columns=ISSUE_COLUMNS,
         )
-        issues.parts.append(part)
+        s.issues.parts.append(part)
         if dup.sum() > len(for_rows):
-            issues.add(
+            s.issues.add(
                 table=table,
                 file=r.file_name,
                 sheet=r.sheet or "",
@@ -414,44 +396,34 @@ def _duplicate_keys(s: _State) -> None:
                 params={"n": int(dup.sum()) - len(for_rows), "key": label},
             )
         if policy == "drop":
-            stats[table]["keep"] = keep & ~dup
+            s.stats[table]["keep"] = keep & ~dup
 
 
 def _apply_filters(s: _State) -> None:
     """Apply every step's row filter at once."""
-    tables, rows_of, stats = s.tables, s.rows_of, s.stats
-    for table in list(tables):
-        keep = stats[table].pop("keep")
-        tables[table] = tables[table].loc[keep].reset_index(drop=True)
-        rows_of[table] = rows_of[table][keep]
+    for table in list(s.tables):
+        keep = s.stats[table].pop("keep")
+        s.tables[table] = s.tables[table].loc[keep].reset_index(drop=True)
+        s.rows_of[table] = s.rows_of[table][keep]
 
 
 def _customers(s: _State) -> None:
     """The customer master, or customers derived from the invoices; invoice orphans added."""
-    issues, tables, rows_of, stats, derivations, derivation_items, raws = (
-        s.issues,
-        s.tables,
-        s.rows_of,
-        s.stats,
-        s.derivations,
-        s.derivation_items,
-        s.raws,
-    )
-    if "invoices" in tables:
-        inv = tables["invoices"]
+    if "invoices" in s.tables:
+        inv = s.tables["invoices"]
         first_seen = _customers_from_invoices(inv)
-        if "customers" in tables:
-            cust = tables["customers"]
+        if "customers" in s.tables:
+            cust = s.tables["customers"]
             cust["derived_from_invoices"] = False
             known = set(cust["customer_id"].dropna())
             orphan = ~inv["customer_id"].isin(known).to_numpy()
-            stats["invoices"]["orphans_n"] = int(orphan.sum())
+            s.stats["invoices"]["orphans_n"] = int(orphan.sum())
             if orphan.any():
-                r = raws["invoices"]
+                r = s.raws["invoices"]
                 _add_kept_rows(
-                    issues,
+                    s.issues,
                     r,
-                    rows_of["invoices"],
+                    s.rows_of["invoices"],
                     orphan,
                     "customer_id",
                     inv["customer_id"],
@@ -462,23 +434,23 @@ def _customers(s: _State) -> None:
                 )
                 extra = first_seen[~first_seen["customer_id"].isin(known)]
                 cust = pd.concat([cust, extra], ignore_index=True)
-                derivations.append(
+                s.derivations.append(
                     f"{len(extra):,} customers added from invoice lines (not in the customer master)"
                 )
-                derivation_items.append(
+                s.derivation_items.append(
                     {"key": "customers_added", "params": {"customers": int(len(extra))}}
                 )
-            tables["customers"] = cust
+            s.tables["customers"] = cust
         else:
-            tables["customers"] = first_seen
+            s.tables["customers"] = first_seen
             s.derived_customers = True
-            derivations.append(
+            s.derivations.append(
                 f"customers derived from the invoices ({len(first_seen):,} customer ids): there is no customer master"
             )
-            derivation_items.append(
+            s.derivation_items.append(
                 {"key": "customers_derived", "params": {"customers": int(len(first_seen))}}
             )
-            issues.add(
+            s.issues.add(
                 table="customers",
                 file="",
                 problem="no customer master: customers derived from the invoices",
@@ -486,26 +458,25 @@ def _customers(s: _State) -> None:
                 severity="info",
                 key="customers_derived",
             )
-            stats["customers"] = {"file": "(derived from invoices)", "sheet": "", "rows_read": 0}
+            s.stats["customers"] = {"file": "(derived from invoices)", "sheet": "", "rows_read": 0}
 
 
 def _orphans(s: _State) -> None:
     """Rows of other tables whose customer or invoice is unknown are dropped."""
-    issues, tables, rows_of, stats, raws = s.issues, s.tables, s.rows_of, s.stats, s.raws
     known_customers = (
-        set(tables["customers"]["customer_id"].dropna()) if "customers" in tables else None
+        set(s.tables["customers"]["customer_id"].dropna()) if "customers" in s.tables else None
     )
     for table in ("rebates", "activities", "contacts", "assessments"):
-        if table not in tables or known_customers is None:
+        if table not in s.tables or known_customers is None:
             continue
-        df = tables[table]
+        df = s.tables[table]
         orphan = ~df["customer_id"].isin(known_customers).to_numpy()
-        stats[table]["orphans_n"] = int(orphan.sum())
+        s.stats[table]["orphans_n"] = int(orphan.sum())
         if orphan.any():
             _add_kept_rows(
-                issues,
-                raws[table],
-                rows_of[table],
+                s.issues,
+                s.raws[table],
+                s.rows_of[table],
                 orphan,
                 "customer_id",
                 df["customer_id"],
@@ -514,17 +485,17 @@ def _orphans(s: _State) -> None:
                 "warning",
                 key="orphan_customer",
             )
-            tables[table] = df.loc[~orphan].reset_index(drop=True)
-            rows_of[table] = rows_of[table][~orphan]
-    if "payments" in tables and "invoices" in tables:
-        df = tables["payments"]
-        orphan = ~df["invoice_id"].isin(set(tables["invoices"]["invoice_id"])).to_numpy()
-        stats["payments"]["orphans_n"] = int(orphan.sum())
+            s.tables[table] = df.loc[~orphan].reset_index(drop=True)
+            s.rows_of[table] = s.rows_of[table][~orphan]
+    if "payments" in s.tables and "invoices" in s.tables:
+        df = s.tables["payments"]
+        orphan = ~df["invoice_id"].isin(set(s.tables["invoices"]["invoice_id"])).to_numpy()
+        s.stats["payments"]["orphans_n"] = int(orphan.sum())
         if orphan.any():
             _add_kept_rows(
-                issues,
-                raws["payments"],
-                rows_of["payments"],
+                s.issues,
+                s.raws["payments"],
+                s.rows_of["payments"],
                 orphan,
                 "invoice_id",
                 df["invoice_id"],
@@ -533,68 +504,43 @@ def _orphans(s: _State) -> None:
                 "warning",
                 key="orphan_invoice",
             )
-            tables["payments"] = df.loc[~orphan].reset_index(drop=True)
-            rows_of["payments"] = rows_of["payments"][~orphan]
+            s.tables["payments"] = df.loc[~orphan].reset_index(drop=True)
+            s.rows_of["payments"] = s.rows_of["payments"][~orphan]
 
 
 def _activities(s: _State) -> None:
     """Activities: quantity 1 where not given; dates outside the period."""
-    (
-        settings,
-        period,
-        p_start,
-        p_end,
-        issues,
-        tables,
-        rows_of,
-        stats,
-        derivations,
-        derivation_items,
-        raws,
-    ) = (
-        s.settings,
-        s.period,
-        s.p_start,
-        s.p_end,
-        s.issues,
-        s.tables,
-        s.rows_of,
-        s.stats,
-        s.derivations,
-        s.derivation_items,
-        s.raws,
-    )
-    if "activities" in tables:
-        df = tables["activities"]
+    if "activities" in s.tables:
+        df = s.tables["activities"]
         if "quantity" not in df.columns:
             df["quantity"] = 1.0
-            derivations.append("activities.quantity = 1 for every row (no quantity column)")
-            derivation_items.append({"key": "activity_quantity", "params": {}})
+            s.derivations.append("activities.quantity = 1 for every row (no quantity column)")
+            s.derivation_items.append({"key": "activity_quantity", "params": {}})
         else:
             df["quantity"] = df["quantity"].fillna(1.0)
         if "activity_date" in df.columns:
             d = df["activity_date"]
-            outside = ((d < p_start) | (d > p_end)).to_numpy(dtype=bool)
-            stats["activities"]["outside_period_n"] = int(outside.sum())
+            outside = ((d < s.p_start) | (d > s.p_end)).to_numpy(dtype=bool)
+            s.stats["activities"]["outside_period_n"] = int(outside.sum())
             if outside.any():
-                act = "row dropped" if settings.drop_outside_period else "kept"
+                act = "row dropped" if s.settings.drop_outside_period else "kept"
                 _add_kept_rows(
-                    issues,
-                    raws["activities"],
-                    rows_of["activities"],
+                    s.issues,
+                    s.raws["activities"],
+                    s.rows_of["activities"],
                     outside,
                     "activity_date",
                     d,
-                    f"is outside the engagement period {period.start} – {period.end}",
+                    f"is outside the engagement period {s.period.start} – {s.period.end}",
                     act,
                     "warning",
                     key="outside_period",
-                    params={"start": str(period.start), "end": str(period.end)},
+                    params={"start": str(s.period.start), "end": str(s.period.end)},
                 )
-                if settings.drop_outside_period:
+                if s.settings.drop_outside_period:
                     df = df.loc[~outside].reset_index(drop=True)
-                    rows_of["activities"] = rows_of["activities"][~outside]
-        tables["activities"] = df
+                    s.rows_of["activities"] = s.rows_of["activities"][~outside]
+        s.tables["activities"] = df
 
 
 _STEPS = (
