@@ -30,6 +30,7 @@ from .model import (
     Table,
     Text,
 )
+from .values import format_params
 
 __all__ = ["SECTIONS", "SHEETS", "build", "format_values", "line_label", "render_findings"]
 
@@ -41,26 +42,8 @@ _P = "cost_to_serve."
 
 
 def format_values(values: Mapping[str, Any], fmt) -> dict[str, str]:
-    """Format message parameters by their name: ``*_pct`` percent, ``*_amount`` money,
-    ``*_n`` whole numbers; anything else as text."""
-    out: dict[str, str] = {}
-    for k, v in values.items():
-        if v is None:
-            out[k] = "–"
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            if isinstance(v, float) and math.isnan(v):
-                out[k] = "–"
-            elif k.endswith("_pct"):
-                out[k] = fmt.pct(v, 0 if abs(v) >= 10 else 1)
-            elif k.endswith("_amount"):
-                out[k] = fmt.money(v)
-            elif k.endswith("_n"):
-                out[k] = fmt.number(v)
-            else:
-                out[k] = fmt.number(v, 2)
-        else:
-            out[k] = str(v)
-    return out
+    """Message parameters formatted by their names (:func:`values.format_params`)."""
+    return format_params(dict(values), fmt)
 
 
 def render_findings(messages: Iterable[Message], catalog) -> list[str]:

@@ -27,6 +27,7 @@ from ..team_design.contact_plan import MONTHS, month_labels
 from ..team_design.findings import KINDS
 from .i18n import Catalog
 from .model import Bullets, Heading, KeyFigures, Section, Sheet, StageReport, Table, Text
+from .values import format_params
 
 STAGE = "team_design"
 _P = "team_design."
@@ -56,19 +57,11 @@ def _more(item: str, cat: Catalog) -> str:
 
 def _values(values: dict[str, Any], cat: Catalog) -> dict[str, str]:
     """A message's parameters, formatted and translated for its sentence."""
-    out: dict[str, str] = {}
-    for k, v in values.items():
-        if isinstance(v, bool):
-            out[k] = cat.t("common.yes") if v else cat.t("common.no")
-        elif isinstance(v, (int, float)):
-            if isinstance(v, float) and math.isnan(v):
-                out[k] = "–"
-            else:
-                out[k] = cat.number(v, 0 if float(v).is_integer() else 1)
-        elif isinstance(v, (list, tuple)):
-            out[k] = ", ".join(_more(str(x), cat) for x in v)
-        else:
-            out[k] = "" if v is None else str(v)
+    plain = {
+        k: [_more(str(x), cat) for x in v] if isinstance(v, (list, tuple)) else v
+        for k, v in values.items()
+    }
+    out = format_params(plain, cat)
     if "role" in values:
         out["role"] = cat.t(f"{_P}role_phrase.{values['role']}", default=str(values["role"]))
     if "tier" in values:

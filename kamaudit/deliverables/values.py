@@ -3,7 +3,7 @@
 The display kind of a value comes from its canonical column or parameter name (the
 suffix convention of the data contract) and its type: ``*_pct`` percent, ``*_n`` /
 ``*_count`` / ``*_days`` whole numbers, ``*_date`` dates, money-like names (revenue,
-profit, margin, amount, cost, ``cts_*`` ...) money, scores with one decimal. The HTML
+profit, margin, amount, cost, ``cts_*`` ...) money, scores and FTE with one decimal. The HTML
 report and the workbook format table cells with it, the contributors format sentence
 values with it (:func:`format_params`), and notebooks can show a table the same way.
 
@@ -43,7 +43,7 @@ def infer_format(column: str, dtype) -> FormatKind:
         return "pct"
     if name.endswith(("_n", "_count", "_days", "_rank")) or name in ("rank", "n"):
         return "int"
-    if name.endswith(("_score", "attractiveness", "strength")):
+    if name.endswith(("_score", "attractiveness", "strength", "_fte")) or name == "fte":
         return "score"
     if name.endswith(("_probability", "_frequency", "frequency", "probability", "_prob")):
         return "ratio"
