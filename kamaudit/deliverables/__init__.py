@@ -22,7 +22,7 @@ from .model import (
     Text,
 )
 
-STAGE_CONTRIBUTORS = ("intake", "cost_to_serve", "account_profile", "team_design")
+STAGE_CONTRIBUTORS = ("intake", "cost_to_serve", "account_profile", "team_design", "synthesis")
 
 
 def build_deliverables(engagement, workspace):

@@ -1,0 +1,97 @@
+"""The synthesis's part of the deliverables: the action list and the pocket margins.
+
+``build(ctx)`` presents the ``actions`` and ``pocket_margins`` tables the synthesis step
+wrote (:mod:`kamaudit.synthesis`); it computes nothing. ``None`` before the synthesis ran.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .model import Heading, Section, Sheet, StageReport, Table, Text
+
+STAGE = "synthesis"
+_P = "synthesis."
+TOP_N = 10
+"""Actions listed in the report; the workbook has them all."""
+
+
+def _actions_view(actions: pd.DataFrame, ctx) -> pd.DataFrame:
+    """Actions in the client's words: what, for whom, worth, owner, by when, resting on."""
+    t = ctx.t
+    who = actions["name"].where(actions["name"].notna(), actions["segment"])
+    who = who.where(
+        actions["segment"].isna(),
+        actions["segment"].map(lambda s: t(f"{_P}tables.{s}", default=str(s))),
+    )
+    return pd.DataFrame(
+        {
+            "action": actions["action"].map(lambda a: t(f"{_P}actions.{a}", default=str(a))),
+            "customer": who.astype("str"),
+            "impact_amount": actions["impact_amount"],
+            "owner": actions["owner"].fillna(t(f"{_P}owner_unassigned")).astype("str"),
+            "due_date": actions["due_date"],
+            "basis": actions["basis"].map(lambda b: t(f"{_P}basis.{b.split('.')[0]}", default=b)),
+        }
+    )
+
+
+def _labels(ctx) -> dict[str, str]:
+    return {
+        c: ctx.t(f"{_P}columns.{c}")
+        for c in ("action", "customer", "impact_amount", "owner", "due_date", "basis")
+    }
+
+
+def build(ctx) -> StageReport | None:
+    """The action list as a sheet and a report section; pocket margins as a sheet."""
+    ws = ctx.workspace
+    actions = ws.read_table("actions", required=False)
+    if actions is None:
+        return None
+    t = ctx.t
+    view = _actions_view(actions, ctx)
+    labels = _labels(ctx)
+    sheets = [
+        Sheet(
+            key="actions",
+            name=t(f"{_P}sheet_actions"),
+            df=view,
+            title=t(f"{_P}title"),
+            note=t(f"{_P}note"),
+            formats={"impact_amount": "money", "due_date": "date"},
+            column_labels=labels,
+        )
+    ]
+    pockets = ws.read_table("pocket_margins", required=False)
+    if pockets is not None and len(pockets):
+        p = pockets[["customer_id", "name", "step", "amount", "pct_of_list"]].copy()
+        p["step"] = p["step"].map(lambda s: t(f"{_P}steps.{s}", default=str(s)))
+        sheets.append(
+            Sheet(
+                key="pocket_margins",
+                name=t(f"{_P}sheet_pocket"),
+                df=p,
+                title=t(f"{_P}pocket_title"),
+                note=t(f"{_P}pocket_note"),
+                formats={"amount": "money", "pct_of_list": "pct"},
+                column_labels={"step": t(f"{_P}columns.step")},
+            )
+        )
+    blocks: list = [Text(t(f"{_P}intro"))]
+    if len(view):
+        blocks += [
+            Heading(t(f"{_P}top_heading", n=ctx.fmt.number(min(TOP_N, len(view))))),
+            Table(
+                view.sort_values("impact_amount", ascending=False, kind="stable").head(TOP_N),
+                formats={"impact_amount": "money", "due_date": "date"},
+                column_labels=labels,
+            ),
+        ]
+    else:
+        blocks.append(Text(t(f"{_P}none"), kind="note"))
+    return StageReport(
+        stage=STAGE,
+        section=Section(id=STAGE, title=t(f"{_P}title"), blocks=blocks),
+        sheets=sheets,
+    )
