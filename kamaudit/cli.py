@@ -1,7 +1,9 @@
 """The ``kamaudit`` command line.
 
 Errors are one clear sentence and a non-zero exit; ``--debug`` shows the traceback.
-Exit codes: 0 success, 1 a run or batch item failed, 2 bad usage or input.
+Exit codes: 0 success, 1 a run or batch item failed, 2 bad usage or input (the folder
+in use included), 130 interrupted (Ctrl-C or SIGTERM; the stage process and kernel are
+stopped and the previous audit is left as it was).
 """
 
 from __future__ import annotations
@@ -83,6 +85,22 @@ def _parser() -> argparse.ArgumentParser:
         "--no-deliverables",
         action="store_true",
         help="run the stages but do not build the workbook and report",
+    )
+    r.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace an output folder that holds another engagement's audit",
+    )
+    r.add_argument(
+        "--no-cascade",
+        action="store_true",
+        help="with --stages: do not run again the later stages whose inputs this run "
+        "changed; they are marked stale in the manifest and the deliverables' status",
+    )
+    r.add_argument(
+        "--if-changed",
+        action="store_true",
+        help="do nothing when the audit in the output folder is current (batch uses it)",
     )
     r.add_argument("--quiet", "-q", action="store_true", help="print only errors and the result")
     common(r)
@@ -184,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument(
         "--timeout",
-        type=int,
+        type=_seconds,
         default=3600,
         help="wall-clock limit per engagement in seconds (default 3600)",
     )
@@ -201,6 +219,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+MAX_SECONDS = 604_800
+
+
+def _seconds(text: str) -> int:
+    """A time limit in whole seconds, 1 to 7 days' worth (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if not 1 <= value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and {MAX_SECONDS} (7 days)")
+    return value
+
+
 def _say(quiet: bool):
     def say(line: str) -> None:
         if not quiet:
@@ -209,9 +241,18 @@ def _say(quiet: bool):
     return say
 
 
+UP_TO_DATE = "Up to date:"
+
+
 def cmd_run(a: argparse.Namespace) -> int:
+    import signal
+
     from .runner import run_engagement
 
+    def stop(signum, frame):  # SIGTERM (a batch's time limit): clean up as for Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     res = run_engagement(
         a.engagement,
         out_dir=a.out,
@@ -219,7 +260,13 @@ def cmd_run(a: argparse.Namespace) -> int:
         overrides=a.param,
         deliverables=not a.no_deliverables,
         progress=_say(a.quiet),
+        replace=a.replace,
+        cascade=not a.no_cascade,
+        if_changed=a.if_changed,
     )
+    if res.up_to_date:
+        print(f"{UP_TO_DATE} {res.workspace.root} (nothing changed since its last run).")
+        return 0
     if not res.ok:
         print(f"kamaudit: {res.error}", file=sys.stderr)
         print(f"Details: {res.workspace.manifest_path}", file=sys.stderr)
@@ -230,6 +277,8 @@ def cmd_run(a: argparse.Namespace) -> int:
     if res.report:
         print(f"  report:   {res.report}")
     print(f"  working papers: {res.workspace.notebooks_dir}")
+    for note in res.notes:
+        print(f"  note: {note}")
     return 0
 
 
@@ -338,9 +387,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"kamaudit: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("kamaudit: interrupted.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"kamaudit: {exc or 'interrupted.'}", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if a.debug:
+            raise
+        from .ownership import os_error_sentence
+
+        print(f"kamaudit: {os_error_sentence(exc, '', 'running')}", file=sys.stderr)
+        return 1
     except Exception as exc:  # noqa: BLE001 - one sentence, traceback with --debug
         if a.debug:
             raise

@@ -83,12 +83,16 @@ def test_failing_cell_gives_one_sentence_and_keeps_the_notebook(tmp_path, fake_n
     assert [s.status for s in res.stages] == ["ok", "failed"]
     assert "Stage cost_to_serve failed in cell" in res.error
     assert "ValueError: rates do not add up" in res.error
-    executed = tmp_path / "out" / "notebooks" / "02_cost_to_serve.ipynb"
+    executed = tmp_path / "out" / "failed-run" / "notebooks" / "02_cost_to_serve.ipynb"
+    assert f"The executed notebook with the error is {executed}." in res.error
     assert executed.exists() and "rates do not add up" in executed.read_text()
-    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert (
-        manifest["status"] == "failed" and manifest["stages"]["cost_to_serve"]["status"] == "failed"
+    assert f"No audit was written; this run is kept in {tmp_path / 'out' / 'failed-run'}." in (
+        res.error
     )
+    kept = json.loads((tmp_path / "out" / "failed-run" / "manifest.json").read_text())
+    assert kept["status"] == "failed" and kept["stages"]["cost_to_serve"]["status"] == "failed"
+    top = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert top["last_run"]["status"] == "failed" and not (tmp_path / "out" / "data").exists()
 
 
 def test_kamaudit_errors_in_a_stage_read_as_their_message(tmp_path, fake_notebooks):
