@@ -270,6 +270,8 @@ def cmd_run(a: argparse.Namespace) -> int:
     if not res.ok:
         print(f"kamaudit: {res.error}", file=sys.stderr)
         print(f"Details: {res.workspace.manifest_path}", file=sys.stderr)
+        for note in res.notes:
+            print(f"  note: {note}", file=sys.stderr)
         return 1
     print(f"Audit done in {res.seconds:.1f} s: {res.workspace.root}")
     if res.workbook:

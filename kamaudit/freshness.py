@@ -110,8 +110,10 @@ def why_stale(recorded: dict | None, now: dict) -> str:
     """What changed since a stage read ``recorded`` ("" when nothing did)."""
     if not recorded:
         return "it has no record of what it read"
+    order = ["settings", *sorted(k for k in now if k.startswith("inputs."))]
+    order += [f"upstream.{s}" for s in STAGES] + ["notebook", "version"]
     reasons = []
-    for key in sorted(set(recorded) | set(now)):
+    for key in [k for k in order if k in recorded or k in now]:
         if recorded.get(key) == now.get(key):
             continue
         if key == "settings":

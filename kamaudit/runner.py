@@ -475,12 +475,13 @@ class _Run:
     lock: ownership.RunLock
     say: Callable[[str], None]
     cascade: bool = True
+    notes: list[str] = field(default_factory=list)  # said before the run: a take-over
 
     def execute(self, deliverables: bool, replace: bool, if_changed: bool) -> RunResult:
         self._take_over()
         previous = ownership.check_identity(self.out, self.path, self.engagement.client, replace)
         if if_changed and self._current(previous):
-            result = RunResult(workspace=Workspace(self.out), up_to_date=True)
+            result = RunResult(workspace=Workspace(self.out), up_to_date=True, notes=self.notes)
             result.sections = {s: CURRENT for s in STAGES}
             return result
         carry = bool(previous.get("stages")) and set(self.stages) != set(STAGES)
@@ -499,6 +500,9 @@ class _Run:
             raise
         except OSError as exc:
             result.error = os_error_sentence(exc, staging, "writing the audit")
+        except Exception as exc:  # noqa: BLE001 - one sentence; the audit stays as it was
+            result.error = f"The run failed ({type(exc).__name__}: {exc})."
+            manifest["traceback"] = _traceback_text(exc)
         except BaseException:
             self._finish(manifest, result, status="interrupted")
             where = (
@@ -519,16 +523,16 @@ class _Run:
         """Finish or clear what an interrupted run left, and say so."""
         done = ownership.recover(self.out)
         if done:
-            self.say(f"kamaudit: {done}.")
+            self.notes.append(f"{done[0].upper()}{done[1:]} in {self.out}.")
         old = self.lock.taken_over
         manifest_path = self.out / "manifest.json"
         manifest = _read_json(manifest_path)
         if not old and manifest.get("status") != "running":
             return
         who = ownership.holder_text(old) if old else "an earlier kamaudit run"
-        self.say(
-            f"kamaudit: the previous run in {self.out} ({who}) was interrupted (its process "
-            "is gone): its partial results were discarded, the audit there is the one before it."
+        self.notes.append(
+            f"The previous run in {self.out} ({who}) was interrupted (its process is gone): "
+            "its partial results were discarded, the audit there is the one before it."
         )
         staging = self.out / ownership.STAGING
         if staging.exists():
@@ -663,7 +667,7 @@ class _Run:
                 proc.close()
             result.sections = {s: states.get(s, {}).get("state", NOT_RUN) for s in STAGES}
             manifest["sections"] = result.sections
-            result.notes = _section_notes(states, self.stages)
+            result.notes = self.notes + _section_notes(states, self.stages)
 
     def _run_stage(self, proc: StageProcess, stage: str, i: int, n: int) -> StageStatus:
         timeout = self.engagement.run.stage_timeout_s
