@@ -197,3 +197,34 @@ def test_a_later_stage_alone_says_which_stage_to_run_first(tmp_path):
     with pytest.raises(KamAuditError, match=r"run the intake stage first"):
         ws.read_table("invoices")
     assert ws.read_table("cts_rates", required=False) is None
+
+
+def test_a_notebook_run_by_hand_never_writes_into_an_audit(tmp_path, fake_notebooks, capsys):
+    from kamaudit import open_stage
+
+    fake_notebooks()
+    eng = write_engagement(tmp_path / "e")
+    out = tmp_path / "out"
+    assert run_engagement(eng, out, stages=["intake"], deliverables=False).ok
+    before = sorted(p.name for p in (out / "data").iterdir())
+    ctx = open_stage(str(eng), str(out))
+    note = capsys.readouterr().out
+    assert f"{out} is a kamaudit audit: this notebook writes to the scratch copy" in note
+    assert ctx.workspace.root != out and ctx.workspace.has_table("intake_done")
+    import pandas as pd
+
+    ctx.workspace.write_table("by_hand", pd.DataFrame({"x": [1]}))
+    assert sorted(p.name for p in (out / "data").iterdir()) == before
+
+
+def test_a_notebook_run_by_hand_refuses_a_folder_a_run_holds(tmp_path):
+    from kamaudit import open_stage
+    from kamaudit.errors import FolderInUse
+    from kamaudit.ownership import acquire
+
+    eng = write_engagement(tmp_path / "e")
+    out = tmp_path / "out"
+    out.mkdir()
+    with acquire(out), pytest.raises(FolderInUse, match=r"is being written by kamaudit run \(pid"):
+        open_stage(str(eng), str(out))
+    assert open_stage(str(eng), str(out)).workspace.root == out  # free, and not an audit
