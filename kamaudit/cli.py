@@ -26,27 +26,16 @@ examples:
 """
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="kamaudit",
-        description="Key Account Management audits from a client's exports: intake, "
-        "cost-to-serve, key-account profile and team design, delivered as an Excel "
-        "workbook and an HTML report.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def _common(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks for errors",
     )
-    p.add_argument("--version", action="version", version=f"kamaudit {__version__}")
-    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument(
-            "--debug",
-            action="store_true",
-            default=argparse.SUPPRESS,
-            help="show tracebacks for errors",
-        )
 
+def _run_parser(sub) -> None:
     r = sub.add_parser(
         "run",
         help="run the audit for one engagement file",
@@ -103,7 +92,79 @@ def _parser() -> argparse.ArgumentParser:
         help="do nothing when the audit in the output folder is current (batch uses it)",
     )
     r.add_argument("--quiet", "-q", action="store_true", help="print only errors and the result")
-    common(r)
+    _common(r)
+
+
+def _batch_parser(sub) -> None:
+    b = sub.add_parser(
+        "batch",
+        help="run many engagements, locally or on a Dask cluster",
+        description="Run many engagements: each in its own process and kernel, under a "
+        "wall-clock limit. ITEMS are engagement files, folders holding them (searched "
+        "recursively for engagement*.yaml / *.yml), or a CSV with one row per engagement "
+        "(column 'engagement', optional 'name', other columns are setting overrides). "
+        "Up-to-date engagements are skipped unless --force.",
+    )
+    b.add_argument("items", nargs="+", type=Path, metavar="ITEM")
+    b.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=Path("kamaudit-batch"),
+        help="batch output folder (default kamaudit-batch)",
+    )
+    b.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help="parallel engagements (default: number of cores)",
+    )
+    b.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786); needs kamaudit[dask]",
+    )
+    b.add_argument("--force", action="store_true", help="re-run engagements that are up to date")
+    b.add_argument(
+        "--only-failed",
+        action="store_true",
+        help="re-run only the engagements that failed last time",
+    )
+    b.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=3600,
+        help="wall-clock limit per engagement in seconds (default 3600)",
+    )
+    b.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting for every engagement (repeatable)",
+    )
+    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _common(b)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kamaudit",
+        description="Key Account Management audits from a client's exports: intake, "
+        "cost-to-serve, key-account profile and team design, delivered as an Excel "
+        "workbook and an HTML report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"kamaudit {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    common = _common
+    _run_parser(sub)
 
     v = sub.add_parser(
         "validate",
@@ -164,58 +225,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(s)
 
-    b = sub.add_parser(
-        "batch",
-        help="run many engagements, locally or on a Dask cluster",
-        description="Run many engagements: each in its own process and kernel, under a "
-        "wall-clock limit. ITEMS are engagement files, folders holding them (searched "
-        "recursively for engagement*.yaml / *.yml), or a CSV with one row per engagement "
-        "(column 'engagement', optional 'name', other columns are setting overrides). "
-        "Up-to-date engagements are skipped unless --force.",
-    )
-    b.add_argument("items", nargs="+", type=Path, metavar="ITEM")
-    b.add_argument(
-        "--out",
-        "-o",
-        type=Path,
-        default=Path("kamaudit-batch"),
-        help="batch output folder (default kamaudit-batch)",
-    )
-    b.add_argument(
-        "--jobs",
-        "-j",
-        type=int,
-        default=None,
-        help="parallel engagements (default: number of cores)",
-    )
-    b.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="Dask scheduler address (tcp://host:8786); needs kamaudit[dask]",
-    )
-    b.add_argument("--force", action="store_true", help="re-run engagements that are up to date")
-    b.add_argument(
-        "--only-failed",
-        action="store_true",
-        help="re-run only the engagements that failed last time",
-    )
-    b.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=3600,
-        help="wall-clock limit per engagement in seconds (default 3600)",
-    )
-    b.add_argument(
-        "-p",
-        "--param",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a setting for every engagement (repeatable)",
-    )
-    b.add_argument("--no-progress", action="store_true", help="no progress bar")
-    common(b)
+    _batch_parser(sub)
     return p
 
 
