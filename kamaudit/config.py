@@ -115,12 +115,8 @@ class ReportSettings(_Strict):
 class RunSettings(_Strict):
     """How the runner executes stages."""
 
-    stage_timeout_s: int = Field(
-        1800, ge=10, le=604_800, description="wall-clock limit per stage (at most 7 days)"
-    )
-    cell_timeout_s: int = Field(
-        900, ge=10, le=604_800, description="limit per notebook cell (at most 7 days)"
-    )
+    stage_timeout_s: int = Field(1800, ge=10, le=604_800, description="wall-clock limit per stage")
+    cell_timeout_s: int = Field(900, ge=10, le=604_800, description="limit per notebook cell")
 
 
 class Engagement(_Strict):

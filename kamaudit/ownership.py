@@ -219,11 +219,22 @@ def stop_leftovers(info: dict) -> list[int]:
 def _is_process(pid: int, marker: str) -> bool:
     """True when ``pid`` runs and its command line holds ``marker`` (not a reused pid)."""
     try:
-        import psutil
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:  # no /proc (macOS): ask ps
+        import subprocess
 
-        return marker in " ".join(psutil.Process(pid).cmdline())
-    except Exception:  # noqa: BLE001 - gone, not permitted, or no psutil
+        try:
+            command = subprocess.run(
+                ["ps", "-o", "command=", "-p", str(pid)],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return False
+    except UnicodeDecodeError:
         return False
+    return marker in command
 
 
 def kill_tree(pid: int) -> None:

@@ -720,6 +720,7 @@ class _Run:
     # ---------------------------------------------------------------- after
 
     def _deliverables(self, manifest: dict, result: RunResult) -> None:
+        self.ws.write_manifest(manifest)  # with "sections", for contributors that show them
         self.say("deliverables ...")
         t = time.perf_counter()
         try:
