@@ -228,3 +228,25 @@ def test_a_notebook_run_by_hand_refuses_a_folder_a_run_holds(tmp_path):
     with acquire(out), pytest.raises(FolderInUse, match=r"is being written by kamaudit run \(pid"):
         open_stage(str(eng), str(out))
     assert open_stage(str(eng), str(out)).workspace.root == out  # free, and not an audit
+
+
+def test_a_swap_cut_short_by_a_crash_is_finished_by_the_next_run(tmp_path):
+    from kamaudit import ownership
+
+    root = tmp_path / "out"
+    staging = root / ownership.STAGING
+    for folder, text in ((root, "old"), (staging, "new")):
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / "t.parquet").write_text(text)
+        (folder / "manifest.json").write_text(f'{{"run": "{text}"}}')
+    (root / "deliverables").mkdir()  # the old audit had deliverables, the new one has none
+    (root / ownership.SWAP).write_text('{"entries": ["data", "manifest.json"]}')
+    (root / ownership.PREVIOUS).mkdir()
+    os.replace(root / "data", root / ownership.PREVIOUS / "data")  # the crash: one move done
+    os.replace(staging / "data", root / "data")
+    said = ownership.recover(root)
+    assert "finished replacing the audit" in said
+    assert (root / "data" / "t.parquet").read_text() == "new"
+    assert json.loads((root / "manifest.json").read_text()) == {"run": "new"}
+    assert not (root / "deliverables").exists()
+    assert sorted(p.name for p in root.iterdir()) == ["data", "manifest.json"]
