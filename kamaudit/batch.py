@@ -5,7 +5,7 @@ wall-clock limit, through one job function, :func:`run_one`, whether a local thr
 Dask worker calls it. A failing engagement becomes a record with its one-sentence reason;
 it never stops the others. Engagements whose inputs, configuration, notebooks and
 kamaudit version are unchanged since their last successful run are skipped (``force``
-re-runs them).
+re-runs them); that check runs inside the engagement's own process and time limit.
 
 Output: ``OUT/<name>/`` per engagement (DESIGN.md's layout), ``OUT/batch.jsonl`` (one
 record per engagement), ``OUT/index.html`` linking each report and workbook.
@@ -13,11 +13,13 @@ record per engagement), ``OUT/index.html`` linking each report and workbook.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -118,30 +120,14 @@ def _read_csv_list(path: Path) -> list[tuple[Path, dict, str | None]]:
 # ------------------------------------------------------------------ one engagement
 
 
-def up_to_date(item: BatchItem) -> bool:
-    """True when the last run succeeded with the same inputs, settings and code."""
-    from .runner import check_inputs, fingerprint, parse_stages
-
-    ws = Workspace(item.out)
-    manifest = ws.read_manifest()
-    if manifest.get("status") != "ok":
-        return False
-    try:
-        eng = load_engagement(item.engagement, item.overrides)
-        fp = fingerprint(eng, check_inputs(eng), parse_stages(None))
-    except KamAuditError:
-        return False
-    deliverables = manifest.get("deliverables") or {}
-    exists = all(
-        Path(p).exists() for p in (deliverables.get("workbook"), deliverables.get("report")) if p
-    )
-    return manifest.get("fingerprint") == fp and bool(deliverables) and exists
-
-
 def run_one(item: BatchItem | dict) -> dict:
     """Run one engagement in its own process; return its record. Never raises.
 
-    This is the job function for local threads and Dask workers alike.
+    This is the job function for local threads and Dask workers alike. Everything the
+    engagement costs, its up-to-date check (``kamaudit run --if-changed``: hashing its
+    inputs) included, runs in that process under ``item.timeout``; at the limit the run
+    gets SIGTERM (it stops its stage process and kernel and keeps the previous audit),
+    then SIGKILL for its whole process group.
     """
     if isinstance(item, dict):
         item = BatchItem(**item)
@@ -157,42 +143,76 @@ def run_one(item: BatchItem | dict) -> dict:
         "workbook": "",
         "finished": "",
     }
+    cmd = [sys.executable, "-m", "kamaudit", "run", item.engagement, "--out", item.out, "--quiet"]
+    if not item.force:
+        cmd.append("--if-changed")
+    for key, value in item.overrides.items():
+        cmd += ["-p", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
     try:
-        if not item.force and up_to_date(item):
-            record["status"] = "skipped"
-            manifest = Workspace(item.out).read_manifest()
-            record["report"] = manifest.get("deliverables", {}).get("report", "")
-            record["workbook"] = manifest.get("deliverables", {}).get("workbook", "")
-            return _finish(record, started)
-        cmd = [
-            sys.executable,
-            "-m",
-            "kamaudit",
-            "run",
-            item.engagement,
-            "--out",
-            item.out,
-            "--quiet",
-        ]
-        for key, value in item.overrides.items():
-            cmd += ["-p", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
-        try:
-            proc = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=item.timeout, start_new_session=True
-            )
-        except subprocess.TimeoutExpired:
-            record["error"] = f"did not finish within {item.timeout} s and was stopped."
-            return _finish(record, started)
-        if proc.returncode == 0:
-            manifest = Workspace(item.out).read_manifest()
-            record["status"] = "ok"
-            record["report"] = manifest.get("deliverables", {}).get("report", "")
-            record["workbook"] = manifest.get("deliverables", {}).get("workbook", "")
-        else:
-            record["error"] = _reason(proc.stderr) or f"kamaudit run exited with {proc.returncode}."
+        returncode, stdout, stderr = _run_limited(cmd, item.timeout)
     except Exception as exc:  # noqa: BLE001 - a batch item never raises
-        record["error"] = f"{type(exc).__name__}: {exc}"
+        record["error"] = f"kamaudit run could not start ({type(exc).__name__}: {exc})."
+        return _finish(record, started)
+    if returncode is None:
+        record["error"] = (
+            f"did not finish within {item.timeout} s and was stopped with its stage process "
+            "and kernel (--timeout); its previous audit is unchanged."
+        )
+    elif returncode == 0:
+        from .cli import UP_TO_DATE
+
+        manifest = Workspace(item.out).read_manifest()
+        record["status"] = "skipped" if UP_TO_DATE in stdout else "ok"
+        record["report"] = manifest.get("deliverables", {}).get("report", "")
+        record["workbook"] = manifest.get("deliverables", {}).get("workbook", "")
+    else:
+        record["error"] = _reason(stderr) or f"kamaudit run exited with {returncode}."
     return _finish(record, started)
+
+
+_RUNNING: set[subprocess.Popen] = set()  # the runs of this process's batch, for Ctrl-C
+
+
+def _stop_running() -> None:
+    """SIGTERM every running engagement (each stops its stage process and kernel)."""
+    for proc in list(_RUNNING):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+
+
+def _run_limited(cmd: list[str], timeout: float) -> tuple[int | None, str, str]:
+    """Run ``cmd`` in a session of its own; (exit code or None at the limit, out, err)."""
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    _RUNNING.add(proc)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return proc.returncode, out, err
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+        return None, out, err
+    except BaseException:  # Ctrl-C of the batch: stop the run the same way
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=20)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    finally:
+        _RUNNING.discard(proc)
 
 
 def _finish(record: dict, started: float) -> dict:
@@ -291,9 +311,15 @@ def run_batch(
             workers = max(1, jobs or os.cpu_count() or 1)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = [pool.submit(run_one, item) for item in todo]
-                for fut in as_completed(futures):
-                    records.append(fut.result())
-                    bar.update(1)
+                try:
+                    for fut in as_completed(futures):
+                        records.append(fut.result())
+                        bar.update(1)
+                except BaseException:  # Ctrl-C: no new runs, and stop the running ones
+                    for fut in futures:
+                        fut.cancel()
+                    _stop_running()
+                    raise
     finally:
         bar.close()
 
@@ -321,7 +347,7 @@ def largest_first(todo: list[BatchItem]) -> list[BatchItem]:
                 for spec in eng.inputs.values()
                 if Path(spec.path).is_file()
             )
-        except (KamAuditError, OSError):
+        except Exception:  # noqa: BLE001 - a bad engagement fails in its own job
             return 0
 
     sizes = {item.name: size(item) for item in todo}

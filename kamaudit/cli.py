@@ -1,7 +1,9 @@
 """The ``kamaudit`` command line.
 
 Errors are one clear sentence and a non-zero exit; ``--debug`` shows the traceback.
-Exit codes: 0 success, 1 a run or batch item failed, 2 bad usage or input.
+Exit codes: 0 success, 1 a run or batch item failed, 2 bad usage or input (the folder
+in use included), 130 interrupted (Ctrl-C or SIGTERM; the stage process and kernel are
+stopped and the previous audit is left as it was).
 """
 
 from __future__ import annotations
@@ -24,27 +26,16 @@ examples:
 """
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="kamaudit",
-        description="Key Account Management audits from a client's exports: intake, "
-        "cost-to-serve, key-account profile and team design, delivered as an Excel "
-        "workbook and an HTML report.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def _common(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks for errors",
     )
-    p.add_argument("--version", action="version", version=f"kamaudit {__version__}")
-    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument(
-            "--debug",
-            action="store_true",
-            default=argparse.SUPPRESS,
-            help="show tracebacks for errors",
-        )
 
+def _run_parser(sub) -> None:
     r = sub.add_parser(
         "run",
         help="run the audit for one engagement file",
@@ -84,8 +75,96 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the stages but do not build the workbook and report",
     )
+    r.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace an output folder that holds another engagement's audit",
+    )
+    r.add_argument(
+        "--no-cascade",
+        action="store_true",
+        help="with --stages: do not run again the later stages whose inputs this run "
+        "changed; they are marked stale in the manifest and the deliverables' status",
+    )
+    r.add_argument(
+        "--if-changed",
+        action="store_true",
+        help="do nothing when the audit in the output folder is current (batch uses it)",
+    )
     r.add_argument("--quiet", "-q", action="store_true", help="print only errors and the result")
-    common(r)
+    _common(r)
+
+
+def _batch_parser(sub) -> None:
+    b = sub.add_parser(
+        "batch",
+        help="run many engagements, locally or on a Dask cluster",
+        description="Run many engagements: each in its own process and kernel, under a "
+        "wall-clock limit. ITEMS are engagement files, folders holding them (searched "
+        "recursively for engagement*.yaml / *.yml), or a CSV with one row per engagement "
+        "(column 'engagement', optional 'name', other columns are setting overrides). "
+        "Up-to-date engagements are skipped unless --force.",
+    )
+    b.add_argument("items", nargs="+", type=Path, metavar="ITEM")
+    b.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=Path("kamaudit-batch"),
+        help="batch output folder (default kamaudit-batch)",
+    )
+    b.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help="parallel engagements (default: number of cores)",
+    )
+    b.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786); needs kamaudit[dask]",
+    )
+    b.add_argument("--force", action="store_true", help="re-run engagements that are up to date")
+    b.add_argument(
+        "--only-failed",
+        action="store_true",
+        help="re-run only the engagements that failed last time",
+    )
+    b.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=3600,
+        help="wall-clock limit per engagement in seconds (default 3600)",
+    )
+    b.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting for every engagement (repeatable)",
+    )
+    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _common(b)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kamaudit",
+        description="Key Account Management audits from a client's exports: intake, "
+        "cost-to-serve, key-account profile and team design, delivered as an Excel "
+        "workbook and an HTML report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"kamaudit {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    common = _common
+    _run_parser(sub)
 
     v = sub.add_parser(
         "validate",
@@ -146,59 +225,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(s)
 
-    b = sub.add_parser(
-        "batch",
-        help="run many engagements, locally or on a Dask cluster",
-        description="Run many engagements: each in its own process and kernel, under a "
-        "wall-clock limit. ITEMS are engagement files, folders holding them (searched "
-        "recursively for engagement*.yaml / *.yml), or a CSV with one row per engagement "
-        "(column 'engagement', optional 'name', other columns are setting overrides). "
-        "Up-to-date engagements are skipped unless --force.",
-    )
-    b.add_argument("items", nargs="+", type=Path, metavar="ITEM")
-    b.add_argument(
-        "--out",
-        "-o",
-        type=Path,
-        default=Path("kamaudit-batch"),
-        help="batch output folder (default kamaudit-batch)",
-    )
-    b.add_argument(
-        "--jobs",
-        "-j",
-        type=int,
-        default=None,
-        help="parallel engagements (default: number of cores)",
-    )
-    b.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="Dask scheduler address (tcp://host:8786); needs kamaudit[dask]",
-    )
-    b.add_argument("--force", action="store_true", help="re-run engagements that are up to date")
-    b.add_argument(
-        "--only-failed",
-        action="store_true",
-        help="re-run only the engagements that failed last time",
-    )
-    b.add_argument(
-        "--timeout",
-        type=int,
-        default=3600,
-        help="wall-clock limit per engagement in seconds (default 3600)",
-    )
-    b.add_argument(
-        "-p",
-        "--param",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a setting for every engagement (repeatable)",
-    )
-    b.add_argument("--no-progress", action="store_true", help="no progress bar")
-    common(b)
+    _batch_parser(sub)
     return p
+
+
+MAX_SECONDS = 604_800
+
+
+def _seconds(text: str) -> int:
+    """A time limit in whole seconds, 1 to 7 days' worth (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if not 1 <= value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and {MAX_SECONDS} (7 days)")
+    return value
 
 
 def _say(quiet: bool):
@@ -209,9 +251,18 @@ def _say(quiet: bool):
     return say
 
 
+UP_TO_DATE = "Up to date:"
+
+
 def cmd_run(a: argparse.Namespace) -> int:
+    import signal
+
     from .runner import run_engagement
 
+    def stop(signum, frame):  # SIGTERM (a batch's time limit): clean up as for Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     res = run_engagement(
         a.engagement,
         out_dir=a.out,
@@ -219,10 +270,18 @@ def cmd_run(a: argparse.Namespace) -> int:
         overrides=a.param,
         deliverables=not a.no_deliverables,
         progress=_say(a.quiet),
+        replace=a.replace,
+        cascade=not a.no_cascade,
+        if_changed=a.if_changed,
     )
+    if res.up_to_date:
+        print(f"{UP_TO_DATE} {res.workspace.root} (nothing changed since its last run).")
+        return 0
     if not res.ok:
         print(f"kamaudit: {res.error}", file=sys.stderr)
         print(f"Details: {res.workspace.manifest_path}", file=sys.stderr)
+        for note in res.notes:
+            print(f"  note: {note}", file=sys.stderr)
         return 1
     print(f"Audit done in {res.seconds:.1f} s: {res.workspace.root}")
     if res.workbook:
@@ -230,6 +289,8 @@ def cmd_run(a: argparse.Namespace) -> int:
     if res.report:
         print(f"  report:   {res.report}")
     print(f"  working papers: {res.workspace.notebooks_dir}")
+    for note in res.notes:
+        print(f"  note: {note}")
     return 0
 
 
@@ -338,9 +399,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"kamaudit: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("kamaudit: interrupted.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"kamaudit: {exc or 'interrupted.'}", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if a.debug:
+            raise
+        from .ownership import os_error_sentence
+
+        print(f"kamaudit: {os_error_sentence(exc, '', 'running')}", file=sys.stderr)
+        return 1
     except Exception as exc:  # noqa: BLE001 - one sentence, traceback with --debug
         if a.debug:
             raise

@@ -115,8 +115,8 @@ class ReportSettings(_Strict):
 class RunSettings(_Strict):
     """How the runner executes stages."""
 
-    stage_timeout_s: int = Field(1800, ge=10, description="wall-clock limit per stage")
-    cell_timeout_s: int = Field(900, ge=10, description="limit per notebook cell")
+    stage_timeout_s: int = Field(1800, ge=10, le=604_800, description="wall-clock limit per stage")
+    cell_timeout_s: int = Field(900, ge=10, le=604_800, description="limit per notebook cell")
 
 
 class Engagement(_Strict):
@@ -268,13 +268,10 @@ def _apply_override(raw: dict, key: str, value: Any) -> None:
 
 
 def read_yaml(path: Path) -> dict:
-    """Read a YAML mapping safely, with a clear message when it is not one."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"Engagement file {path} does not exist.") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"Engagement file {path} is not UTF-8 text ({exc.reason}).") from None
+    """Read a YAML mapping safely; any problem is one sentence naming file, line and key."""
+    text = _read_text(path)
+    if "*" in text:  # aliases: refuse a document that expands without bound
+        _check_aliases(text, path)
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -282,11 +279,138 @@ def read_yaml(path: Path) -> dict:
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{path.name}{where}: not valid YAML ({problem}).") from None
+    except Exception as exc:  # noqa: BLE001 - e.g. ValueError for the date 2024-13-45
+        raise ConfigError(_bad_value_sentence(text, path, exc)) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path.name}: expected a mapping of settings at the top level.")
     return raw
+
+
+_MAX_YAML_BYTES = 10 << 20
+_MAX_YAML_NODES = 100_000
+
+
+def _read_text(path: Path) -> str:
+    """The engagement file's text: a regular file of sane size, UTF-8."""
+    import errno
+    import stat
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"Engagement file {path} does not exist.") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ConfigError(f"Engagement file {path} is a symbolic link loop.") from None
+        raise ConfigError(f"Engagement file {path} cannot be read ({exc.strerror}).") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ConfigError(
+            f"Engagement file {path} is a folder: give the engagement YAML file in it "
+            f"(e.g. {path / 'engagement.yaml'})."
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(
+            f"Engagement file {path} is not a regular file (a pipe or a device): give the "
+            "engagement YAML file."
+        )
+    if st.st_size > _MAX_YAML_BYTES:
+        raise ConfigError(
+            f"Engagement file {path} is {st.st_size >> 20} MB: an engagement file is a few "
+            "KB of settings; is this the right file?"
+        )
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Engagement file {path} is not UTF-8 text ({exc.reason}).") from None
+    except OSError as exc:
+        raise ConfigError(f"Engagement file {path} cannot be read ({exc.strerror}).") from None
+
+
+def _walk_yaml(node, key: str = ""):
+    """(node, dotted key) of every scalar in a composed YAML document, once each."""
+    seen: set[int] = set()
+    stack = [(node, key)]
+    while stack:
+        n, k = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            for kn, vn in reversed(n.value):
+                stack.append((vn, f"{k}.{kn.value}" if k else str(kn.value)))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend((vn, f"{k}[{i}]") for i, vn in reversed(list(enumerate(n.value))))
+        else:
+            yield n, k
+
+
+def _check_aliases(text: str, path: Path) -> None:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except Exception:  # noqa: BLE001 - safe_load reports it with its line
+        return
+    sizes: dict[int, int] = {}
+
+    def size(n) -> int:
+        if id(n) not in sizes:
+            sizes[id(n)] = 0  # a recursive alias counts once
+            children = (
+                [v for pair in n.value for v in pair]
+                if isinstance(n, yaml.MappingNode)
+                else n.value
+                if isinstance(n, yaml.SequenceNode)
+                else []
+            )
+            sizes[id(n)] = 1 + sum(size(c) for c in children)
+        return sizes[id(n)]
+
+    if root is not None and size(root) > _MAX_YAML_NODES:
+        raise ConfigError(
+            f"{path.name}: its YAML aliases (*name) expand to more than {_MAX_YAML_NODES} "
+            "values; write the settings out instead of repeating aliases."
+        )
+
+
+def _bad_value_sentence(text: str, path: Path, exc: Exception) -> str:
+    """Name the line and key of the value YAML could not construct (e.g. 2024-13-45)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = yaml.SafeLoader("")
+        for node, key in _walk_yaml(root) if root is not None else ():
+            try:
+                loader.construct_object(node, deep=True)
+            except Exception as bad:  # noqa: BLE001 - the value we are looking for
+                kind = "date" if node.tag.endswith(":timestamp") else "value"
+                hint = " Write dates as YYYY-MM-DD." if kind == "date" else ""
+                return (
+                    f'{path.name}, line {node.start_mark.line + 1}, "{key}": {node.value!r} '
+                    f"is not a valid {kind} ({bad}).{hint}"
+                )
+    except Exception:  # noqa: BLE001 - fall back to the bare error
+        pass
+    return f"{path.name}: a value cannot be read ({type(exc).__name__}: {exc})."
+
+
+def _path_problem(raw: dict, path: Path, exc: BaseException) -> str:
+    """The input path (or engagement path) behind an error pydantic did not wrap."""
+    inputs = raw.get("inputs") if isinstance(raw.get("inputs"), dict) else {}
+    for table, spec in inputs.items():
+        value = spec.get("path") if isinstance(spec, dict) else spec
+        if not isinstance(value, str):
+            continue
+        candidate = Path(value).expanduser()
+        if not candidate.is_absolute():
+            candidate = path.parent / candidate
+        try:
+            candidate.resolve()
+        except (OSError, RuntimeError):
+            return (
+                f'{path.name}: "inputs.{table}.path" = "{value}" is a symbolic link loop: '
+                "point it at the file itself."
+            )
+    return f"{path.name}: the settings cannot be read ({type(exc).__name__}: {exc})."
 
 
 def load_engagement(
@@ -306,9 +430,12 @@ def load_engagement(
     Raises
     ------
     ConfigError
-        With the file, the key path, the value and what was expected.
+        With the file, the key path (and line), the value and what was expected.
     """
-    path = Path(path).expanduser().resolve()
+    try:
+        path = Path(path).expanduser().resolve()
+    except (OSError, RuntimeError):
+        raise ConfigError(f"Engagement file {path} is a symbolic link loop.") from None
     raw = read_yaml(path)
     if isinstance(overrides, list):
         overrides = dict(parse_override(o) for o in overrides)
@@ -320,6 +447,8 @@ def load_engagement(
         eng = Engagement.model_validate(raw, context={"base_dir": path.parent})
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, path.name, raw)) from None
+    except (OSError, RuntimeError, TypeError, ValueError, OverflowError) as exc:
+        raise ConfigError(_path_problem(raw, path, exc)) from None
     eng = eng.model_copy(update={"source_path": path})
     object.__setattr__(eng, "_raw", given)
     object.__setattr__(eng, "_overridden", tuple(overrides))

@@ -43,6 +43,18 @@ class ContractError(KamAuditError):
     what it must not, or the workspace was written by another version."""
 
 
+class OutputError(KamAuditError):
+    """The output folder cannot be used (a file, read-only, a loop, the disk full)."""
+
+
+class FolderInUse(KamAuditError):
+    """Another run holds the output folder."""
+
+
+class StaleInput(KamAuditError):
+    """A stage would read results that no longer match their inputs or settings."""
+
+
 class StageError(KamAuditError):
     """A stage notebook failed; the executed notebook keeps the error."""
 

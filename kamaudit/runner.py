@@ -1,43 +1,56 @@
 """Run an engagement: the stage notebooks through papermill, then the deliverables.
 
-The stages run in a child process (``python -m kamaudit.runner``), each under a
-wall-clock limit, so a kernel that hangs after its last cell (papermill#705) is killed,
-not waited for. The child starts one kernel of the current environment (registered if
-missing) for the engagement and resets it between notebooks (:class:`EngagementKernel`),
-passes only JSON-native parameters and absolute paths, shuts the kernel down
-immediately (NOTES.md: the graceful shutdown stalls 3 s in 10-25% of runs) and retries
-once when the kernel fails to start (parallel runs race on ports, papermill#239).
+A run owns its output folder (:mod:`kamaudit.ownership`): it holds the folder's lock,
+refuses a folder holding another engagement's audit unless ``replace``, builds the new
+audit in a staging folder and replaces the audit in the folder only when it succeeded.
+A failed or interrupted run leaves the previous audit as it was and keeps its own files
+in ``failed-run/``.
+
+The stages run in the stage process (:mod:`kamaudit.stage_process`), one at a time on
+the runner's word, each under a wall-clock limit; the runner knows the pids of the stage
+process and of the kernel (each in a session of its own) and kills both at any limit,
+on Ctrl-C and on SIGTERM. Before each stage it compares what the stage would read with
+what earlier stages recorded (:mod:`kamaudit.freshness`): a stage whose input is stale
+refuses to run, and a later stage whose input changed runs again (unless ``cascade`` is
+off; it is then marked stale).
 
 ``manifest.json`` is rewritten after every stage: inputs with their SHA-256, the resolved
-configuration, package versions, per-stage status and timings.
+configuration, package versions, per-stage status, timings, what each stage read and
+wrote, and the state of each stage's results (ran now, current, stale, not run).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import functools
+import errno
 import hashlib
 import json
-import logging
 import os
 import platform
+import selectors
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from . import __version__, freshness, ownership
 from .config import Engagement, load_engagement
-from .errors import ConfigError, InputError, KamAuditError, StageError
+from .errors import ConfigError, InputError, KamAuditError, StageError, StaleInput
+from .freshness import CURRENT, NOT_RUN, RAN_NOW, STALE
+from .ownership import os_error_sentence
 from .resources import notebooks_dir
+from .stage_process import EngagementKernel, kernel_name  # noqa: F401 - re-exported
 from .workspace import Workspace
 
-STAGES: tuple[str, ...] = ("intake", "cost_to_serve", "account_profile", "team_design")
+STAGES: tuple[str, ...] = freshness.STAGES
 NOTEBOOKS: dict[str, str] = {
     "intake": "01_intake.ipynb",
     "cost_to_serve": "02_cost_to_serve.ipynb",
@@ -100,11 +113,8 @@ def parse_stages(stages: str | Sequence[str] | None) -> list[str]:
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """SHA-256 of a regular file (check it is one first: a FIFO would block)."""
+    return freshness.file_sha256(path)
 
 
 def versions() -> dict[str, str]:
@@ -119,25 +129,40 @@ def versions() -> dict[str, str]:
 
 
 def check_inputs(engagement: Engagement) -> list[dict]:
-    """Each input's path, size and SHA-256; a missing file fails with its setting named."""
+    """Each input's path, size and SHA-256; any input that is not a readable regular file
+    (missing, a folder, a pipe, a device, a link loop) fails with its setting named."""
+    name = engagement.source_path.name if engagement.source_path else "the engagement file"
     rows = []
     for table, spec in engagement.inputs.items():
         path = Path(spec.path)
-        if not path.exists():
+        setting = f"inputs.{table}.path in {name}"
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            raise InputError(f'Input "{table}" not found: {path} ({setting}).') from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise InputError(
+                    f'Input "{table}" is a symbolic link loop: {path} ({setting}); point the '
+                    "setting at the file itself."
+                ) from None
             raise InputError(
-                f'Input "{table}" not found: {path} (inputs.{table}.path in '
-                f"{engagement.source_path.name if engagement.source_path else 'the engagement file'})."
+                f'Input "{table}" cannot be read: {path} ({exc.strerror}; {setting}).'
+            ) from None
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(f'Input "{table}" is a folder, not a file: {path} ({setting}).')
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(
+                f'Input "{table}" is not a regular file: {path} is a pipe or a device '
+                f"({setting}); export the table to a file and point the setting at it."
             )
-        if path.is_dir():
-            raise InputError(f'Input "{table}" is a folder, not a file: {path}.')
-        rows.append(
-            {
-                "table": table,
-                "path": str(path),
-                "bytes": path.stat().st_size,
-                "sha256": sha256_file(path),
-            }
-        )
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:
+            raise InputError(
+                f'Input "{table}" cannot be read: {path} ({exc.strerror}; {setting}).'
+            ) from None
+        rows.append({"table": table, "path": str(path), "bytes": st.st_size, "sha256": digest})
     return rows
 
 
@@ -153,246 +178,7 @@ def fingerprint(engagement: Engagement, inputs: list[dict], stages: Sequence[str
     return h.hexdigest()
 
 
-# ------------------------------------------------------------------ kernel
-
-
-def kernel_name() -> str:
-    """The kernel of this Python environment, registered in it if missing."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    digest = hashlib.sha1(sys.executable.encode()).hexdigest()[:8]
-    name = f"kamaudit-{digest}"
-    ksm = KernelSpecManager()
-    try:
-        spec = ksm.get_kernel_spec(name)
-        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
-            return name
-    except NoSuchKernel:
-        pass
-    from ipykernel.kernelspec import install
-
-    try:
-        install(kernel_name=name, display_name=f"kamaudit ({sys.prefix})", prefix=sys.prefix)
-    except OSError:  # read-only prefix: fall back to the user's folder
-        install(kernel_name=name, display_name=f"kamaudit ({sys.prefix})", user=True)
-    return name
-
-
-# ------------------------------------------------------------------ one stage (child)
-
-# Run silently before each notebook: the notebook starts from an empty namespace and
-# execution count 1, as in a kernel of its own, while imported modules stay loaded.
-_RESET = (
-    "import sys as _s\n"
-    "if 'matplotlib.pyplot' in _s.modules: _s.modules['matplotlib.pyplot'].close('all')\n"
-    "get_ipython().reset(new_session=True)\n"
-)
-
-
-class EngagementKernel:
-    """One kernel for the stages of one engagement, reset between notebooks.
-
-    A kernel of its own per notebook costs about 1.6 s each (start, then importing pandas,
-    matplotlib and kamaudit again), a quarter of a small audit. Resetting the namespace
-    keeps every notebook as independent as in a fresh kernel (nothing it did not define
-    itself is visible; nbval still runs each notebook alone). Started on first use, with
-    one retry when the start fails (parallel runs race on ports, papermill#239).
-    """
-
-    def __init__(self, kernel_name: str, cwd: str, startup_timeout: float = 60):
-        self.kernel_name = kernel_name
-        self.cwd = cwd
-        self.startup_timeout = startup_timeout
-        self.km = None
-
-    def ready(self):
-        """The kernel manager, its kernel started and reset for the next notebook."""
-        if self.km is None or not _sync(self.km.is_alive)():
-            self.shutdown()
-            self._start()
-        else:
-            self._run(_RESET)
-        return self.km
-
-    def _start(self) -> None:
-        # nbclient drives the kernel through asyncio: it needs the asynchronous manager
-        # (a blocking client would block its loop and miss a kernel's death).
-        from jupyter_client.manager import AsyncKernelManager
-
-        for attempt in (1, 2):
-            self.km = AsyncKernelManager(kernel_name=self.kernel_name)
-            try:
-                _sync(self.km.start_kernel)(cwd=self.cwd)
-                self._run(None)
-                return
-            except (RuntimeError, TimeoutError):
-                self.shutdown()
-                if attempt == 2:
-                    raise
-                time.sleep(1.0)
-
-    def _run(self, code: str | None) -> None:
-        """Wait until the kernel answers, then run ``code`` silently.
-
-        Each call uses a client of its own, closed after: the kernel's clients share one
-        session identity, and the newest connection receives the replies, so a client
-        kept open would miss its replies once papermill's client has connected.
-        """
-        kc = self.km.client()
-        kc.start_channels()
-        try:
-            _sync(kc.wait_for_ready)(timeout=self.startup_timeout)
-            if code is None:
-                return
-            reply = _sync(kc.execute_interactive)(
-                code, silent=True, store_history=False, timeout=self.startup_timeout
-            )
-            if reply["content"].get("status") != "ok":
-                raise RuntimeError(
-                    f"the kernel could not be reset ({reply['content'].get('evalue')})"
-                )
-        finally:
-            kc.stop_channels()
-
-    def shutdown(self) -> None:
-        if self.km is not None:
-            try:
-                if self.km.has_kernel:
-                    _sync(self.km.shutdown_kernel)(now=True)
-            except Exception:  # noqa: BLE001 - a kernel that is already gone
-                pass
-        self.km = None
-
-
-def _sync(coroutine_function):
-    """Call an async jupyter_client method from this synchronous code (nbclient's way)."""
-    from jupyter_core.utils import run_sync
-
-    return run_sync(coroutine_function)
-
-
-@functools.cache
-def _engine() -> str:
-    """papermill's nbclient engine on a kernel it does not own (``km=``).
-
-    nbclient leaves a kernel it does not own running, and its own client's channels
-    open; this engine closes those channels after each notebook.
-    """
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    class SharedKernelEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(
-            cls,
-            nb_man,
-            kernel_name,
-            log_output=False,
-            start_timeout=60,
-            execution_timeout=None,
-            **kwargs,
-        ):
-            kwargs.pop("input_path", None)
-            client = PapermillNotebookClient(
-                nb_man,
-                km=kwargs.pop("km"),
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=logging.getLogger("papermill"),
-                log_output=log_output,
-                **kwargs,
-            )
-            try:
-                return client.execute()
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
-
-    papermill_engines.register("kamaudit-shared-kernel", SharedKernelEngine)
-    return "kamaudit-shared-kernel"
-
-
-def _execute_stage(args: dict, kernel: EngagementKernel) -> dict:
-    """Run one notebook with papermill on the engagement's kernel. Runs in the child."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    source = Path(args["source"])
-    target = Path(args["target"])
-    params = args["parameters"]
-    declared = {p for p in pm.inspect_notebook(str(source))}
-    unknown = sorted(set(params) - declared)
-    if unknown:
-        return {
-            "status": "failed",
-            "error": f"{source.name} has no parameter {', '.join(unknown)}.",
-        }
-    try:
-        km = kernel.ready()
-    except (RuntimeError, TimeoutError) as exc:  # failed twice
-        return {"status": "failed", "ename": type(exc).__name__, "evalue": str(exc)}
-    try:
-        pm.execute_notebook(
-            str(source),
-            str(target),
-            parameters=params,
-            engine_name=_engine(),
-            km=km,
-            kernel_name=kernel.kernel_name,
-            cwd=kernel.cwd,
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=args["cell_timeout"],
-            request_save_on_cell_execute=False,
-        )
-        return {"status": "ok"}
-    except PapermillExecutionError as exc:
-        return {
-            "status": "failed",
-            "cell_index": exc.cell_index,
-            "exec_count": exc.exec_count,
-            "ename": exc.ename,
-            "evalue": exc.evalue,
-        }
-    except (RuntimeError, TimeoutError) as exc:  # the kernel died during the notebook
-        return {"status": "failed", "ename": type(exc).__name__, "evalue": str(exc)}
-
-
-def _child_main(argv: list[str]) -> int:
-    """Run the stages listed in the args file, one JSON line per event on stdout.
-
-    One child runs every stage of a run on one kernel, so Python, papermill and the
-    kernel's imports start once; the parent enforces each stage's time limit by the
-    events it reads.
-    """
-    args = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    out = sys.stdout
-    kernel = EngagementKernel(args["kernel"], args["cwd"])
-    try:
-        for stage_args in args["stages"]:
-            print(
-                json.dumps({"event": "start", "stage": stage_args["stage"]}), file=out, flush=True
-            )
-            t0 = time.perf_counter()
-            result = _execute_stage(stage_args, kernel)
-            result["seconds"] = round(time.perf_counter() - t0, 2)
-            target = Path(stage_args["target"])
-            if target.exists():
-                result["html"] = _export_html(target)
-            print(
-                json.dumps({"event": "done", "stage": stage_args["stage"], **result}),
-                file=out,
-                flush=True,
-            )
-            if result.get("status") != "ok":
-                break
-    finally:
-        kernel.shutdown()
-    return 0
-
-
-# ------------------------------------------------------------------ run
+# ------------------------------------------------------------------ results
 
 
 @dataclass
@@ -410,7 +196,12 @@ class StageStatus:
 
 @dataclass
 class RunResult:
-    """What a run produced. ``ok`` is False when a stage or the deliverables failed."""
+    """What a run produced. ``ok`` is False when a stage or the deliverables failed.
+
+    ``sections`` gives each stage's state in the audit (ran now, current, stale, not
+    run); ``notes`` says what a reader of the deliverables must know (stale or missing
+    sections); ``up_to_date`` is True when ``if_changed`` found nothing to do.
+    """
 
     workspace: Workspace
     stages: list[StageStatus] = field(default_factory=list)
@@ -418,6 +209,9 @@ class RunResult:
     report: Path | None = None
     error: str = ""
     seconds: float = 0.0
+    sections: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    up_to_date: bool = False
 
     @property
     def ok(self) -> bool:
@@ -430,6 +224,9 @@ _KAMAUDIT_ERRORS = {
     "InputError",
     "ValidationFailed",
     "StageError",
+    "OutputError",
+    "FolderInUse",
+    "StaleInput",
 }
 
 
@@ -441,6 +238,13 @@ def stage_error_sentence(stage: str, notebook: Path, result: dict) -> str:
     evalue = (result.get("evalue") or "").strip()
     if ename in _KAMAUDIT_ERRORS and evalue:
         return f"Stage {stage} stopped: {evalue}"
+    if "[Errno 28]" in evalue or "No space left on device" in evalue:
+        return (
+            f"Stage {stage} failed: the disk is full (No space left on device): free some "
+            "space, or choose a folder on another disk with --out, and run again."
+        )
+    if ename == "PermissionError":
+        return f"Stage {stage} failed: permission denied ({evalue}); check the folder's rights."
     if ename == "DeadKernelError":
         return (
             f"Stage {stage} failed: its Python kernel died (most often the machine ran out of "
@@ -456,6 +260,127 @@ def stage_error_sentence(stage: str, notebook: Path, result: dict) -> str:
     return f"Stage {stage} failed ({ename}: {evalue}). See {notebook}."
 
 
+# ------------------------------------------------------------------ the stage process
+
+
+class StageProcess:
+    """The runner's side of :mod:`kamaudit.stage_process`: one stage at a time, killable.
+
+    :meth:`kill` ends the stage process (its process group) and the kernel (its own
+    session, pid reported by the stage process): at a time limit, on Ctrl-C, SIGTERM or
+    any error of the runner. Their pids are also kept in the folder's lock, so a run
+    that takes over from a dead one can stop what it left.
+    """
+
+    STARTUP_S = 120  # Python, papermill and the first kernel, before a stage's clock runs
+
+    def __init__(self, kernel: str, cwd: Path, lock: ownership.RunLock):
+        self.lock = lock
+        self.tmp = Path(tempfile.mkdtemp(prefix="kamaudit-run-"))
+        args_path = self.tmp / "args.json"
+        args = {"kernel": kernel, "cwd": str(cwd), "parent": os.getpid()}
+        args_path.write_text(json.dumps(args), encoding="utf-8")
+        self.err = open(self.tmp / "stderr.txt", "w+b")  # noqa: SIM115 - a file: a full pipe would block the child
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kamaudit.stage_process", str(args_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.err,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", ownership.TOKEN_ENV: lock.token},
+        )
+        self.kernel_pid: int | None = None
+        self.buffer = b""
+        lock.update(child_pid=self.proc.pid)
+
+    def run(self, stage_args: dict, timeout: float, on_start: Callable[[], None]) -> dict:
+        """Run one stage; its ``done`` event, or ``{"status": "timeout" | "crashed"}``."""
+        try:
+            self.proc.stdin.write((json.dumps(stage_args) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:
+            return self._crashed()
+        sent = time.perf_counter()
+        deadline = sent + self.STARTUP_S + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            while True:
+                wait = deadline - time.perf_counter()
+                if wait <= 0:
+                    self.kill()
+                    return {"status": "timeout", "seconds": round(time.perf_counter() - sent, 2)}
+                if not sel.select(timeout=min(wait, 5.0)):
+                    continue
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                if not chunk:
+                    return self._crashed()
+                self.buffer += chunk
+                while b"\n" in self.buffer:
+                    line, self.buffer = self.buffer.split(b"\n", 1)
+                    try:
+                        event = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # noise a library printed
+                    kind = event.get("event") if isinstance(event, dict) else None
+                    if kind == "kernel":
+                        self.kernel_pid = event.get("pid")
+                        self.lock.update(kernel_pid=self.kernel_pid)
+                    elif kind == "start":
+                        sent = time.perf_counter()
+                        deadline = sent + timeout
+                        on_start()
+                    elif kind == "done":
+                        return event
+
+    def _crashed(self) -> dict:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+        self.kill()
+        self.err.seek(0)
+        lines = self.err.read().decode("utf-8", "replace").strip().splitlines()
+        return {
+            "status": "crashed",
+            "why": lines[-1] if lines else f"exit code {self.proc.returncode}",
+        }
+
+    def kill(self) -> None:
+        """SIGKILL the kernel and the stage process, whatever they are doing."""
+        if self.kernel_pid:
+            ownership.kill_tree(self.kernel_pid)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.kill()
+        self.proc.wait()
+
+    def close(self) -> None:
+        """Let the stage process shut its kernel down and end; kill it if it does not."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(b"null\n")
+                self.proc.stdin.close()
+                self.proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        if self.proc.poll() is None or (self.kernel_pid and _alive(self.kernel_pid)):
+            self.kill()
+        for stream in (self.proc.stdin, self.proc.stdout, self.err):
+            with contextlib.suppress(OSError):
+                stream.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ run
+
+
 def run_engagement(
     engagement_path: str | Path,
     out_dir: str | Path | None = None,
@@ -463,6 +388,9 @@ def run_engagement(
     overrides: dict | list[str] | None = None,
     deliverables: bool = True,
     progress: Callable[[str], None] | None = None,
+    replace: bool = False,
+    cascade: bool = True,
+    if_changed: bool = False,
 ) -> RunResult:
     """Run the audit for one engagement file.
 
@@ -474,21 +402,33 @@ def run_engagement(
         Output folder (DESIGN.md's layout); default ``kamaudit-output`` beside the file.
     stages
         Which stages (default all, in order). A later stage reads what earlier ones left
-        in the workspace.
+        in the output folder; it refuses to run on stale or missing results.
     overrides
         Settings overrides, ``{"cost_to_serve.cost_of_capital": 0.1}`` or ``["k=v"]``.
     progress
         Called with one line per step (the CLI prints them).
+    replace
+        Replace an output folder that holds another engagement's audit.
+    cascade
+        Run again the later stages whose inputs this run changed (else mark them stale).
+    if_changed
+        Do nothing when the audit in the folder is current (``result.up_to_date``).
 
     Raises
     ------
     KamAuditError
-        For a bad engagement file or a missing input, before anything runs. Stage
-        failures do not raise: they are in the result (``ok`` is False, ``error`` says why).
+        For a bad engagement file, a bad input, an output folder that cannot be used or
+        is in use, before anything runs. Stage failures do not raise: they are in the
+        result (``ok`` is False, ``error`` says why).
+    KeyboardInterrupt
+        On Ctrl-C (or SIGTERM in the CLI), after stopping the stage process and kernel;
+        its message says what became of the audit.
     """
     t0 = time.perf_counter()
-    say = progress or (lambda line: None)
-    engagement_path = Path(engagement_path).expanduser().resolve()
+    try:
+        engagement_path = Path(engagement_path).expanduser().resolve()
+    except (OSError, RuntimeError):
+        raise ConfigError(f"Engagement file {engagement_path} is a symbolic link loop.") from None
     if isinstance(overrides, list):
         from .config import parse_override
 
@@ -497,239 +437,427 @@ def run_engagement(
     engagement = load_engagement(engagement_path, overrides)
     stage_list = parse_stages(stages)
     inputs = check_inputs(engagement)
-    out = (
-        Path(out_dir).expanduser().resolve() if out_dir else engagement.base_dir / "kamaudit-output"
-    )
-    ws = Workspace(out).ensure()
+    out = ownership.output_folder(out_dir or engagement.base_dir / "kamaudit-output")
+    with ownership.acquire(out, engagement=str(engagement_path)) as lock:
+        run = _Run(
+            engagement=engagement,
+            path=engagement_path,
+            overrides=overrides,
+            inputs=inputs,
+            stages=stage_list,
+            out=out,
+            lock=lock,
+            say=progress or (lambda line: None),
+            cascade=cascade,
+        )
+        result = run.execute(deliverables=deliverables, replace=replace, if_changed=if_changed)
+    result.seconds = time.perf_counter() - t0
+    return result
 
-    manifest = ws.read_manifest()
-    previous_stages = manifest.get("stages", {}) if isinstance(manifest.get("stages"), dict) else {}
-    manifest.update(
-        {
+
+def _relocate(obj, old: Path, new: Path):
+    """``obj`` (JSON-native) with every path under ``old`` moved under ``new``."""
+    text = json.dumps(obj, ensure_ascii=False)
+    text = text.replace(json.dumps(str(old))[1:-1], json.dumps(str(new))[1:-1])
+    return json.loads(text)
+
+
+@dataclass
+class _Run:
+    """One run of an engagement into the output folder ``out``, which ``lock`` holds."""
+
+    engagement: Engagement
+    path: Path
+    overrides: dict
+    inputs: list[dict]
+    stages: list[str]
+    out: Path
+    lock: ownership.RunLock
+    say: Callable[[str], None]
+    cascade: bool = True
+    notes: list[str] = field(default_factory=list)  # said before the run: a take-over
+
+    def execute(self, deliverables: bool, replace: bool, if_changed: bool) -> RunResult:
+        self._take_over()
+        previous = ownership.check_identity(self.out, self.path, self.engagement.client, replace)
+        if if_changed and self._current(previous):
+            result = RunResult(workspace=Workspace(self.out), up_to_date=True, notes=self.notes)
+            result.sections = {s: CURRENT for s in STAGES}
+            return result
+        carry = bool(previous.get("stages")) and set(self.stages) != set(STAGES)
+        staging = ownership.prepare_staging(self.out, carry)
+        self.ws = Workspace(staging)
+        manifest = self._manifest(previous if carry else {})
+        result = RunResult(workspace=self.ws)
+        try:
+            self.ws.ensure()
+            self.ws.write_manifest(manifest)
+            self._stages(manifest, result)
+            if deliverables and not result.error:
+                self._deliverables(manifest, result)
+        except StaleInput:
+            shutil.rmtree(staging, ignore_errors=True)  # refused before anything ran
+            raise
+        except OSError as exc:
+            result.error = os_error_sentence(exc, staging, "writing the audit")
+        except Exception as exc:  # noqa: BLE001 - one sentence; the audit stays as it was
+            result.error = f"The run failed ({type(exc).__name__}: {exc})."
+            manifest["traceback"] = _traceback_text(exc)
+        except BaseException:
+            self._finish(manifest, result, status="interrupted")
+            where = (
+                f"the audit in {self.out} is unchanged"
+                if previous.get("stages")
+                else f"no audit was written to {self.out}"
+            )
+            raise KeyboardInterrupt(
+                f"interrupted: {where}; this run's partial files are in "
+                f"{self.out / ownership.FAILED}."
+            ) from None
+        self._finish(manifest, result, status="ok" if result.ok else "failed")
+        return result
+
+    # ---------------------------------------------------------------- before
+
+    def _take_over(self) -> None:
+        """Finish or clear what an interrupted run left, and say so."""
+        done = ownership.recover(self.out)
+        if done:
+            self.notes.append(f"{done[0].upper()}{done[1:]} in {self.out}.")
+        old = self.lock.taken_over
+        manifest_path = self.out / "manifest.json"
+        manifest = _read_json(manifest_path)
+        if not old and manifest.get("status") != "running":
+            return
+        who = ownership.holder_text(old) if old else "an earlier kamaudit run"
+        self.notes.append(
+            f"The previous run in {self.out} ({who}) was interrupted (its process is gone): "
+            "its partial results were discarded, the audit there is the one before it."
+        )
+        staging = self.out / ownership.STAGING
+        if staging.exists():
+            kept = ownership.keep_failed(self.out)
+            partial = _read_json(kept / "manifest.json")
+            if partial:
+                partial.update(status="interrupted", error=f"{who} was interrupted.")
+                with contextlib.suppress(OSError):
+                    Workspace(kept).write_manifest(partial)
+        if manifest:
+            if manifest.get("status") == "running":
+                manifest["status"] = "interrupted"
+            manifest["last_run"] = {
+                "status": "interrupted",
+                "started": (old or {}).get("started", manifest.get("started")),
+                "pid": (old or {}).get("pid"),
+                "host": (old or {}).get("host"),
+                "error": f"{who} was interrupted; its partial results were discarded.",
+            }
+            with contextlib.suppress(OSError):
+                Workspace(self.out).write_manifest(manifest)
+
+    def _current(self, previous: dict) -> bool:
+        """True when the audit in the folder is what a full run would produce now."""
+        if previous.get("status") != "ok" or set(previous.get("stages_requested", [])) != set(
+            STAGES
+        ):
+            return False
+        if previous.get("fingerprint") != fingerprint(self.engagement, self.inputs, STAGES):
+            return False
+        built = previous.get("deliverables") or {}
+        if not all(built.get(k) and Path(built[k]).exists() for k in ("workbook", "report")):
+            return False
+        data = self.out / "data"
+        records = previous.get("stages") or {}
+        upstream = {s: freshness.tables_of(r, data, s) for s, r in records.items()}
+        configuration = self.engagement.resolved_json()
+        for stage in STAGES:
+            record = records.get(stage) or {}
+            now = freshness.read_fingerprint(
+                configuration, stage, self.inputs, upstream, _notebook_sha(stage)
+            )
+            if record.get("status") != "ok" or freshness.why_stale(record.get("read"), now):
+                return False
+        return True
+
+    def _manifest(self, carried: dict) -> dict:
+        stages = {s: r for s, r in (carried.get("stages") or {}).items() if isinstance(r, dict)}
+        return {
             "kamaudit_version": __version__,
-            "engagement": str(engagement_path),
-            "client": engagement.client,
-            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "engagement": str(self.path),
+            "client": self.engagement.client,
+            "started": ownership.now_iso(),
             "finished": None,
             "status": "running",
-            "inputs": inputs,
-            "overrides": overrides,
-            "configuration": engagement.resolved_json(),
+            "run": {k: self.lock.info.get(k) for k in ("pid", "host", "started")},
+            "inputs": self.inputs,
+            "overrides": self.overrides,
+            "configuration": self.engagement.resolved_json(),
             "versions": versions(),
-            "fingerprint": fingerprint(engagement, inputs, stage_list),
-            "stages_requested": stage_list,
-            "stages": previous_stages,
+            "fingerprint": fingerprint(self.engagement, self.inputs, self.stages),
+            "stages_requested": self.stages,
+            "stages": _relocate(stages, self.out, self.ws.root),
         }
-    )
-    ws.write_manifest(manifest)
 
-    result = RunResult(workspace=ws)
-    kernel = kernel_name()
-    params = {
-        "engagement_path": str(engagement_path),
-        "workspace": str(ws.root),
-        "overrides_json": json.dumps(overrides, default=str),
-    }
-    n = len(stage_list)
-    for status in _run_stages(stage_list, params, kernel, engagement, ws, say):
-        i = stage_list.index(status.stage) + 1
-        result.stages.append(status)
-        manifest["stages"][status.stage] = status.as_dict()
-        ws.write_manifest(manifest)
-        if status.status != "ok":
-            say(f"[{i}/{n}] {status.stage} failed after {status.seconds:.1f} s")
-            result.error = status.error
-            break
-        say(f"[{i}/{n}] {status.stage} done in {status.seconds:.1f} s")
+    # ---------------------------------------------------------------- stages
 
-    if deliverables and not result.error:
-        say("deliverables ...")
+    def _stages(self, manifest: dict, result: RunResult) -> None:
+        """Run the requested stages, and later ones whose input changed (``cascade``)."""
+        records = manifest["stages"]
+        data = self.ws.data_dir
+        upstream = {
+            s: freshness.tables_of(r, data, s)
+            for s, r in records.items()
+            if r.get("status") == "ok"
+        }
+        configuration = manifest["configuration"]
+        first = STAGES.index(self.stages[0])
+        states: dict[str, dict] = {}
+        proc: StageProcess | None = None
+        planned = len(self.stages)
+        try:
+            for index, stage in enumerate(STAGES):
+                record = records.get(stage) or {}
+                now = freshness.read_fingerprint(
+                    configuration, stage, self.inputs, upstream, _notebook_sha(stage)
+                )
+                ran_ok = record.get("status") == "ok"
+                reason = freshness.why_stale(record.get("read"), now) if ran_ok else ""
+                rerun = self.cascade and index > first and ran_ok and bool(reason)
+                if stage not in self.stages and not rerun:
+                    state = CURRENT if ran_ok and not reason else STALE if ran_ok else NOT_RUN
+                    states[stage] = {"state": state, "reason": reason}
+                    if record:
+                        record.update(state=state, stale_reason=reason)
+                    continue
+                problem = freshness.upstream_problem(stage, states)
+                if problem and not result.stages:
+                    raise StaleInput(problem)
+                if rerun:
+                    planned += 1
+                    self.say(f"{stage} runs again: {reason}.")
+                if problem:
+                    status = StageStatus(stage=stage, status="failed", error=problem)
+                    tables = {}
+                else:
+                    proc = proc or StageProcess(kernel_name(), self.ws.root, self.lock)
+                    before = freshness.snapshot(data)
+                    status = self._run_stage(proc, stage, len(result.stages) + 1, planned)
+                    tables = freshness.written(data, before)
+                result.stages.append(status)
+                records[stage] = {
+                    **status.as_dict(),
+                    "state": RAN_NOW,
+                    "stale_reason": "",
+                    "run": manifest["started"],
+                    "read": now,
+                    "tables": tables,
+                }
+                upstream[stage] = tables
+                states[stage] = {"state": RAN_NOW, "reason": ""}
+                self.ws.write_manifest(manifest)
+                if status.status != "ok":
+                    result.error = status.error
+                    return
+        except BaseException:
+            if proc is not None:
+                proc.kill()
+            raise
+        finally:
+            if proc is not None:
+                proc.close()
+            result.sections = {s: states.get(s, {}).get("state", NOT_RUN) for s in STAGES}
+            manifest["sections"] = result.sections
+            result.notes = self.notes + _section_notes(states, self.stages)
+
+    def _run_stage(self, proc: StageProcess, stage: str, i: int, n: int) -> StageStatus:
+        timeout = self.engagement.run.stage_timeout_s
+        source = notebooks_dir() / NOTEBOOKS[stage]
+        target = self.ws.notebooks_dir / NOTEBOOKS[stage]
+        if not source.exists():
+            return StageStatus(
+                stage=stage,
+                status="failed",
+                error=f"Stage {stage}: notebook {source} is missing from the installation.",
+            )
+        stage_args = {
+            "stage": stage,
+            "source": str(source),
+            "target": str(target),
+            "parameters": {
+                "engagement_path": str(self.path),
+                "workspace": str(self.out),  # open_stage writes to the staging folder
+                "overrides_json": json.dumps(self.overrides, default=str),
+            },
+            "cell_timeout": self.engagement.run.cell_timeout_s,
+        }
+        target.unlink(missing_ok=True)  # never show an earlier run's notebook as this one's
+        event = proc.run(stage_args, timeout, lambda: self.say(f"[{i}/{n}] {stage} ..."))
+        status = StageStatus(
+            stage=stage,
+            notebook=str(target) if target.exists() else "",
+            seconds=event.get("seconds", 0.0),
+            html=event.get("html", ""),
+        )
+        if event.get("status") == "ok":
+            status.status = "ok"
+            self.say(f"[{i}/{n}] {stage} done in {status.seconds:.1f} s")
+            return status
+        status.status = "failed"
+        if event["status"] == "timeout":
+            status.error = (
+                f"Stage {stage} did not finish within {timeout} s and was stopped, with its "
+                "kernel (run.stage_timeout_s in the engagement file)."
+            )
+        elif event["status"] == "crashed":
+            status.error = (
+                f"Stage {stage} failed: the stage process ended unexpectedly ({event['why']})."
+            )
+        else:
+            status.error = stage_error_sentence(stage, target, event)
+        self.say(f"[{i}/{n}] {stage} failed after {status.seconds:.1f} s")
+        return status
+
+    # ---------------------------------------------------------------- after
+
+    def _deliverables(self, manifest: dict, result: RunResult) -> None:
+        self.ws.write_manifest(manifest)  # with "sections", for contributors that show them
+        self.say("deliverables ...")
         t = time.perf_counter()
         try:
             from .deliverables import build_deliverables
 
-            built = build_deliverables(engagement, ws)
-            result.workbook, result.report = built[0], built[1]
-            problems = [
-                {"stage": getattr(e, "stage", ""), "error": str(getattr(e, "error", e))}
-                for e in getattr(built, "errors", [])
-            ]
-            manifest["deliverables"] = {
-                "workbook": str(result.workbook),
-                "report": str(result.report),
-                "seconds": round(time.perf_counter() - t, 2),
-                "errors": problems,
-                "notes": list(getattr(built, "notes", [])),
-            }
-            if problems:
-                parts = "; ".join(f"{p['stage']}: {p['error']}" for p in problems)
-                result.error = (
-                    f"The deliverables were written without the part of {len(problems)} stage(s) "
-                    f"that failed to build ({parts})."
-                )
-            say(f"deliverables done in {time.perf_counter() - t:.1f} s")
+            built = build_deliverables(self.engagement, self.ws)
         except KamAuditError as exc:
-            result.error = result.error or f"Deliverables failed: {exc}"
+            result.error = f"Deliverables failed: {exc}"
+            return
+        except OSError as exc:
+            where = self.ws.deliverables_dir
+            result.error = os_error_sentence(exc, where, "writing the deliverables")
+            return
         except Exception as exc:  # noqa: BLE001 - reported as one sentence, traceback in log
-            result.error = result.error or f"Deliverables failed ({type(exc).__name__}: {exc})."
+            result.error = f"Deliverables failed ({type(exc).__name__}: {exc})."
             manifest["deliverables_traceback"] = _traceback_text(exc)
+            return
+        result.workbook, result.report = built[0], built[1]
+        problems = [
+            {"stage": getattr(e, "stage", ""), "error": str(getattr(e, "error", e))}
+            for e in getattr(built, "errors", [])
+        ]
+        manifest["deliverables"] = {
+            "workbook": str(result.workbook),
+            "report": str(result.report),
+            "seconds": round(time.perf_counter() - t, 2),
+            "errors": problems,
+            "notes": list(getattr(built, "notes", [])),
+            "sections": result.sections,
+        }
+        if problems:
+            parts = "; ".join(f"{p['stage']}: {p['error']}" for p in problems)
+            result.error = (
+                f"The deliverables were written without the part of {len(problems)} stage(s) "
+                f"that failed to build ({parts})."
+            )
+        self.say(f"deliverables done in {time.perf_counter() - t:.1f} s")
 
-    result.seconds = time.perf_counter() - t0
-    manifest["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    manifest["seconds"] = round(result.seconds, 2)
-    manifest["status"] = "ok" if result.ok else "failed"
-    manifest["error"] = result.error
-    ws.write_manifest(manifest)
-    return result
+    def _finish(self, manifest: dict, result: RunResult, status: str) -> None:
+        """Replace the audit (success) or keep this run apart and leave the audit alone."""
+        manifest.update(
+            finished=ownership.now_iso(),
+            seconds=round(time.perf_counter() - _started(manifest), 2),
+            status=status,
+            error=result.error,
+        )
+        staging = self.ws.root
+        if status == "ok":
+            try:
+                self._commit(manifest, result)
+                return
+            except OSError as exc:
+                result.error = os_error_sentence(exc, self.out, "replacing the audit")
+                manifest.update(status="failed", error=result.error)
+        kept = ownership.keep_failed(self.out)
+        had_audit = (self.out / "manifest.json").exists() and bool(
+            _read_json(self.out / "manifest.json").get("stages")
+        )
+        if result.error:
+            where = f"The audit in {self.out} is unchanged" if had_audit else "No audit was written"
+            result.error = f"{result.error} {where}; this run is kept in {kept}."
+        manifest = _relocate(manifest, staging, kept)
+        manifest["error"] = result.error
+        result.error = _relocate(result.error, staging, kept)
+        result.workspace = Workspace(kept)
+        for s in result.stages:
+            s.notebook, s.html = (_relocate(v, staging, kept) for v in (s.notebook, s.html))
+        with contextlib.suppress(OSError):
+            result.workspace.write_manifest(manifest)
+        last = {k: manifest.get(k) for k in ("status", "started", "finished", "error", "sections")}
+        last.update(folder=str(kept), pid=os.getpid())
+        current = _read_json(self.out / "manifest.json") or {
+            "engagement": str(self.path),
+            "client": self.engagement.client,
+            "status": status,
+            "error": result.error,
+        }
+        current["last_run"] = last
+        with contextlib.suppress(OSError):
+            Workspace(self.out).write_manifest(current)
+
+    def _commit(self, manifest: dict, result: RunResult) -> None:
+        staging = self.ws.root
+        status_json = self.ws.data_dir / "deliverables_status.json"
+        if status_json.exists():
+            built = _relocate(_read_json(status_json), staging, self.out)
+            self.ws.write_json("deliverables_status", built)
+        self.ws.write_manifest(_relocate(manifest, staging, self.out))
+        ownership.commit(self.out)
+        result.workspace = Workspace(self.out)
+        result.workbook = result.workbook and Path(
+            _relocate(str(result.workbook), staging, self.out)
+        )
+        result.report = result.report and Path(_relocate(str(result.report), staging, self.out))
+        for s in result.stages:
+            s.notebook, s.html = (_relocate(v, staging, self.out) for v in (s.notebook, s.html))
+
+
+def _section_notes(states: dict[str, dict], requested: list[str]) -> list[str]:
+    """What a reader of the deliverables must know: sections that are stale or missing."""
+    notes = []
+    for stage, state in states.items():
+        if state["state"] == STALE:
+            notes.append(
+                f"The {stage} results are from an earlier run and stale ({state['reason']}): "
+                f"the deliverables' {stage} part does not match; run --stages {stage}."
+            )
+        elif state["state"] == NOT_RUN and set(requested) != set(STAGES):
+            notes.append(f"Stage {stage} has not run: the deliverables have no {stage} part.")
+    return notes
+
+
+def _notebook_sha(stage: str) -> str:
+    path = notebooks_dir() / NOTEBOOKS[stage]
+    return sha256_file(path) if path.is_file() else "missing"
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _started(manifest: dict) -> float:
+    try:
+        started = dt.datetime.fromisoformat(manifest["started"])
+    except (KeyError, TypeError, ValueError):
+        return time.perf_counter()
+    return time.perf_counter() - (dt.datetime.now(dt.UTC) - started).total_seconds()
 
 
 def _traceback_text(exc: BaseException) -> str:
     import traceback
 
     return "".join(traceback.format_exception(exc))
-
-
-def _run_stages(
-    stage_list: list[str],
-    params: dict,
-    kernel: str,
-    engagement: Engagement,
-    ws: Workspace,
-    say: Callable[[str], None],
-) -> Iterator[StageStatus]:
-    """Run the stages in one child process; yield each stage's status as it ends."""
-    import selectors
-
-    timeout = engagement.run.stage_timeout_s
-    stage_args = []
-    for stage in stage_list:
-        source = notebooks_dir() / NOTEBOOKS[stage]
-        if not source.exists():
-            yield StageStatus(
-                stage=stage,
-                status="failed",
-                error=f"Stage {stage}: notebook {source} is missing from the installation.",
-            )
-            return
-        stage_args.append(
-            {
-                "stage": stage,
-                "source": str(source),
-                "target": str(ws.notebooks_dir / NOTEBOOKS[stage]),
-                "parameters": params,
-                "cell_timeout": engagement.run.cell_timeout_s,
-            }
-        )
-    run_args = {"kernel": kernel, "cwd": str(ws.root), "stages": stage_args}
-    with tempfile.TemporaryDirectory(prefix="kamaudit-run-") as tmp:
-        args_path = Path(tmp) / "args.json"
-        args_path.write_text(json.dumps(run_args), encoding="utf-8")
-        err_file = open(Path(tmp) / "stderr.txt", "w+b")  # noqa: SIM115 - a file: a full pipe would block the child
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "kamaudit.runner", str(args_path)],
-            stdout=subprocess.PIPE,
-            stderr=err_file,
-            start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        pending = list(stage_list)
-        current, started = None, time.perf_counter()
-        buffer = b""
-        try:
-            while pending:
-                limit = started + timeout if current else time.perf_counter() + 120 + timeout
-                wait = limit - time.perf_counter()
-                if wait <= 0 or not sel.select(timeout=wait):
-                    _kill_group(proc)
-                    stage = current or pending[0]
-                    target = ws.notebooks_dir / NOTEBOOKS[stage]
-                    yield StageStatus(
-                        stage=stage,
-                        status="failed",
-                        seconds=round(time.perf_counter() - started, 2),
-                        notebook=str(target),
-                        error=(
-                            f"Stage {stage} did not finish within {timeout} s and was stopped "
-                            f"(run.stage_timeout_s in the engagement file). Partial notebook: {target}."
-                        ),
-                    )
-                    return
-                chunk = os.read(proc.stdout.fileno(), 65536)
-                if not chunk:  # the child ended without reporting every stage
-                    proc.wait()
-                    err_file.seek(0)
-                    stderr = err_file.read().decode("utf-8", "replace").strip().splitlines()
-                    stage = current or pending[0]
-                    yield StageStatus(
-                        stage=stage,
-                        status="failed",
-                        seconds=round(time.perf_counter() - started, 2),
-                        error=f"Stage {stage} failed: the stage process ended unexpectedly "
-                        f"({stderr[-1] if stderr else 'exit code ' + str(proc.returncode)}).",
-                    )
-                    return
-                buffer += chunk
-                while b"\n" in buffer:
-                    line, buffer = buffer.split(b"\n", 1)
-                    try:
-                        event = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue  # noise a library printed
-                    if event.get("event") == "start":
-                        current, started = event["stage"], time.perf_counter()
-                        i = stage_list.index(current) + 1
-                        say(f"[{i}/{len(stage_list)}] {current} ...")
-                    elif event.get("event") == "done":
-                        stage = event["stage"]
-                        pending.remove(stage)
-                        current = None
-                        target = ws.notebooks_dir / NOTEBOOKS[stage]
-                        status = StageStatus(
-                            stage=stage,
-                            notebook=str(target),
-                            seconds=event.get("seconds", 0.0),
-                            html=event.get("html", ""),
-                        )
-                        if event.get("status") == "ok":
-                            status.status = "ok"
-                        else:
-                            status.status = "failed"
-                            status.error = stage_error_sentence(stage, target, event)
-                        yield status
-                        if status.status != "ok":
-                            return
-        finally:
-            if proc.poll() is None:
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    _kill_group(proc)
-            sel.close()
-            proc.stdout.close()
-            err_file.close()
-
-
-def _export_html(notebook: Path) -> str:
-    try:
-        from .deliverables.working_papers import export_notebook_html
-    except ImportError:
-        return ""
-    html = notebook.with_suffix(".html")
-    try:
-        export_notebook_html(notebook, html)
-    except Exception:  # noqa: BLE001 - a working paper export never fails the audit
-        return ""
-    return str(html)
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        proc.kill()
-    proc.wait()
 
 
 def raise_for(result: RunResult) -> None:
@@ -741,7 +869,3 @@ def raise_for(result: RunResult) -> None:
             stage=failed.stage if failed else "",
             notebook=failed.notebook if failed else "",
         )
-
-
-if __name__ == "__main__":
-    sys.exit(_child_main(sys.argv[1:]))

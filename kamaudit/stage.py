@@ -19,6 +19,7 @@ import pandas as pd
 
 from .errors import ConfigError
 from .messages import Message
+from .ownership import workspace_for_stage
 from .workspace import Workspace
 
 if TYPE_CHECKING:  # config imports the stages' settings, and the stages import this module
@@ -51,7 +52,13 @@ class StageContext:
 def open_stage(
     engagement_path: str = "", workspace: str = "", overrides_json: str = "{}"
 ) -> StageContext:
-    """Load the engagement (with overrides) and open the workspace."""
+    """Load the engagement (with overrides) and open the workspace.
+
+    In a ``kamaudit run`` the workspace is the run's staging folder. By hand, an output
+    folder a run holds is refused, and an audit folder is never written into: the
+    notebook works on a scratch copy of its tables and says so (see
+    :func:`kamaudit.ownership.workspace_for_stage`).
+    """
     from .config import load_engagement
     from .resources import default_workspace, sample_engagement
 
@@ -61,5 +68,8 @@ def open_stage(
     except json.JSONDecodeError as exc:
         raise ConfigError(f"overrides_json is not valid JSON: {exc}") from None
     eng = load_engagement(path, overrides)
-    ws = Workspace(workspace or default_workspace()).ensure()
+    root, note = workspace_for_stage(Path(workspace)) if workspace else (default_workspace(), "")
+    if note:
+        print(note)
+    ws = Workspace(root).ensure()
     return StageContext(engagement=eng, workspace=ws)

@@ -83,12 +83,16 @@ def test_failing_cell_gives_one_sentence_and_keeps_the_notebook(tmp_path, fake_n
     assert [s.status for s in res.stages] == ["ok", "failed"]
     assert "Stage cost_to_serve failed in cell" in res.error
     assert "ValueError: rates do not add up" in res.error
-    executed = tmp_path / "out" / "notebooks" / "02_cost_to_serve.ipynb"
+    executed = tmp_path / "out" / "failed-run" / "notebooks" / "02_cost_to_serve.ipynb"
+    assert f"The executed notebook with the error is {executed}." in res.error
     assert executed.exists() and "rates do not add up" in executed.read_text()
-    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert (
-        manifest["status"] == "failed" and manifest["stages"]["cost_to_serve"]["status"] == "failed"
+    assert f"No audit was written; this run is kept in {tmp_path / 'out' / 'failed-run'}." in (
+        res.error
     )
+    kept = json.loads((tmp_path / "out" / "failed-run" / "manifest.json").read_text())
+    assert kept["status"] == "failed" and kept["stages"]["cost_to_serve"]["status"] == "failed"
+    top = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert top["last_run"]["status"] == "failed" and not (tmp_path / "out" / "data").exists()
 
 
 def test_kamaudit_errors_in_a_stage_read_as_their_message(tmp_path, fake_notebooks):
@@ -193,3 +197,56 @@ def test_a_later_stage_alone_says_which_stage_to_run_first(tmp_path):
     with pytest.raises(KamAuditError, match=r"run the intake stage first"):
         ws.read_table("invoices")
     assert ws.read_table("cts_rates", required=False) is None
+
+
+def test_a_notebook_run_by_hand_never_writes_into_an_audit(tmp_path, fake_notebooks, capsys):
+    from kamaudit import open_stage
+
+    fake_notebooks()
+    eng = write_engagement(tmp_path / "e")
+    out = tmp_path / "out"
+    assert run_engagement(eng, out, stages=["intake"], deliverables=False).ok
+    before = sorted(p.name for p in (out / "data").iterdir())
+    ctx = open_stage(str(eng), str(out))
+    note = capsys.readouterr().out
+    assert f"{out} is a kamaudit audit: this notebook writes to the scratch copy" in note
+    assert ctx.workspace.root != out and ctx.workspace.has_table("intake_done")
+    import pandas as pd
+
+    ctx.workspace.write_table("by_hand", pd.DataFrame({"x": [1]}))
+    assert sorted(p.name for p in (out / "data").iterdir()) == before
+
+
+def test_a_notebook_run_by_hand_refuses_a_folder_a_run_holds(tmp_path):
+    from kamaudit import open_stage
+    from kamaudit.errors import FolderInUse
+    from kamaudit.ownership import acquire
+
+    eng = write_engagement(tmp_path / "e")
+    out = tmp_path / "out"
+    out.mkdir()
+    with acquire(out), pytest.raises(FolderInUse, match=r"is being written by kamaudit run \(pid"):
+        open_stage(str(eng), str(out))
+    assert open_stage(str(eng), str(out)).workspace.root == out  # free, and not an audit
+
+
+def test_a_swap_cut_short_by_a_crash_is_finished_by_the_next_run(tmp_path):
+    from kamaudit import ownership
+
+    root = tmp_path / "out"
+    staging = root / ownership.STAGING
+    for folder, text in ((root, "old"), (staging, "new")):
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / "t.parquet").write_text(text)
+        (folder / "manifest.json").write_text(f'{{"run": "{text}"}}')
+    (root / "deliverables").mkdir()  # the old audit had deliverables, the new one has none
+    (root / ownership.SWAP).write_text('{"entries": ["data", "manifest.json"]}')
+    (root / ownership.PREVIOUS).mkdir()
+    os.replace(root / "data", root / ownership.PREVIOUS / "data")  # the crash: one move done
+    os.replace(staging / "data", root / "data")
+    said = ownership.recover(root)
+    assert "finished replacing the audit" in said
+    assert (root / "data" / "t.parquet").read_text() == "new"
+    assert json.loads((root / "manifest.json").read_text()) == {"run": "new"}
+    assert not (root / "deliverables").exists()
+    assert sorted(p.name for p in root.iterdir()) == ["data", "manifest.json"]
