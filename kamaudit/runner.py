@@ -719,8 +719,27 @@ class _Run:
 
     # ---------------------------------------------------------------- after
 
+    def _synthesis(self, result: RunResult) -> None:
+        """What needs several stages (actions, pocket margins), before any deliverable.
+
+        Computed afresh from the stages' tables each run; without a customer P&L there is
+        nothing to synthesise, and an earlier run's synthesis is removed, never shown.
+        """
+        from . import synthesis
+
+        if not self.ws.has_table("customer_pnl"):
+            for name in synthesis.TABLES:
+                self.ws.table_path(name).unlink(missing_ok=True)
+            return
+        try:
+            inputs = synthesis.load_inputs(self.ws)
+            self.ws.save(synthesis.run(inputs, None, self.engagement.period))
+        except KamAuditError as exc:
+            result.error = f"The synthesis (action list) failed: {exc}"
+
     def _deliverables(self, manifest: dict, result: RunResult) -> None:
         self.ws.write_manifest(manifest)  # with "sections", for contributors that show them
+        self._synthesis(result)
         self.say("deliverables ...")
         t = time.perf_counter()
         try:

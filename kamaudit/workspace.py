@@ -73,8 +73,8 @@ def stage_writing(table: str) -> str:
         return "cost_to_serve"
     if table == "account_profile" or table.startswith("profile_"):
         return "account_profile"
-    if table.startswith("team_"):
-        return "team_design"
+    if table.startswith("team_") or table in ("actions", "pocket_margins"):
+        return "team_design"  # the synthesis runs after the last stage, before deliverables
     return "intake"
 
 

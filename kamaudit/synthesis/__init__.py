@@ -12,12 +12,13 @@ rests on).
 
 from .actions import ACTION_COLUMNS, action_list
 from .pocket import POCKET_STEPS, pocket_margins
-from .stage import INPUTS, SynthesisResult, load_inputs, run
+from .stage import INPUTS, TABLES, SynthesisResult, load_inputs, run
 
 __all__ = [
     "ACTION_COLUMNS",
     "INPUTS",
     "POCKET_STEPS",
+    "TABLES",
     "SynthesisResult",
     "action_list",
     "load_inputs",

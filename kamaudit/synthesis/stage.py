@@ -14,6 +14,8 @@ from .pocket import pocket_margins
 
 INPUTS = ("customer_pnl", "account_profile", "team_plan", "cts_big_unprofitable")
 """Workspace tables the synthesis reads (``customer_pnl`` required, the rest optional)."""
+TABLES = ("actions", "pocket_margins")
+"""Workspace tables the synthesis writes."""
 
 
 @dataclass
