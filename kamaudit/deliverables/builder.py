@@ -134,6 +134,44 @@ def collect_reports(
     return reports, errors
 
 
+_STAGES = ("intake", "cost_to_serve", "account_profile", "team_design")
+
+
+def mark_freshness(ctx: ReportContext, reports: list[StageReport]) -> list[StageReport]:
+    """Say on each section whether it is from this run, an earlier current run, or stale,
+    and add a short section for each stage that has not run.
+
+    Reads ``sections`` of the workspace manifest (the runner writes it before the
+    deliverables); when every stage ran now, or there is no manifest (a workspace built
+    by hand), nothing is added.
+    """
+    states = (ctx.workspace.read_manifest() or {}).get("sections") or {}
+    if not states or all(v == "ran now" for v in states.values()):
+        return reports
+    t = ctx.t
+    kinds = {"ran now": "note", "current": "note", "stale": "warning"}
+    keys = {"ran now": "ran_now", "current": "current", "stale": "stale", "not run": "not_run"}
+    out = []
+    for report in reports:
+        state = states.get(report.stage)
+        if state in kinds:
+            title = report.section.title
+            note = Text(t(f"report.section_{keys[state]}", section=title), kind=kinds[state])
+            report.section.blocks.insert(0, note)
+            if state == "stale":
+                report.summary.insert(0, f"{title}: {note.text}")
+        out.append(report)
+    done = {r.stage for r in reports}
+    for stage in _STAGES:
+        if states.get(stage) == "not run" and stage not in done:
+            title = t(f"report.stage_{stage}")
+            text = Text(t("report.section_not_run", section=title), kind="warning")
+            out.append(
+                StageReport(stage=stage, section=Section(id=stage, title=title, blocks=[text]))
+            )
+    return out
+
+
 def _failed(
     ctx: ReportContext, stage: str, exc: BaseException, reports: list[StageReport]
 ) -> ContributorError:
@@ -252,6 +290,7 @@ def build_deliverables(engagement, workspace, run_date: dt.date | None = None) -
     reports, errors = collect_reports(ctx)
     if not any(r.stage == "intake" for r in reports):
         reports.insert(0, data_on_hand_report(ctx))
+    reports = mark_freshness(ctx, reports)
     xlsx_path, html_path = deliverable_paths(engagement, workspace)
     notes: list[str] = []
     started = time.perf_counter()
