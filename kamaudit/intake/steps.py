@@ -48,6 +48,27 @@ def _invoices(s: _State) -> tuple[RawTable, pd.DataFrame, dict[str, Any], np.nda
     )
 
 
+def _outside_period(
+    s: _State, table: str, rows: np.ndarray, outside: np.ndarray, column: str, dates: pd.Series
+) -> None:
+    """List the rows of ``table`` dated outside the engagement period (``rows``: their
+    source rows, ``outside``: the mask over them), dropped or kept as the settings say."""
+    start, end = s.period.start, s.period.end
+    _add_kept_rows(
+        s.issues,
+        s.raws[table],
+        rows,
+        outside,
+        column,
+        dates,
+        f"is outside the engagement period {start} – {end}",
+        "row dropped" if s.settings.drop_outside_period else "kept",
+        "warning",
+        key="outside_period",
+        params={"start": str(start), "end": str(end)},
+    )
+
+
 def _typed_tables(s: _State) -> None:
     """Check required columns, coerce every column to its kind, check ranges."""
     for table, r in s.raws.items():
@@ -186,18 +207,7 @@ def _invoice_period(s: _State) -> None:
     outside = ((d < s.p_start) | (d > s.p_end)).to_numpy(dtype=bool) & keep
     st["outside_period_n"] = int(outside.sum())
     if outside.any():
-        act = "row dropped" if s.settings.drop_outside_period else "kept"
-        s.issues.add_rows(
-            r,
-            outside,
-            "invoice_date",
-            d,
-            f"is outside the engagement period {s.period.start} – {s.period.end}",
-            act,
-            "warning",
-            key="outside_period",
-            params={"start": str(s.period.start), "end": str(s.period.end)},
-        )
+        _outside_period(s, "invoices", r.rows, outside, "invoice_date", d)
         if s.settings.drop_outside_period:
             keep &= ~outside
     already_fatal = any(
@@ -523,19 +533,8 @@ def _activities(s: _State) -> None:
             outside = ((d < s.p_start) | (d > s.p_end)).to_numpy(dtype=bool)
             s.stats["activities"]["outside_period_n"] = int(outside.sum())
             if outside.any():
-                act = "row dropped" if s.settings.drop_outside_period else "kept"
-                _add_kept_rows(
-                    s.issues,
-                    s.raws["activities"],
-                    s.rows_of["activities"],
-                    outside,
-                    "activity_date",
-                    d,
-                    f"is outside the engagement period {s.period.start} – {s.period.end}",
-                    act,
-                    "warning",
-                    key="outside_period",
-                    params={"start": str(s.period.start), "end": str(s.period.end)},
+                _outside_period(
+                    s, "activities", s.rows_of["activities"], outside, "activity_date", d
                 )
                 if s.settings.drop_outside_period:
                     df = df.loc[~outside].reset_index(drop=True)
