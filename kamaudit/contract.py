@@ -26,10 +26,13 @@ from typing import Any, Literal
 import pandas as pd
 
 __all__ = [
+    "ACTIVITY_EXAMPLES",
+    "ASSESSMENT_SOURCES",
     "CHANNELS",
     "CONTACT_ROLES",
     "INPUTS",
     "KINDS",
+    "REBATE_KINDS",
     "RELATIONSHIP_STAGES",
     "RESULTS",
     "SCHEMA_VERSION",
@@ -208,6 +211,56 @@ TEAM_ROLES = Vocabulary(
 )
 """``team.role``: our people; a role the contract does not know is ``other``."""
 
+ASSESSMENT_SOURCES = Vocabulary(
+    "assessment source",
+    ("internal", "client"),
+    synonyms={
+        "our_team": "internal",
+        "team": "internal",
+        "own": "internal",
+        "self": "internal",
+        "kam": "internal",
+        "sales": "internal",
+        "us": "internal",
+        "customer": "client",
+        "client_view": "client",
+        "customer_view": "client",
+        "client's_view": "client",
+        "customer's_view": "client",
+        "external": "client",
+        "survey": "client",
+        "klient": "client",
+        "zákazník": "client",
+        "клиент": "client",
+        "مشتری": "client",
+    },
+    fallback="internal",
+)
+"""``assessments.source``: who scored, our team (``internal``) or the customer, scoring us
+(``client``); a source the contract does not know counts as our team's (and is listed)."""
+
+REBATE_KINDS: tuple[str, ...] = (
+    "volume_bonus",
+    "cash_discount",
+    "marketing_support",
+    "listing_fee",
+    "other",
+)
+"""``rebates.kind``: offered in the data request; kept as the client writes it."""
+
+ACTIVITY_EXAMPLES: tuple[str, ...] = (
+    "order",
+    "delivery",
+    "rush_order",
+    "sales_visit",
+    "call",
+    "complaint",
+    "return",
+    "tech_support",
+)
+"""``activities.activity``: the usual activities, offered in the data request. The client's
+own activity names are kept as written; cost pools name them (see cost_to_serve.drivers)."""
+
 RELATIONSHIP_STAGES = Vocabulary(
     "relationship stage",
     ("transactional", "cooperation", "partnership", "synergy"),
@@ -378,7 +431,7 @@ INPUTS: dict[str, Table] = {
             C("customer_id", "id", True),
             C("criterion", "text", True),
             C("score", "float", True, low=1, high=10),
-            C("source", "text"),
+            C("source", "code", vocabulary=ASSESSMENT_SOURCES),
             key=("customer_id", "criterion", "source"),
             duplicates="keep",
         ),
@@ -498,7 +551,7 @@ def coded_columns(table: str) -> dict[str, Vocabulary]:
 
 
 def all_vocabularies() -> Iterable[Vocabulary]:
-    return (CONTACT_ROLES, CHANNELS, TEAM_ROLES, RELATIONSHIP_STAGES)
+    return (CONTACT_ROLES, CHANNELS, TEAM_ROLES, RELATIONSHIP_STAGES, ASSESSMENT_SOURCES)
 
 
 # ---------------------------------------------------------------- checking a table

@@ -21,9 +21,9 @@ NOTES = "account_profile.notes"
 
 
 def source_kind(value) -> str:
-    """``client`` for an assessment made by the customer (of us), else ``internal``."""
-    v = str(value).strip().lower() if value is not None and value == value else ""
-    return "client" if ("client" in v or "customer" in v) else "internal"
+    """``client`` for an assessment made by the customer (of us), else ``internal``: intake
+    normalised ``assessments.source`` to the contract's codes; a missing source is our team's."""
+    return "client" if value == "client" else "internal"
 
 
 def scale(values: np.ndarray, criterion: Criterion) -> np.ndarray:

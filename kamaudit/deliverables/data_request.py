@@ -22,7 +22,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from ..contract import CHANNELS, CONTACT_ROLES, RELATIONSHIP_STAGES, TEAM_ROLES
+from ..contract import (
+    ACTIVITY_EXAMPLES,
+    ASSESSMENT_SOURCES,
+    CHANNELS,
+    CONTACT_ROLES,
+    REBATE_KINDS,
+    RELATIONSHIP_STAGES,
+    TEAM_ROLES,
+)
 from ..workspace import atomic_path
 from .i18n import Catalog
 from .workbook import safe_sheet_name, set_text
@@ -32,28 +40,6 @@ INPUT_ROWS = 5000
 
 HEADER_ROW = 3
 LISTS_SHEET = "lists"
-
-_ACTIVITIES = (
-    "order",
-    "delivery",
-    "rush_order",
-    "sales_visit",
-    "call",
-    "complaint",
-    "return",
-    "tech_support",
-)
-_REBATE_KINDS = ("volume_bonus", "cash_discount", "marketing_support", "listing_fee", "other")
-_DRIVERS = (
-    "activity",
-    "hours",
-    "invoices",
-    "invoice_lines",
-    "credit_notes",
-    "customers",
-    "revenue",
-)
-_SOURCES = ("internal", "client")
 
 # column -> (kind, required); used when the intake schema cannot be imported
 # helper columns of the intake schema a client need not fill in
@@ -95,21 +81,17 @@ def _criteria() -> tuple[str, ...]:
 
 
 def _lists() -> dict[str, tuple[str, ...]]:
-    try:
-        from ..cost_to_serve import DRIVERS
+    from ..cost_to_serve import DRIVERS
 
-        drivers = tuple(DRIVERS)
-    except Exception:
-        drivers = _DRIVERS
     return {
-        "activity": _ACTIVITIES,
-        "rebate_kind": _REBATE_KINDS,
+        "activity": ACTIVITY_EXAMPLES,
+        "rebate_kind": REBATE_KINDS,
         "channel": CHANNELS.codes,
         "team_role": TEAM_ROLES.codes,
         "relationship_stage": RELATIONSHIP_STAGES.codes,
         "contact_role": CONTACT_ROLES.codes,
-        "driver": drivers,
-        "source": _SOURCES,
+        "driver": tuple(DRIVERS),
+        "source": ASSESSMENT_SOURCES.codes,
         "criterion": _criteria(),
     }
 

@@ -22,7 +22,7 @@ def test_quadrants_and_client_view_by_hand():
             "customer_id": ["C0", "C1"],
             "criterion": ["reliability", "quality"],
             "score": [9.0, 2.0],
-            "source": ["client", "Client's view"],
+            "source": ["client", "client"],  # intake normalised "Client's view"
         }
     )
     wide, _, _ = score_customers(m, ass, s)

@@ -51,3 +51,22 @@ def test_each_spelling_is_listed_once_and_each_unknown_value_by_row(tmp_path):
     assert ("contacts", 4, "Fax", "value cleared") in got
     assert ("team", 4, "Lagerchef", "counted as other") in got
     assert (unknown["severity"] == "warning").all()
+
+
+def test_assessment_sources_become_internal_or_client(tmp_path):
+    assessments = (
+        "customer_id,criterion,score,source\n"
+        "C1,reliability,7,Customer\nC1,quality,6,our team\nC2,quality,8,Zákazník\n"
+        "C2,reliability,5,\nC3,quality,4,Mystery shopper\n"
+    )
+    r = run(
+        tmp_path,
+        {"inv.csv": INV + lines(), "assessments.csv": assessments},
+        {"invoices": "inv.csv", "assessments": "assessments.csv"},
+    )
+    source = r.canonical["assessments"]["source"]
+    assert source.fillna("-").tolist() == ["client", "internal", "client", "-", "internal"]
+    unknown = r.issues[r.issues["problem_key"] == "unknown_code"]
+    assert unknown[["row", "value", "action"]].values.tolist() == [
+        [6, "Mystery shopper", "counted as internal"]
+    ]
