@@ -160,8 +160,14 @@ def test_working_paper_in_browser(browser, tmp_path):
 def test_sample_report_in_browser(browser, sample_run):
     out = sample_run
     html = next((out / "deliverables").glob("*.html"))
-    info = check_report(browser, html, expect_sections=4)
-    assert info["stages"] == ["intake", "cost_to_serve", "account_profile", "team_design"]
+    info = check_report(browser, html, expect_sections=5)
+    assert info["stages"] == [
+        "intake",
+        "cost_to_serve",
+        "account_profile",
+        "team_design",
+        "synthesis",
+    ]
     assert info["images"] >= 10
     for paper in sorted((out / "notebooks").glob("*.html")):
         page, requests, errors = open_offline(browser, paper)
