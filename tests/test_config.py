@@ -117,6 +117,21 @@ def test_broken_yaml_names_line(tmp_path):
         load_engagement(write(tmp_path, "client: [unclosed\n"))
 
 
+def test_a_key_given_twice_is_named_with_both_lines(tmp_path):
+    text = MINIMAL + "currency: EUR\ncurrency: CZK\n"
+    line = text.count("\n")  # the second currency is the last line
+    with pytest.raises(
+        ConfigError,
+        match=rf"line {line}: the key 'currency' is given twice \(first on line {line - 1}\)",
+    ):
+        load_engagement(write(tmp_path, text))
+    nested = "client: Acme\nperiod: {start: 2024-01-01, end: 2025-12-31}\ninputs:\n  invoices: a.csv\n  invoices: b.csv\n"
+    with pytest.raises(
+        ConfigError, match=r"line 5: the key 'invoices' is given twice \(first on line 4\)"
+    ):
+        load_engagement(write(tmp_path, nested))
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_engagement(tmp_path / "nope.yaml")
