@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 NUMBERISH = re.compile(r"^[+\-(]?[\d\s\u00a0\u202f.,']*\d[\d\s\u00a0\u202f.,']*[)\-]?$")
@@ -74,9 +75,15 @@ def parse_numbers(s: pd.Series, decimal: str = ".", thousands: str = "") -> pd.S
 
     Handles thousands separators (any kind of space always), a decimal comma,
     accounting negatives ``(1 200,00)``, SAP's trailing minus ``1200-`` and a leading ``+``.
-    Cells that already hold numbers (from a workbook) are kept as they are.
-    Vectorised with pyarrow string kernels.
+    Cells that already hold numbers (from a workbook) are kept as they are. ``inf``,
+    ``nan`` and numbers beyond float range (``1e309``) are not numbers an export holds:
+    they come back NaN, so intake lists their rows. Vectorised with pyarrow string kernels.
     """
+    out = _parse_numbers(s, decimal, thousands)
+    return out.where(np.isfinite(out.to_numpy()))
+
+
+def _parse_numbers(s: pd.Series, decimal: str, thousands: str) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -86,7 +93,7 @@ def parse_numbers(s: pd.Series, decimal: str = ".", thousands: str = "") -> pd.S
             errors="coerce",
         ).astype("float64")
         text = s.where(s.map(lambda v: isinstance(v, str))).astype("str")
-        rest = parse_numbers(text, decimal, thousands)
+        rest = _parse_numbers(text, decimal, thousands)
         return out.fillna(rest)
     if pd.api.types.is_numeric_dtype(s):
         return s.astype("float64")

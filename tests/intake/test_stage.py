@@ -620,3 +620,15 @@ def test_deliverable_translates_problems_actions_and_derivations():
         "credit_lines",
     ):
         assert en.has(f"intake.problems.{key}"), key
+
+
+def test_infinite_and_overflowing_amounts_are_invalid_with_their_rows(tmp_path):
+    bad = "Z1;2024-03-01;C1;inf\nZ2;2024-03-02;C2;1e309\nZ3;2024-03-03;C3;-Infinity\n"
+    r = run(tmp_path, {"inv.csv": INV + lines(100) + bad}, {"invoices": "inv.csv"})
+    inv = r.canonical["invoices"]
+    assert not set(inv["invoice_id"]) & {"Z1", "Z2", "Z3"}
+    assert inv["net_amount"].abs().max() < 1e6
+    named = r.issues[(r.issues["column"] == "net_amount") & r.issues["row"].isin([102, 103, 104])]
+    assert sorted(named["row"].tolist()) == [102, 103, 104]
+    assert named["problem"].str.contains("is not a number").all()
+    assert set(named["value"]) == {"inf", "1e309", "-Infinity"}
