@@ -295,7 +295,9 @@ class Table:
     """One contract table.
 
     ``key`` lists the columns that identify a row; ``duplicates`` says what intake does
-    with later rows of a repeated key (``drop`` them, or ``keep`` them with a warning).
+    with later rows of a repeated key (``drop`` them, ``keep`` them with a warning, or
+    ``refuse`` the file). Text keys of a ``refuse`` table compare without case and spacing
+    ("Delivery" and " delivery" are one cost pool).
     ``open`` tables (results) may carry columns beyond those declared (a P&L has one
     ``cts_<activity>`` column per pool); input tables carry only contract columns.
     """
@@ -303,7 +305,7 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
-    duplicates: Literal["drop", "keep"] | None = None
+    duplicates: Literal["drop", "keep", "refuse"] | None = None
     open: bool = False
     description: str = ""
 
@@ -400,7 +402,7 @@ INPUTS: dict[str, Table] = {
             C("practical_capacity", "float", low=0),
             C("avoidable_pct", "float", low=0, high=100),
             key=("activity",),
-            duplicates="drop",
+            duplicates="refuse",
         ),
         _t(
             "payments",

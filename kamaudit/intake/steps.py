@@ -347,6 +347,8 @@ def _duplicate_keys(s: _State) -> None:
             continue
         df, keep = s.tables[table], s.stats[table]["keep"]
         k = df[key]
+        if policy == "refuse":  # one pool however it is spelled
+            k = k.apply(lambda c: c.str.strip().str.casefold().str.replace(r"\s+", " ", regex=True))
         has_key = k.notna().all(axis=1).to_numpy()
         cand = keep & has_key
         sub = k[cand]
@@ -366,7 +368,9 @@ def _duplicate_keys(s: _State) -> None:
         firsts[cand] = first_row.to_numpy()
         col = key[0] if len(key) == 1 else ""
         label = " and ".join(key)
-        if table == "customers" and s.settings.duplicate_customers == "fail":
+        if policy == "refuse" or (
+            table == "customers" and s.settings.duplicate_customers == "fail"
+        ):
             sev, act = "fatal", "stopped"
         elif policy == "drop":
             sev, act = "warning", "row dropped; the first row kept"

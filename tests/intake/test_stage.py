@@ -632,3 +632,15 @@ def test_infinite_and_overflowing_amounts_are_invalid_with_their_rows(tmp_path):
     assert sorted(named["row"].tolist()) == [102, 103, 104]
     assert named["problem"].str.contains("is not a number").all()
     assert set(named["value"]) == {"inf", "1e309", "-Infinity"}
+
+
+def test_cost_pools_equal_after_case_and_spacing_are_refused(tmp_path):
+    pools = "activity,annual_cost,driver\nDelivery,1000,activity\nCall,500,activity\n delivery ,700,activity\n"
+    err = fails(
+        tmp_path,
+        {"inv.csv": INV + lines(), "pools.csv": pools},
+        {"invoices": "inv.csv", "cost_pools": "pools.csv"},
+        match=r'pools\.csv, row 4, column "activity": .*repeats the activity of row 2',
+    )
+    fatal = err.problems[err.problems["severity"] == "fatal"]
+    assert fatal["row"].tolist() == [4]
