@@ -38,6 +38,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The years a period may span (pandas dates run from 1677 to 2262)."""
+
+
 class Period(_Strict):
     """The audited period, both ends inclusive."""
 
@@ -48,6 +52,11 @@ class Period(_Strict):
     def _ordered(self) -> Period:
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
+        for name, d in (("start", self.start), ("end", self.end)):
+            if not FIRST_YEAR <= d.year <= LAST_YEAR:
+                raise ValueError(
+                    f"{name} {d} is outside the years an audit can cover ({FIRST_YEAR}-{LAST_YEAR})"
+                )
         return self
 
     @property
@@ -211,7 +220,13 @@ def slugify(text: str) -> str:
 
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "_", norm).strip("_")
-    return slug or "client"
+    # a file name holds 255 bytes: keep the deliverables' names well inside it (the
+    # client's name itself is kept whole on the cover and in the report)
+    return slug[:MAX_SLUG].rstrip("_") or "client"
+
+
+MAX_SLUG = 80
+"""Longest client part of a deliverable's file name."""
 
 
 def _as_text(value: Any) -> str:

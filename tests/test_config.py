@@ -159,3 +159,24 @@ def test_bad_override_is_one_sentence(tmp_path):
 def test_did_you_mean():
     assert did_you_mean("cliet", ["client", "period"]) == ' Did you mean "client"?'
     assert did_you_mean("zzz", ["client"]) == ""
+
+
+def test_validate_refuses_what_run_would_fail_on_later(tmp_path):
+    with pytest.raises(ConfigError, match=r"period.*start 0001-01-01 is outside the years"):
+        load_engagement(
+            write(
+                tmp_path,
+                "client: A\nperiod: {start: 0001-01-01, end: 9999-12-31}\ninputs: {invoices: i.csv}\n",
+            )
+        )
+    with pytest.raises(ConfigError, match=r"profile\.stability\.seed|seed"):
+        load_engagement(write(tmp_path, MINIMAL), {"cost_to_serve.seed": -1})
+
+
+def test_a_very_long_client_name_gives_a_short_file_name(tmp_path):
+    name = "Velkoobchod " * 30
+    eng = load_engagement(
+        write(tmp_path, MINIMAL.replace("client: Acme", f"client: {name.strip()}"))
+    )
+    assert eng.client == name.strip()
+    assert len(eng.slug) <= 80 and eng.slug.startswith("Velkoobchod_Velkoobchod")

@@ -322,7 +322,12 @@ class StabilitySettings(_Strict):
         le=5,
         description="standard deviation of noise added to assessment scores (points)",
     )
-    seed: int = Field(20240601, description="random seed: the same seed gives the same frequencies")
+    seed: int = Field(
+        20240601,
+        ge=0,
+        le=2**32 - 1,
+        description="random seed: the same seed gives the same frequencies",
+    )
     core_min: float = Field(
         0.9, gt=0, le=1, description="selected in at least this share of runs: stable core"
     )

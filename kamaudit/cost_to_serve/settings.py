@@ -31,7 +31,12 @@ class CostToServeSettings(BaseModel):
     monte_carlo_runs: int = Field(
         500, ge=0, le=100_000, description="simulations with all rates varied together (0 = none)"
     )
-    seed: int = Field(42, description="random seed of the Monte Carlo (same seed, same result)")
+    seed: int = Field(
+        42,
+        ge=0,
+        le=2**32 - 1,
+        description="random seed of the Monte Carlo (same seed, same result)",
+    )
     price_cut_pct: float | None = Field(
         None, description="Shapiro matrix: pocket margin % cut point; empty = median of customers"
     )

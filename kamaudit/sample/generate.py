@@ -80,7 +80,7 @@ def generate_sample(
     >>> info = generate_sample("/tmp/nordwind", n_customers=80, n_lines=4000)  # doctest: +SKIP
     >>> info.customer_ids("top10_loss_makers")                                  # doctest: +SKIP
     """
-    _check_arguments(industry, n_customers, n_lines, years)
+    _check_arguments(industry, n_customers, n_lines, years, seed)
     prof = PROFILES[industry]
     n_customers, n_lines, years = int(n_customers), int(n_lines), int(years)
     start_ts = pd.Timestamp(start).normalize()
@@ -140,9 +140,13 @@ def check_industry(industry: str) -> None:
         )
 
 
-def _check_arguments(industry: str, n_customers: int, n_lines: int, years: int) -> None:
+def _check_arguments(
+    industry: str, n_customers: int, n_lines: int, years: int, seed: int = 0
+) -> None:
     """Raise :class:`SampleError` naming the first argument out of range."""
     check_industry(industry)
+    if not 0 <= int(seed) < 2**32:
+        raise SampleError(f"seed = {seed}: a seed is a whole number from 0 to {2**32 - 1}.")
     if int(n_customers) < 60:
         raise SampleError(
             f"n_customers = {n_customers} is too small; the planted facts need at least 60."

@@ -36,6 +36,10 @@ def generate_pack(
     n = int(n)
     if n < 1:
         raise SampleError(f"n = {n}: a pack has at least one company.")
+    if not 0 <= int(seed) < 2**32 // 1000:  # each company's seed is seed * 1000 + k
+        raise SampleError(
+            f"seed = {seed}: a pack's seed is a whole number from 0 to {2**32 // 1000 - 1}."
+        )
     if industry is not None:
         check_industry(industry)
     out = Path(out_dir).expanduser()

@@ -71,3 +71,15 @@ def test_bad_arguments_say_what_is_expected(tmp_path):
         generate_sample(tmp_path, n_customers=10, n_lines=1000)
     with pytest.raises(ValueError, match="25 per customer"):
         generate_sample(tmp_path, n_customers=100, n_lines=1000)
+
+
+def test_a_negative_seed_is_one_sentence(tmp_path):
+    import pytest
+
+    from kamaudit.sample import SampleError, generate_pack, generate_sample
+
+    with pytest.raises(SampleError, match="seed = -5: a seed is a whole number from 0"):
+        generate_sample(tmp_path / "one", seed=-5, n_customers=60, n_lines=2000)
+    with pytest.raises(SampleError, match="seed = -1: a pack's seed"):
+        generate_pack(tmp_path / "pack", 2, seed=-1)
+    assert not (tmp_path / "one").exists() and not (tmp_path / "pack").exists()
