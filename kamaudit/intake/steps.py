@@ -340,6 +340,32 @@ def _invoice_credits(s: _State) -> None:
     st["keep"] = keep
 
 
+def _sales_to_audit(s: _State) -> None:
+    """Stop with one sentence when no kept invoice line is a sale (all zero or negative):
+    there is nothing to analyse, and every later figure would be a division by nothing."""
+    if "invoices" not in s.tables:
+        return
+    r, inv, _, keep = _invoices(s)
+    if not keep.any() or (inv["net_amount"].to_numpy()[keep] > 0).any():
+        return
+    negative = int((inv["net_amount"].to_numpy()[keep] < 0).sum())
+    s.issues.add(
+        table="invoices",
+        file=r.file_name,
+        sheet=r.sheet or "",
+        column="net_amount",
+        problem=(
+            f"{r.file_name}: none of the {int(keep.sum()):,} invoice lines in the period is a "
+            f"sale ({negative:,} are negative, the rest zero): there is nothing to audit. Check "
+            "that the amount column holds sales (inputs.invoices.columns) and its sign."
+        ),
+        action="stopped",
+        severity="fatal",
+        key="no_sales",
+        params={"lines": int(keep.sum()), "negative_n": negative},
+    )
+
+
 def _duplicate_keys(s: _State) -> None:
     """Repeated keys per table (KEYS): later rows dropped or kept with a warning."""
     for table, (key, policy) in KEYS.items():
@@ -553,6 +579,7 @@ _STEPS = (
     _invoice_duplicates,
     _invoice_outliers,
     _invoice_credits,
+    _sales_to_audit,
     _duplicate_keys,
     _apply_filters,
     _customers,

@@ -644,3 +644,18 @@ def test_cost_pools_equal_after_case_and_spacing_are_refused(tmp_path):
     )
     fatal = err.problems[err.problems["severity"] == "fatal"]
     assert fatal["row"].tolist() == [4]
+
+
+@pytest.mark.parametrize("sign", ["-", "0*"])
+def test_a_ledger_without_a_single_sale_is_one_sentence(tmp_path, sign):
+    body = "".join(
+        f"A{i};2024-02-{1 + i % 28:02d};C{i % 3};{'-' + str(10 + i) if sign == '-' else '0'},00\n"
+        for i in range(30)
+    )
+    err = fails(
+        tmp_path,
+        {"inv.csv": INV + body},
+        {"invoices": "inv.csv"},
+        match=r"inv\.csv: none of the 30 invoice lines in the period is a sale",
+    )
+    assert "nothing to audit" in str(err)
