@@ -111,11 +111,11 @@ def main() -> None:
     print(f"invoices {a.lines:,} rows, contacts {a.lines // 10:,} rows; median of {a.runs}")
     for name, df in dfs.items():
         assert not contract.check_table(name, df), contract.check_table(name, df)
-        full = median_time(lambda: contract.check_table(name, df, full=True), a.runs)
-        light = median_time(lambda: contract.check_table(name, df, full=False), a.runs)
+        full = median_time(lambda n=name, d=df: contract.check_table(n, d, full=True), a.runs)
+        light = median_time(lambda n=name, d=df: contract.check_table(n, d, full=False), a.runs)
         print(f"  {name:9} contract full {full:7.3f} s   read check {light:7.3f} s", end="")
         if schemas:
-            pand = median_time(lambda: schemas[name].validate(df, lazy=True), a.runs)
+            pand = median_time(lambda n=name, d=df: schemas[n].validate(d, lazy=True), a.runs)
             print(f"   pandera lazy {pand:7.3f} s", end="")
         print()
     with tempfile.TemporaryDirectory() as tmp:
