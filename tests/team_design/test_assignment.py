@@ -8,6 +8,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kamaudit.contract import CONTACT_ROLES
 from kamaudit.team_design import TIERS
 
 from .frames import (
@@ -100,16 +101,7 @@ def companies(draw):
     tiers = draw(st.lists(st.sampled_from(TIERS), min_size=n, max_size=n))
     ids = [f"C{i:02d}" for i in range(n)]
     ap = profile([(c, t, True) for c, t in zip(ids, tiers, strict=True)])
-    roles = [
-        "decision_maker",
-        "influencer",
-        "user",
-        "procurement",
-        "finance",
-        "technical",
-        "executive",
-        "buyer",
-    ]
+    roles = list(CONTACT_ROLES.allowed)  # intake has normalised them: codes and "other"
     crow = []
     for c in ids:
         for j in range(draw(st.integers(0, 4))):
