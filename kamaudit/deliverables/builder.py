@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..freshness import CURRENT, NOT_RUN, RAN_NOW, STAGES, STALE
 from ..workspace import Workspace
 from . import STAGE_CONTRIBUTORS
 from .context import ReportContext
@@ -134,9 +135,6 @@ def collect_reports(
     return reports, errors
 
 
-_STAGES = ("intake", "cost_to_serve", "account_profile", "team_design")
-
-
 def mark_freshness(ctx: ReportContext, reports: list[StageReport]) -> list[StageReport]:
     """Say on each section whether it is from this run, an earlier current run, or stale,
     and add a short section for each stage that has not run.
@@ -146,11 +144,11 @@ def mark_freshness(ctx: ReportContext, reports: list[StageReport]) -> list[Stage
     by hand), nothing is added.
     """
     states = (ctx.workspace.read_manifest() or {}).get("sections") or {}
-    if not states or all(v == "ran now" for v in states.values()):
+    if not states or all(v == RAN_NOW for v in states.values()):
         return reports
     t = ctx.t
-    kinds = {"ran now": "note", "current": "note", "stale": "warning"}
-    keys = {"ran now": "ran_now", "current": "current", "stale": "stale", "not run": "not_run"}
+    kinds = {RAN_NOW: "note", CURRENT: "note", STALE: "warning"}
+    keys = {RAN_NOW: "ran_now", CURRENT: "current", STALE: "stale", NOT_RUN: "not_run"}
     out = []
     for report in reports:
         state = states.get(report.stage)
@@ -158,12 +156,12 @@ def mark_freshness(ctx: ReportContext, reports: list[StageReport]) -> list[Stage
             title = report.section.title
             note = Text(t(f"report.section_{keys[state]}", section=title), kind=kinds[state])
             report.section.blocks.insert(0, note)
-            if state == "stale":
+            if state == STALE:
                 report.summary.insert(0, f"{title}: {note.text}")
         out.append(report)
     done = {r.stage for r in reports}
-    for stage in _STAGES:
-        if states.get(stage) == "not run" and stage not in done:
+    for stage in STAGES:
+        if states.get(stage) == NOT_RUN and stage not in done:
             title = t(f"report.stage_{stage}")
             text = Text(t("report.section_not_run", section=title), kind="warning")
             out.append(
