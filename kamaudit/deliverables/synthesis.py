@@ -19,11 +19,9 @@ TOP_N = 10
 def _actions_view(actions: pd.DataFrame, ctx) -> pd.DataFrame:
     """Actions in the client's words: what, for whom, worth, owner, by when, resting on."""
     t = ctx.t
-    who = actions["name"].where(actions["name"].notna(), actions["segment"])
-    who = who.where(
-        actions["segment"].isna(),
-        actions["segment"].map(lambda s: t(f"{_P}tables.{s}", default=str(s))),
-    )
+    # an action is for a customer (its name) or for a table of data (the table's name)
+    tables = actions["segment"].map(lambda s: t(f"{_P}tables.{s}", default=str(s)))
+    who = tables.where(actions["segment"].notna(), actions["name"])
     return pd.DataFrame(
         {
             "action": actions["action"].map(lambda a: t(f"{_P}actions.{a}", default=str(a))),
