@@ -79,16 +79,22 @@ class InputSpec(_Strict):
 
     path: Path = Field(description="file path, relative to the engagement file")
     sheet: str | int | None = Field(None, description="sheet name or 0-based index (xlsx)")
-    header_row: int | None = Field(
-        None, ge=1, description="1-based row of the header as the client sees it"
+    header_row: int | Literal["none"] | None = Field(
+        None,
+        description='1-based row of the header as the client sees it, or "none" for an export '
+        "without a header row (then columns is a list in file order)",
     )
     encoding: str | None = Field(None, description="e.g. utf-8, utf-8-sig, cp1250, cp1251, latin-1")
-    delimiter: str | None = Field(None, description='";", "," or "\\t"')
+    delimiter: str | None = Field(
+        None, description='";", ",", "\\t", "|" or "whitespace" (runs of spaces or tabs)'
+    )
     decimal: Literal[".", ","] | None = None
     thousands: str | None = Field(None, description='" ", "\\u00a0", ".", ",", "\'" or ""')
     date_format: str | None = Field(None, description='strftime pattern, e.g. "%d.%m.%Y"')
-    columns: dict[str, str] = Field(
-        default_factory=dict, description="client header -> canonical column name"
+    columns: dict[str, str] | list[str | None] = Field(
+        default_factory=dict,
+        description="client header -> canonical column name; with header_row: none, the "
+        "canonical names in file order (~ skips a column)",
     )
 
     @field_validator("path", mode="after")
@@ -100,15 +106,47 @@ class InputSpec(_Strict):
             v = Path(base) / v
         return v.resolve() if v.is_absolute() else v
 
+    @field_validator("header_row", mode="before")
+    @classmethod
+    def _header_row(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.strip().casefold() in ("none", "no", "false"):
+            return "none"
+        if isinstance(v, bool):  # YAML `no` / `false`
+            if v:
+                raise ValueError('header_row is a row number (1 or more) or "none"')
+            return "none"
+        if isinstance(v, int) and v < 1:
+            raise ValueError('header_row is a row number (1 or more) or "none"')
+        return v
+
     @field_validator("delimiter")
     @classmethod
     def _delim(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        v = {"\\t": "\t", "tab": "\t"}.get(v, v)
-        if len(v) != 1:
-            raise ValueError(f"a delimiter is one character, got {v!r}")
+        v = {"\\t": "\t", "tab": "\t", "space": "whitespace", "spaces": "whitespace"}.get(v, v)
+        if v != "whitespace" and len(v) != 1:
+            raise ValueError(f'a delimiter is one character or "whitespace", got {v!r}')
         return v
+
+    @model_validator(mode="after")
+    def _columns_in_order(self) -> InputSpec:
+        listed = isinstance(self.columns, list)
+        if self.header_row == "none" and not listed:
+            raise ValueError(
+                "header_row: none needs columns as a list of canonical names in file order "
+                "(~ for a column to skip), e.g. columns: [invoice_date, customer_id, ~, net_amount]"
+            )
+        if listed and self.header_row != "none":
+            raise ValueError(
+                "columns is a list (names in file order) only with header_row: none; with a "
+                'header row, map the client\'s headers: columns: {"Client header": canonical_name}'
+            )
+        return self
+
+    def header_map(self) -> dict[str, str]:
+        """The client header -> canonical name mapping ({} when columns are listed in order)."""
+        return self.columns if isinstance(self.columns, dict) else {}
 
 
 class ReportSettings(_Strict):

@@ -66,6 +66,7 @@ _ACTION_KEYS = {
     ),
     "stopped": "stopped",
     "ignored": "ignored",
+    "not read": "not_read",
 }
 _ISSUE_INTERNAL = ("problem_key", "params")
 

@@ -35,6 +35,7 @@ class _State:
     derivation_items: list[dict] = field(default_factory=list)  # catalog keys of derivations
     unattributed: dict[str, dict] = field(default_factory=dict)
     derived_customers: bool = False
+    derived_invoice_ids: bool = False
 
 
 def _invoices(s: _State) -> tuple[RawTable, pd.DataFrame, dict[str, Any], np.ndarray]:
@@ -86,6 +87,12 @@ def _typed_tables(s: _State) -> None:
             and {"quantity", "unit_price"} <= set(r.df.columns)
         ):
             missing_cols.remove("net_amount")
+        if (
+            table == "invoices"
+            and "invoice_id" in missing_cols
+            and {"customer_id", "invoice_date"} <= set(r.df.columns)
+        ):
+            missing_cols.remove("invoice_id")  # derived per customer and day (_invoice_ids)
         if missing_cols:
             spec_cols = {v: k for k, v in s.mappings.get(table, {}).items()}
             found = [h for h in r.headers if h]
@@ -118,6 +125,41 @@ def _typed_tables(s: _State) -> None:
         s.tables[table] = df
         s.rows_of[table] = r.rows
         st["keep"] = keep
+
+
+def _invoice_ids(s: _State) -> None:
+    """An export without invoice numbers: one invoice per customer and day, said so.
+
+    Lines of one customer on one day become one invoice ``<customer>/<yyyy-mm-dd>``, so
+    order counts, lines per order and order sizes rest on that assumption, and payments
+    (which name invoice numbers) cannot be matched: :func:`_orphans` says so once.
+    """
+    if "invoices" not in s.tables or "invoice_id" in s.tables["invoices"].columns:
+        return
+    r, inv, _, _ = _invoices(s)
+    day = inv["invoice_date"].dt.strftime("%Y-%m-%d")
+    ids = inv["customer_id"].fillna("?").astype(str) + "/" + day.fillna("?")
+    inv["invoice_id"] = ids.astype(inv["customer_id"].dtype)
+    s.derived_invoice_ids = True
+    n = int(inv["invoice_id"].nunique())
+    s.derivations.append(
+        f"invoices.invoice_id = customer and day ({n:,} invoices): the export has no invoice number"
+    )
+    s.derivation_items.append({"key": "invoice_id", "params": {"invoices": n}})
+    s.issues.add(
+        table="invoices",
+        file=r.file_name,
+        sheet=r.sheet or "",
+        column="invoice_id",
+        problem=(
+            "has no invoice number column: one invoice per customer and day assumed "
+            f"({n:,} invoices)"
+        ),
+        action="derived",
+        severity="warning",
+        key="invoice_id_derived",
+        params={"invoices": n},
+    )
 
 
 def _invoice_amounts(s: _State) -> None:
@@ -527,6 +569,26 @@ def _orphans(s: _State) -> None:
             )
             s.tables[table] = df.loc[~orphan].reset_index(drop=True)
             s.rows_of[table] = s.rows_of[table][~orphan]
+    if "payments" in s.tables and "invoices" in s.tables and s.derived_invoice_ids:
+        r = s.raws["payments"]
+        n = len(s.tables["payments"])
+        s.issues.add(
+            table="payments",
+            file=r.file_name,
+            sheet=r.sheet or "",
+            column="invoice_id",
+            problem=(
+                f"none of the {n:,} payments can be matched to an invoice: the invoice lines have "
+                "no invoice number (invoices were derived per customer and day), so payment "
+                "discipline is not assessed"
+            ),
+            action="ignored",
+            severity="warning",
+            key="payments_unmatched",
+            params={"payments": n},
+        )
+        s.stats["payments"]["orphans_n"] = n
+        del s.tables["payments"]
     if "payments" in s.tables and "invoices" in s.tables:
         df = s.tables["payments"]
         orphan = ~df["invoice_id"].isin(set(s.tables["invoices"]["invoice_id"])).to_numpy()
@@ -574,6 +636,7 @@ def _activities(s: _State) -> None:
 
 _STEPS = (
     _typed_tables,
+    _invoice_ids,
     _invoice_amounts,
     _invoice_period,
     _invoice_duplicates,

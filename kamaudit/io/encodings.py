@@ -86,3 +86,69 @@ def sniff_delimiter(lines: list[str]) -> tuple[str, float]:
         if score > best_score:
             best, best_score = delim, score
     return best, max(best_score, 0.0)
+
+
+_UTF8_PAIR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
+def may_hold_utf8(data: bytes) -> bool:
+    """Whether bytes read as a one-byte code page hold UTF-8 sequences worth a per-line look."""
+    return _UTF8_PAIR.search(data) is not None
+
+
+def decode_by_line(data: bytes, fallback: str | None = None) -> tuple[str, str | None, list[int]]:
+    """Decode an export whose lines are not all in one encoding.
+
+    Each line is UTF-8 when it decodes strictly as UTF-8; the other lines are decoded in
+    the one-byte code page their bytes read as (detected on those lines together, unless
+    ``fallback`` is given). Returns ``(text, the other encoding or None, the 1-based line
+    numbers decoded in it)``; with no UTF-8 line beyond ASCII the whole file is the code
+    page's and no line is named.
+    """
+    lines = data.split(b"\n")
+    utf8_lines, other = 0, []
+    for i, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            other.append(i)
+    if not other:
+        return data.decode("utf-8"), None, []
+    legacy = fallback or detect_encoding(b"\n".join(lines[i] for i in other))[0]
+    if legacy.startswith("utf"):
+        legacy = "cp1250"
+    if not utf8_lines:
+        return data.decode(legacy, errors="replace"), None, []
+    for i in other:
+        lines[i] = lines[i].decode(legacy, errors="replace").encode("utf-8")
+    return b"\n".join(lines).decode("utf-8"), legacy, [i + 1 for i in other]
+
+
+WHITESPACE = "whitespace"
+_RUNS = {"runs of spaces or tabs": re.compile(r"[ \t]+"), "two or more spaces, or tabs": re.compile(r"\t|[ ]{2,}")}
+
+
+def whitespace_split(lines: list[str]) -> tuple[re.Pattern, str, float]:
+    """How a whitespace-aligned export splits: on any run of spaces, or only on two or more
+    (so "Acme Ltd" stays one value), whichever gives the lines the most consistent width.
+    Returns ``(pattern, why, share of lines at the usual width)``."""
+    body = [ln.strip() for ln in lines if ln.strip()][:200]
+    best = (_RUNS["runs of spaces or tabs"], "runs of spaces or tabs", 0.0)
+    for why, pat in _RUNS.items():
+        counts = [len(pat.split(ln)) for ln in body]
+        if not counts:
+            continue
+        values, freq = np.unique(counts, return_counts=True)
+        mode = int(values[freq == freq.max()].max())
+        share = float(freq.max()) / len(counts) if mode >= 2 else 0.0
+        if share > best[2] + 0.02:
+            best = (pat, why, share)
+    return best
+
+
+def respace(text: str, pattern: re.Pattern) -> str:
+    """Whitespace-aligned lines as tab-separated ones (values never hold a tab here)."""
+    return "\n".join("\t".join(pattern.split(ln.strip())) if ln.strip() else "" for ln in text.splitlines())

@@ -46,6 +46,7 @@ _DATEISH = re.compile(r"^\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
 
 
 def _known_headers(table: str, columns: dict[str, str]) -> set[str]:
+    columns = columns if isinstance(columns, dict) else {}
     known = {_norm(k) for k in columns}
     known |= {_norm(c) for c in SCHEMA.get(table, {})}
     known |= set(_ALIASES)
@@ -96,7 +97,11 @@ def header_row(
     of the file or sheet (``unit``: "lines" or "rows"), or detected from its first ``rows``.
 
     Records the choice in ``options["header_row"]``; ``where`` names the file (and sheet).
+    -1 when the engagement file says the export has no header row (``header_row: none``).
     """
+    if spec.header_row == "none":
+        options["header_row"] = opt("none", "engagement file")
+        return -1
     if spec.header_row:
         header_idx = spec.header_row - 1
         options["header_row"] = opt(spec.header_row, "engagement file")
@@ -121,6 +126,7 @@ def map_headers(
     (ignoring case, spaces and underscores) or a common English spelling map by themselves.
     """
     schema = SCHEMA.get(table, {})
+    columns = columns if isinstance(columns, dict) else {}  # a list: headers are canonical already
     by_norm = {}
     for h in headers:
         by_norm.setdefault(_norm(h), h)
@@ -156,3 +162,26 @@ def map_headers(
             mapping[h] = canon
             mapped.add(canon)
     return mapping, problems
+
+
+def listed_headers(table: str, spec: Any, width: int, where: str) -> tuple[list[str], list[int]]:
+    """With ``header_row: none``: the canonical names of ``spec.columns`` (a list in file
+    order) as the headers, and the positions of the columns to keep (``~`` skips one).
+
+    The list must name every column the rows hold: ``width`` values per row.
+    """
+    names = list(spec.columns)
+    if len(names) != width:
+        raise InputError(
+            f"{where}: inputs.{table}.columns lists {len(names)} columns in file order, but the "
+            f"rows hold {width} values: list one name (or ~ to skip) for each value."
+        )
+    schema = SCHEMA.get(table, {})
+    for name in names:
+        if name is not None and name not in schema:
+            raise InputError(
+                f'{where}: inputs.{table}.columns names "{name}", which is not a column of '
+                f"{table}.{did_you_mean(str(name), list(schema))} Columns: {', '.join(schema)}"
+            )
+    keep = [j for j, n in enumerate(names) if n is not None]
+    return [names[j] for j in keep], keep

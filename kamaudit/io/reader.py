@@ -50,6 +50,13 @@ def read_input(table: str, spec: Any) -> RawTable:
     with open(path, "rb") as fh:
         magic = fh.read(8)
     suffix = path.suffix.lower()
+    if magic.startswith(b"\xd0\xcf\x11\xe0") and _is_encrypted_package(path):
+        raise InputError(
+            f"{name} is protected with a password (an encrypted Excel workbook), so it cannot "
+            "be read: ask the client for an unprotected copy, or open it with the password and "
+            f"save it again without one (File > Info > Protect Workbook), then point "
+            f"inputs.{table}.path to the new file."
+        )
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(
             f"{name} is an old Excel 97-2003 workbook (.xls), which kamaudit does not read: "
@@ -92,6 +99,22 @@ def _read_any(table: str, path: Path, spec: Any, suffix: str, magic: bytes) -> R
     else:
         raw = read_text(table, path, spec)
     return raw
+
+
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _is_encrypted_package(path: Path) -> bool:
+    """An OLE compound file holding an ``EncryptedPackage`` stream: a password-protected
+    .xlsx (Office encryption), not an old .xls. Stream names sit in the file's directory
+    sectors, in UTF-16; the file is scanned in chunks for the name."""
+    with open(path, "rb") as fh:
+        prev = b""
+        while block := fh.read(1 << 20):
+            if _ENCRYPTED in prev + block:
+                return True
+            prev = block[-len(_ENCRYPTED) :]
+    return False
 
 
 def _is_xlsx_zip(path: Path) -> bool:

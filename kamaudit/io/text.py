@@ -19,11 +19,16 @@ from .encodings import (
     HEAD_BYTES,
     decode_head,
     detect_encoding,
+    WHITESPACE,
+    decode_by_line,
     looks_binary,
+    may_hold_utf8,
+    respace,
     sniff_delimiter,
+    whitespace_split,
 )
-from .headers import header_row
-from .raw import RawTable, clean_header, opt, title_rows_note
+from .headers import header_row, listed_headers
+from .raw import RawTable, clean_header, note, opt, title_rows_note
 
 
 def read_text(table: str, path: Path, spec: Any) -> RawTable:
@@ -31,18 +36,28 @@ def read_text(table: str, path: Path, spec: Any) -> RawTable:
     name = path.name
     options, encoding, delim, sample, header_idx = _layout(table, path, spec)
     utf8 = _utf8(table, path, spec, encoding, options)
-    n_fields = len(sample[header_idx]) if header_idx < len(sample) else 0
-    df = _arrow_csv(utf8, delim, header_idx, n_fields) if n_fields else None
+    pattern = options.pop("whitespace", None)
+    if pattern is not None:
+        utf8 = respace(utf8.decode("utf-8"), pattern).encode("utf-8")
+    first = max(header_idx, 0)
+    if header_idx < 0:  # no header row: the width of the first line that holds values
+        first = next((i for i, r in enumerate(sample) if any(c.strip() for c in r)), 0)
+    n_fields = len(sample[first]) if first < len(sample) else 0
+    df = _arrow_csv(utf8, delim, max(header_idx, 0), n_fields) if n_fields else None
     options["parser"] = opt("pyarrow" if df is not None else "pandas", "detected")
     read_wide = False
     if df is None:
-        df, read_wide = _pandas_csv(name, utf8, delim, header_idx)
+        df, read_wide = _pandas_csv(name, utf8, delim, max(header_idx, 0))
     del utf8
     if not len(df):
         raise InputError(f"{name} holds no table: no header row was found.")
-    first = df.iloc[0].tolist()
-    headers = [clean_header(c) for c in first]
-    df = df.iloc[1:].reset_index(drop=True)
+    if header_idx < 0:
+        headers, keep = listed_headers(table, spec, df.shape[1], name)
+        df = df.iloc[:, keep].reset_index(drop=True)
+        read_wide = False
+    else:
+        headers = [clean_header(c) for c in df.iloc[0].tolist()]
+        df = df.iloc[1:].reset_index(drop=True)
     df.columns = [f"__col{i}" for i in range(df.shape[1])]
     rows = _line_numbers(df, header_idx)
     if read_wide:
@@ -55,7 +70,26 @@ def read_text(table: str, path: Path, spec: Any) -> RawTable:
     )
     if header_idx > 0:
         raw.notes.append(title_rows_note(raw, header_idx))
+    if "mixed_encoding" in options:
+        raw.notes.append(_mixed_note(raw, options["mixed_encoding"]))
     return raw
+
+
+def _mixed_note(raw: RawTable, mixed: dict[str, Any]) -> dict:
+    lines = mixed["lines"]
+    shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
+    return note(
+        raw,
+        value=shown,
+        problem=(
+            f"{len(lines)} line(s) are not UTF-8 like the rest of the file (lines {shown}): "
+            f"read as {mixed['value']}"
+        ),
+        action="corrected: read as " + mixed["value"],
+        severity="warning",
+        key="mixed_encoding",
+        params={"n": len(lines), "lines": shown, "encoding": mixed["value"]},
+    )
 
 
 def _layout(
@@ -101,8 +135,19 @@ def _layout(
         delim = spec.delimiter
         options["delimiter"] = opt(delim, "engagement file")
     else:
-        delim, _ = sniff_delimiter(lines)
+        delim, score = sniff_delimiter(lines)
         options["delimiter"] = opt(delim, "detected")
+        if score < 0.5:  # no character splits the lines: aligned by spaces?
+            pattern, why, share = whitespace_split(lines)
+            if share >= 0.8:
+                delim = WHITESPACE
+                options["delimiter"] = opt(delim, "detected", why=why)
+    if delim == WHITESPACE:
+        pattern, why, _ = whitespace_split(lines)
+        options["delimiter"].setdefault("why", why)
+        options["whitespace"] = pattern
+        lines = respace("\n".join(lines), pattern).split("\n")
+        delim = "\t"
 
     sample = list(csv.reader(lines[:60], delimiter=delim))
     header_idx = header_row(table, spec, sample, len(lines), options, name, "lines")
@@ -112,7 +157,10 @@ def _layout(
 def _utf8(table: str, path: Path, spec: Any, encoding: str, options: dict) -> bytes:
     """The whole file decoded once (strictly) and re-encoded as UTF-8 for pyarrow and pandas.
 
-    A detected encoding that fails past the head is detected again on the whole file.
+    A detected encoding that fails past the head, or a one-byte code page over bytes that
+    hold UTF-8 lines, is settled line by line: UTF-8 lines stay UTF-8, the others are
+    read in their code page and named (``options["mixed_encoding"]``), never the whole
+    file re-read in one guess.
     """
     name = path.name
     data = path.read_bytes()
@@ -124,10 +172,24 @@ def _utf8(table: str, path: Path, spec: Any, encoding: str, options: dict) -> by
                 f"{name} is not valid {encoding} text: set inputs.{table}.encoding to the "
                 f"file's encoding (one of {', '.join(ENCODINGS)})."
             ) from None
-        encoding, why = detect_encoding(data)
-        options["encoding"] = opt(encoding, "detected", why=why + " (whole file)")
-        text_all = data.decode(encoding, errors="replace")
+        text_all = _by_line(data, None, options)
+    else:
+        if not spec.encoding and not encoding.startswith("utf") and may_hold_utf8(data):
+            text_all = _by_line(data, encoding, options)
     return text_all.lstrip("\ufeff").encode("utf-8")
+
+
+def _by_line(data: bytes, code_page: str | None, options: dict) -> str:
+    text, other, lines = decode_by_line(data, code_page)
+    if other is None:
+        if code_page is None:  # no UTF-8 line at all: the whole file in one code page
+            encoding, why = detect_encoding(data)
+            options["encoding"] = opt(encoding, "detected", why=why + " (whole file)")
+            return data.decode(encoding, errors="replace")
+        return text
+    options["encoding"] = opt("utf-8", "detected", why=f"UTF-8, with {len(lines)} line(s) in {other}")
+    options["mixed_encoding"] = opt(other, "detected", lines=lines)
+    return text
 
 
 def _pandas_csv(name: str, utf8: bytes, delim: str, header_idx: int) -> tuple[pd.DataFrame, bool]:

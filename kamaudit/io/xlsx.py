@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, did_you_mean
-from .headers import header_row
-from .raw import BLANKS, RawTable, clean_header, opt, title_rows_note
+from .headers import header_row, listed_headers
+from .raw import BLANKS, RawTable, clean_header, note, opt, title_rows_note
+from .xlsx_scan import Extent, Sheet, col_letters, sheet_extent, workbook_sheets
 
 
 def read_xlsx(table: str, path: Path, spec: Any) -> RawTable:
@@ -22,14 +23,64 @@ def read_xlsx(table: str, path: Path, spec: Any) -> RawTable:
     calamine reads the cell values about ten times faster; anything it cannot open
     (or a missing calamine) goes to openpyxl, which also words the error messages for
     broken workbooks. Both give the grid from cell A1, so row numbers are Excel's.
+
+    The sheet is chosen and its cells' reach scanned first (:mod:`.xlsx_scan`): hidden
+    sheets are skipped unless the engagement file names them, and a sheet whose cells
+    reach far beyond its table is read in the table's block only (openpyxl, bounded),
+    the cells outside named; one spread too thin to hold a table is refused.
     """
-    got = _calamine_grid(table, path, spec) if XLSX_ENGINE in ("auto", "calamine") else None
+    book = workbook_sheets(path)
+    picked, extent = None, None
+    if book:
+        picked = _pick_sheet(table, path.name, [s.name for s in book], spec, book)
+        part = next((s.part for s in book if s.name == picked[0]), None)
+        if part:
+            extent = sheet_extent(path, part, f'{path.name}, sheet "{picked[0]}"')
+    bounded = extent is not None and extent.bounded
+    use_calamine = XLSX_ENGINE in ("auto", "calamine") and not bounded
+    got = _calamine_grid(table, path, spec, picked) if use_calamine else None
     if got is None:
         # a file object (opened read-only): openpyxl then accepts any extension
         with open(path, "rb") as fh:
-            got = _openpyxl_grid(table, path, spec, fh)
+            got = _openpyxl_grid(table, path, spec, fh, picked, extent if bounded else None)
     ws_name, options, values = got
-    return _workbook_table(table, path, spec, ws_name, options, values)
+    raw = _workbook_table(table, path, spec, ws_name, options, values)
+    if book and spec.sheet is None:
+        skipped = [s.name for s in book if s.hidden][:10]
+        if skipped:
+            raw.notes.append(_hidden_note(raw, skipped))
+    if bounded:
+        raw.notes.append(_far_cells_note(raw, extent))
+    return raw
+
+
+def _hidden_note(raw: RawTable, skipped: list[str]) -> dict:
+    names = ", ".join(f'"{s}"' for s in skipped)
+    return note(
+        raw,
+        problem=f"hidden sheet(s) {names} skipped: the first visible sheet was read",
+        action="skipped",
+        severity="info",
+        key="hidden_sheets",
+        params={"sheets": names},
+    )
+
+
+def _far_cells_note(raw: RawTable, extent: Extent) -> dict:
+    block = f"A1:{col_letters(extent.read_cols or 1)}{extent.read_rows}"
+    cells = ", ".join(extent.outside) + (" …" if extent.outside_n > len(extent.outside) else "")
+    return note(
+        raw,
+        value=cells,
+        problem=(
+            f"{extent.outside_n} cell(s) far outside the table ({cells}) were not read; "
+            f"the table was read in {block}"
+        ),
+        action="not read",
+        severity="warning",
+        key="far_cells",
+        params={"n": extent.outside_n, "cells": cells, "block": block},
+    )
 
 
 XLSX_ENGINE = "auto"
@@ -37,14 +88,24 @@ XLSX_ENGINE = "auto"
 benchmarks and tests."""
 
 
-def _pick_sheet(table: str, name: str, sheets: list[str], spec: Any) -> tuple[str, dict]:
+def _pick_sheet(
+    table: str, name: str, sheets: list[str], spec: Any, book: list[Sheet] | None = None
+) -> tuple[str, dict]:
     sheet = spec.sheet
     options: dict[str, dict[str, Any]] = {"format": opt("xlsx", "detected")}
     if not sheets:
         raise InputError(f"{name} is an Excel workbook without any sheet: export {table} again.")
     if sheet is None:
-        ws_name = sheets[0]
-        options["sheet"] = opt(ws_name, "detected", why="first sheet")
+        hidden = {s.name for s in book or [] if s.hidden}
+        visible = [s for s in sheets if s not in hidden]
+        if not visible:
+            raise InputError(
+                f"every sheet of {name} is hidden ("
+                + ", ".join(f'"{s}"' for s in sheets)
+                + f"): name the one holding {table} in inputs.{table}.sheet."
+            )
+        ws_name = visible[0]
+        options["sheet"] = opt(ws_name, "detected", why="first visible sheet" if hidden else "first sheet")
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(sheets):
             raise InputError(
@@ -71,7 +132,9 @@ def _pick_sheet(table: str, name: str, sheets: list[str], spec: Any) -> tuple[st
     return ws_name, options
 
 
-def _calamine_grid(table: str, path: Path, spec: Any) -> tuple[str, dict, list] | None:
+def _calamine_grid(
+    table: str, path: Path, spec: Any, picked: tuple[str, dict] | None
+) -> tuple[str, dict, list] | None:
     """The sheet's cell values from A1 with python-calamine; None to fall back to openpyxl.
 
     Empty cells come back as ``""`` (made ``None`` later, as openpyxl gives them);
@@ -87,7 +150,7 @@ def _calamine_grid(table: str, path: Path, spec: Any) -> tuple[str, dict, list] 
             try:
                 meta = getattr(wb, "sheets_metadata", None)
                 sheets = [m.name for m in meta] if meta else list(wb.sheet_names)
-                ws_name, options = _pick_sheet(table, path.name, sheets, spec)
+                ws_name, options = picked or _pick_sheet(table, path.name, sheets, spec)
                 values = wb.get_sheet_by_name(ws_name).to_python(skip_empty_area=False)
             finally:
                 close = getattr(wb, "close", None)
@@ -102,7 +165,14 @@ def _calamine_grid(table: str, path: Path, spec: Any) -> tuple[str, dict, list] 
     return ws_name, options, values
 
 
-def _openpyxl_grid(table: str, path: Path, spec: Any, fh: Any) -> tuple[str, dict, list]:
+def _openpyxl_grid(
+    table: str,
+    path: Path,
+    spec: Any,
+    fh: Any,
+    picked: tuple[str, dict] | None = None,
+    extent: Extent | None = None,
+) -> tuple[str, dict, list]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -115,8 +185,17 @@ def _openpyxl_grid(table: str, path: Path, spec: Any, fh: Any) -> tuple[str, dic
             "and save it again as .xlsx, or export CSV."
         ) from None
     try:
-        ws_name, options = _pick_sheet(table, name, wb.sheetnames, spec)
+        ws_name, options = picked or _pick_sheet(table, name, wb.sheetnames, spec)
         ws = wb[ws_name]
+        if extent is not None:  # the table's block only: never a grid to the farthest cell
+            values = [
+                tuple(r)
+                for r in ws.iter_rows(
+                    max_row=extent.read_rows, max_col=extent.read_cols, values_only=True
+                )
+            ]
+            options["engine"] = opt("openpyxl", "detected")
+            return ws_name, options, values
         # trust the stored dimension unless it is missing or says A1 only (some exporters);
         # recomputing it parses the whole sheet a second time
         try:
@@ -151,7 +230,12 @@ def _workbook_table(
     header_idx = header_row(
         table, spec, head_rows, len(grid), options, f'{name}, sheet "{ws_name}"', "rows"
     )
-    headers = [clean_header(c) for c in grid[header_idx]]
+    if header_idx < 0:  # header_row: none, the columns listed in file order
+        headers, keep = listed_headers(table, spec, grid.shape[1], f'{name}, sheet "{ws_name}"')
+        grid, blank = grid[:, keep], blank[:, keep]
+        last = len(keep)
+    else:
+        headers = [clean_header(c) for c in grid[header_idx]]
     body = grid[header_idx + 1 :]
     cols = [f"__col{i}" for i in range(len(headers))]
     df = pd.DataFrame({c: pd.Series(body[:, j], dtype=object) for j, c in enumerate(cols)})
