@@ -136,7 +136,7 @@ def render_starter(client: str = "Client name", language: str = "en") -> str:
     out.append("  #   sheet: Data            # sheet name or 0-based index (xlsx)")
     out.append("  #   header_row: 3          # 1-based row of the header, as the client sees it")
     out.append("  #   encoding: cp1250       # utf-8, utf-8-sig, cp1250, cp1251, latin-1")
-    out.append('  #   delimiter: ";"         # ";", "," or "\\t"')
+    out.append('  #   delimiter: ";"         # ";", ",", "\\t", "|" or whitespace (aligned columns)')
     out.append('  #   decimal: ","           # "." or ","')
     out.append('  #   thousands: " "         # " ", "\\u00a0", ".", ",", "\'" or ""')
     out.append('  #   date_format: "%d.%m.%Y"')
@@ -144,6 +144,14 @@ def render_starter(client: str = "Client name", language: str = "en") -> str:
         '  #   columns: {"Doklad": invoice_id, "Datum": invoice_date, '
         '"IČO": customer_id, "Cena bez DPH": net_amount}'
     )
+    out.append("  # An export without a header row: list the columns in file order, ~ skips one.")
+    out.append("  # Without an invoice number column, one invoice per customer and day is assumed")
+    out.append("  # (said in the data-quality report; payments then cannot be matched).")
+    out.append("  # invoices:")
+    out.append("  #   path: exports/SALES.TXT")
+    out.append("  #   delimiter: whitespace")
+    out.append("  #   header_row: none")
+    out.append("  #   columns: [invoice_date, customer_id, ~, net_amount]")
     default = Engagement.model_construct()
     for name, field in Engagement.model_fields.items():
         if name in _SKIP_TOP:

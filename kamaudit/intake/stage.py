@@ -233,7 +233,7 @@ def run_intake(
     raw: dict[str, RawTable], engagement: Any, read_problems: list[dict] | None = None
 ) -> IntakeResult:
     """:func:`run` with the settings, period and column mappings of ``engagement``."""
-    mappings = {t: dict(spec.columns or {}) for t, spec in (engagement.inputs or {}).items()}
+    mappings = {t: spec.header_map() for t, spec in (engagement.inputs or {}).items()}
     return run(raw, engagement.intake, engagement.period, mappings, read_problems)
 
 

@@ -128,7 +128,10 @@ def decode_by_line(data: bytes, fallback: str | None = None) -> tuple[str, str |
 
 
 WHITESPACE = "whitespace"
-_RUNS = {"runs of spaces or tabs": re.compile(r"[ \t]+"), "two or more spaces, or tabs": re.compile(r"\t|[ ]{2,}")}
+_RUNS = {
+    "runs of spaces or tabs": re.compile(r"[ \t]+"),
+    "two or more spaces, or tabs": re.compile(r"\t|[ ]{2,}"),
+}
 
 
 def whitespace_split(lines: list[str]) -> tuple[re.Pattern, str, float]:
@@ -151,4 +154,6 @@ def whitespace_split(lines: list[str]) -> tuple[re.Pattern, str, float]:
 
 def respace(text: str, pattern: re.Pattern) -> str:
     """Whitespace-aligned lines as tab-separated ones (values never hold a tab here)."""
-    return "\n".join("\t".join(pattern.split(ln.strip())) if ln.strip() else "" for ln in text.splitlines())
+    return "\n".join(
+        "\t".join(pattern.split(ln.strip())) if ln.strip() else "" for ln in text.splitlines()
+    )

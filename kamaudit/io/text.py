@@ -17,10 +17,10 @@ from ..errors import InputError
 from .encodings import (
     ENCODINGS,
     HEAD_BYTES,
-    decode_head,
-    detect_encoding,
     WHITESPACE,
     decode_by_line,
+    decode_head,
+    detect_encoding,
     looks_binary,
     may_hold_utf8,
     respace,
@@ -187,7 +187,9 @@ def _by_line(data: bytes, code_page: str | None, options: dict) -> str:
             options["encoding"] = opt(encoding, "detected", why=why + " (whole file)")
             return data.decode(encoding, errors="replace")
         return text
-    options["encoding"] = opt("utf-8", "detected", why=f"UTF-8, with {len(lines)} line(s) in {other}")
+    options["encoding"] = opt(
+        "utf-8", "detected", why=f"UTF-8, with {len(lines)} line(s) in {other}"
+    )
     options["mixed_encoding"] = opt(other, "detected", lines=lines)
     return text
 

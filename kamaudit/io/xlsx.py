@@ -105,7 +105,9 @@ def _pick_sheet(
                 + f"): name the one holding {table} in inputs.{table}.sheet."
             )
         ws_name = visible[0]
-        options["sheet"] = opt(ws_name, "detected", why="first visible sheet" if hidden else "first sheet")
+        options["sheet"] = opt(
+            ws_name, "detected", why="first visible sheet" if hidden else "first sheet"
+        )
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(sheets):
             raise InputError(

@@ -67,7 +67,9 @@ def workbook_sheets(path: Path) -> list[Sheet] | None:
             book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
             try:
                 rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-                targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")}
+                targets = {
+                    r.get("Id"): r.get("Target") for r in rels.iter(f"{_PKG_REL}Relationship")
+                }
             except KeyError:
                 targets = {}
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -79,8 +81,10 @@ def workbook_sheets(path: Path) -> list[Sheet] | None:
         target = targets.get(s.get(f"{_REL}id"))
         part = None
         if target:
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target)
+            part = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
             )
         state = (s.get("state") or "visible").lower()
         sheets.append(Sheet(name=s.get("name") or "", hidden=state != "visible", part=part))
@@ -137,7 +141,11 @@ def _greater(text: str, alphabet: str, most: int) -> str:
             continue
         nxt = chr(ord(ch) + 1)
         rest = len(text) - i - 1
-        alts.append(re.escape(text[:i]) + f"[{nxt}-{last}]" + (f"[{first}-{last}]{{{rest}}}" if rest else ""))
+        alts.append(
+            re.escape(text[:i])
+            + f"[{nxt}-{last}]"
+            + (f"[{first}-{last}]{{{rest}}}" if rest else "")
+        )
     return "(?:" + "|".join(alts) + ")" if alts else "(?!)"
 
 
@@ -164,10 +172,10 @@ def _reach(zf: zipfile.ZipFile, part: str) -> tuple[int, int, int]:
             chunk, tail = data[:cut], data[cut:]
             cells += chunk.count(b'c r="')
             last = chunk.rfind(b' r="')
-            if last >= 0 and (m := _ROW_REF.match(chunk, last)):
-                if int(m.group(1)) > max_row:
-                    max_row = int(m.group(1))
-                    row_pat = _row_pattern(max_row)
+            m = _ROW_REF.match(chunk, last) if last >= 0 else None
+            if m and int(m.group(1)) > max_row:
+                max_row = int(m.group(1))
+                row_pat = _row_pattern(max_row)
             pos = 0
             while m := row_pat.search(chunk, pos):
                 max_row = int(m.group(1))
@@ -190,7 +198,9 @@ def _row_pattern(max_row: int) -> re.Pattern:
 
 def _col_pattern(max_col: int) -> re.Pattern:
     letters = col_letters(max_col) if max_col else ""
-    return re.compile(rb' r="(' + _greater(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3).encode() + rb')\d')
+    return re.compile(
+        rb' r="(' + _greater(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3).encode() + rb")\d"
+    )
 
 
 # --- the slow pass, only for a suspicious sheet: every reference ----------------------
