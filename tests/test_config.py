@@ -180,3 +180,15 @@ def test_a_very_long_client_name_gives_a_short_file_name(tmp_path):
     )
     assert eng.client == name.strip()
     assert len(eng.slug) <= 80 and eng.slug.startswith("Velkoobchod_Velkoobchod")
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path):
+    """1.2 KB of nested aliases would expand to billions of values (57 s and 4.6 GB once)."""
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        levels.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    text = MINIMAL + "bomb:\n" + "".join(f"  {ln}\n" for ln in levels)
+    assert len(text) < 2000
+    with pytest.raises(ConfigError, match=r"aliases \(\*name\) expand to more than"):
+        load_engagement(write(tmp_path, text))
