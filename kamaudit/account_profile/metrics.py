@@ -243,7 +243,8 @@ def _payment_discipline(
 ) -> tuple[pd.Series | float, pd.Series | float]:
     """Amount-weighted average days late and % of the amount paid on time, per customer.
 
-    Unpaid invoices overdue at the end of the period count as late up to the period end.
+    Unpaid overdue invoices count as late up to the payments' snapshot (the latest payment
+    in the file, else the period end): at least that late.
     """
     if pay is None or not len(pay) or inv is None or not len(inv):
         return np.nan, np.nan
@@ -251,7 +252,9 @@ def _payment_discipline(
     p = pay.assign(customer_id=pay["invoice_id"].map(owner))
     p = p.dropna(subset=["customer_id"])
     due, paid = p["due_date"], p["paid_date"]
-    effective = paid.fillna(pd.Series(end, index=p.index).where(due < end))
+    latest = pay["paid_date"].max()
+    snap = pd.Timestamp(latest) if pd.notna(latest) else end
+    effective = paid.fillna(pd.Series(snap, index=p.index).where(due < snap))
     late = (effective - due).dt.days.clip(lower=0).astype("float64")
     amt = p["amount"].abs()
     amt = amt.fillna(1.0).where(amt > 0, 1.0)

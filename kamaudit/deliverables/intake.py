@@ -66,6 +66,9 @@ _ACTION_KEYS = {
     ),
     "stopped": "stopped",
     "ignored": "ignored",
+    "left out of the analysis; reconciled apart": "left_out_reconciled",
+    "matched sales carry no financing for the cancelled amount; customers "
+    "without net revenue are neither candidates nor loss-makers": "cancellations_matched",
 }
 _ISSUE_INTERNAL = ("problem_key", "params")
 

@@ -170,6 +170,8 @@ def run(
         "derivations": s.derivations,
         "derivation_items": s.derivation_items,
         "unattributed": s.unattributed,
+        "excluded_customers": s.excluded,
+        "cancellations": s.cancellations,
         "customers_derived_from_invoices": s.derived_customers,
         "base": base,
         "issues_by_severity": {s: int((issues_df["severity"] == s).sum()) for s in SEVERITIES},

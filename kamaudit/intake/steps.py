@@ -14,6 +14,7 @@ from ..errors import did_you_mean
 from ..io import SCHEMA, RawTable
 from .coerce import KEYS, _blank, _check_ranges, _coerce
 from .issues import ISSUE_COLUMNS, _add_kept_rows, _col_label, _Issues, _params, _show
+from .separate import excluded_customers, matched_cancellations
 from .settings import IntakeSettings
 
 
@@ -35,6 +36,8 @@ class _State:
     derivation_items: list[dict] = field(default_factory=list)  # catalog keys of derivations
     unattributed: dict[str, dict] = field(default_factory=dict)
     derived_customers: bool = False
+    excluded: dict[str, Any] = field(default_factory=dict)  # customers left out by decision
+    cancellations: dict[str, Any] = field(default_factory=dict)  # credit lines matched
 
 
 def _invoices(s: _State) -> tuple[RawTable, pd.DataFrame, dict[str, Any], np.ndarray]:
@@ -582,6 +585,8 @@ _STEPS = (
     _sales_to_audit,
     _duplicate_keys,
     _apply_filters,
+    excluded_customers,
+    matched_cancellations,
     _customers,
     _orphans,
     _activities,
