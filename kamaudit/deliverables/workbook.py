@@ -511,7 +511,7 @@ def _write_cover(w: _Writer, ctx, run_date: dt.date):
         (t("workbook.run_date"), ctx.fmt.date(run_date)),
         (t("workbook.version"), __version__),
         (t("workbook.consultant"), eng.report.consultant or ""),
-        (t("workbook.currency"), eng.currency),
+        (t("workbook.currency"), eng.currency_code or "–"),
     ]
     for i, (label, value) in enumerate(rows, start=4):
         set_text(cover.cell(row=i, column=2), label)

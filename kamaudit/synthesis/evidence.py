@@ -98,7 +98,10 @@ def _margin_assumption(pnl, invoices, cts) -> dict[str, Any] | None:
         "value": m,
         "share_pct": round(100 * base_rev / total_rev, 1) if total_rev else None,
         "drives": ["gross_margin", "net_profit", "loss_makers_n"],
-        "base": {"net_profit": round(float(profit.sum()), 2), "loss_makers_n": _loss_makers(pnl, profit)},
+        "base": {
+            "net_profit": round(float(profit.sum()), 2),
+            "loss_makers_n": _loss_makers(pnl, profit),
+        },
         "effects": effects,
     }
 
@@ -113,7 +116,11 @@ def _capital_assumption(pnl, cts, payments_given: bool) -> dict[str, Any] | None
     for alt in (max(c - CAPITAL_STEP, 0.0), c + CAPITAL_STEP):
         p = profit + fin - fin * alt / c  # financing is linear in the rate
         effects.append(
-            {"value": round(alt, 4), "net_profit": round(float(p.sum()), 2), "loss_makers_n": _loss_makers(pnl, p)}
+            {
+                "value": round(alt, 4),
+                "net_profit": round(float(p.sum()), 2),
+                "loss_makers_n": _loss_makers(pnl, p),
+            }
         )
     on_financing = int(((pnl["net_revenue"] > 0) & (profit < 0) & (profit + fin >= 0)).sum())
     return {
@@ -124,7 +131,10 @@ def _capital_assumption(pnl, cts, payments_given: bool) -> dict[str, Any] | None
         "drives": ["financing_cost", "net_profit"],
         "financing_total": round(float(fin.sum()), 2),
         "loss_makers_on_financing_alone_n": on_financing,
-        "base": {"net_profit": round(float(profit.sum()), 2), "loss_makers_n": _loss_makers(pnl, profit)},
+        "base": {
+            "net_profit": round(float(profit.sum()), 2),
+            "loss_makers_n": _loss_makers(pnl, profit),
+        },
         "effects": effects,
     }
 
@@ -153,7 +163,9 @@ def _team(inputs: dict[str, Any], engagement, pnl: pd.DataFrame, years: float) -
         "team_cost_per_year": round(fte * cost, 2) if cost is not None else None,
     }
     if cost is not None:
-        out["cost_share_of_profit_pct"] = round(100 * fte * cost / per_year, 1) if per_year > 0 else None
+        out["cost_share_of_profit_pct"] = (
+            round(100 * fte * cost / per_year, 1) if per_year > 0 else None
+        )
     return out
 
 
@@ -172,8 +184,8 @@ def evidence(inputs: dict[str, Any], engagement, period) -> dict[str, Any]:
     missing = [t for t in contract.TABLES if t not in received]
     per = period_label(period.start, period.end)
     cts = engagement.cost_to_serve.model_dump() if engagement is not None else {}
-    raw = dict(getattr(engagement, "_raw", {}) or {}) if engagement is not None else {}
-    currency_given = engagement is not None and "currency" in raw
+    code = engagement.currency_code if engagement is not None else None
+    currency_given = code is not None
     assumptions: list[dict[str, Any]] = []
     margin = _margin_assumption(pnl, inputs.get("invoices"), cts) if cts else None
     if margin:
@@ -200,7 +212,9 @@ def evidence(inputs: dict[str, Any], engagement, period) -> dict[str, Any]:
 
     keys = {a["key"] for a in assumptions}
     profit_basis = "assumed" if keys & {"margin_assumed", "financing_on_terms"} else "data"
-    profit_keys = [k for k in ("margin_assumed", "financing_on_terms", "cost_of_capital") if k in keys]
+    profit_keys = [
+        k for k in ("margin_assumed", "financing_on_terms", "cost_of_capital") if k in keys
+    ]
     profit = pnl["net_profit"].to_numpy(dtype="float64")
     figures = [
         _figure("net_revenue", _sum(pnl, "net_revenue"), "data"),
@@ -215,26 +229,34 @@ def evidence(inputs: dict[str, Any], engagement, period) -> dict[str, Any]:
             _sum(pnl, "cts_total") if "no_cost_pools" not in keys else float("nan"),
             "data",
         ),
-        _figure("financing_cost", _sum(pnl, "financing_cost"), "assumed",
-                [k for k in ("financing_on_terms", "cost_of_capital") if k in keys]),
+        _figure(
+            "financing_cost",
+            _sum(pnl, "financing_cost"),
+            "assumed",
+            [k for k in ("financing_on_terms", "cost_of_capital") if k in keys],
+        ),
         _figure("net_profit", _sum(pnl, "net_profit"), profit_basis, profit_keys),
         _figure("loss_makers_n", _loss_makers(pnl, profit), profit_basis, profit_keys),
     ]
     if prof_sum:
         basis = "data" if prof_sum.get("selection_basis") == "both_axes" else "assumed"
-        figures.append(_figure("key_n", prof_sum.get("key_n"), basis,
-                               ["strength_unassessed"] if basis == "assumed" else []))
+        figures.append(
+            _figure(
+                "key_n",
+                prof_sum.get("key_n"),
+                basis,
+                ["strength_unassessed"] if basis == "assumed" else [],
+            )
+        )
         fit = prof_sum.get("kam_fit") or {}
         if fit:
             figures.append(_figure("kam_fit", fit.get("fit"), "data"))
     team = _team(inputs, engagement, pnl, per["years"])
     if team:
-        figures.append(
-            _figure("team_fte", team["fte"], "assumed", ["team_hours"])
-        )
+        figures.append(_figure("team_fte", team["fte"], "assumed", ["team_hours"]))
     return {
         "period": per,
-        "currency": {"given": currency_given, "code": engagement.currency if currency_given else None},
+        "currency": {"given": currency_given, "code": code},
         "tables": {"received": received, "missing": missing},
         "assumptions": assumptions,
         "figures": figures,
