@@ -54,7 +54,7 @@ def select_matrix(
     ``attr``/``strength`` are (customers × runs); ``eligible``/``forced`` and the
     ``unassessed_*`` masks are (customers,). A customer whose attractiveness is
     unassessed is never a candidate; one whose strength is unassessed is judged on
-    attractiveness alone (and ranked by it). Cut-offs compare with
+    attractiveness alone (and ranked with its strength at the midline). Cut-offs compare with
     :func:`~kamaudit.account_profile.cutoffs.at_or_above`, so rounding noise decides
     nothing. Returns (key, candidate, priority), each (customers × runs).
     """
@@ -66,7 +66,8 @@ def select_matrix(
     quad_ok = hi_a if settings.include_star else (hi_a & hi_s)
     cand = quad_ok & eligible[:, None] & ~forced[:, None]
     w = settings.rank_attractiveness_weight
-    priority = np.where(us[:, None], attr, w * attr + (1 - w) * strength)
+    # an unassessed strength counts as the midline: ranked neither up nor down by it
+    priority = w * attr + (1 - w) * np.where(us[:, None], settings.split_strength, strength)
     prio = np.where(cand, priority, -np.inf)
     n, r = prio.shape
     order = np.argsort(-prio, axis=0, kind="stable")

@@ -283,8 +283,10 @@ def render_report(
                 ),
             }
         )
-    if summary is None:
-        summary = [(r.section.title, list(r.summary)) for r in reports if r.summary]
+    if summary is None:  # what the figures rest on leads (issue 15)
+        from .synthesis import summary_sections
+
+        summary = summary_sections(reports, t)
 
     from .workbook import assumptions_sheet
 

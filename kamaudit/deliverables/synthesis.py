@@ -163,6 +163,16 @@ def evidence_blocks(ctx) -> list:
     return blocks
 
 
+def summary_sections(reports, t) -> list[tuple[str, list[str]]]:
+    """The executive summary's (title, sentences), what the figures rest on first: the
+    synthesis's evidence lines lead under their own heading, then every other report's."""
+    first = [
+        (t(f"{_E}heading"), list(r.summary)) for r in reports if r.stage == STAGE and r.summary
+    ]
+    rest = [(r.section.title, list(r.summary)) for r in reports if r.stage != STAGE and r.summary]
+    return first + rest
+
+
 def build(ctx) -> StageReport | None:
     """The action list as a sheet and a report section; pocket margins as a sheet."""
     ws = ctx.workspace

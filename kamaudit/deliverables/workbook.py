@@ -540,12 +540,12 @@ def _write_summary(w: _Writer, summary_ws, reports, summary: list[str] | None, c
     if summary is not None:
         for sentence in summary:
             line(sentence, "kam_text")
-    else:
-        for r in reports:
-            if not r.summary:
-                continue
-            line(r.section.title, "kam_label")
-            for sentence in r.summary:
+    else:  # what the figures rest on leads (issue 15)
+        from .synthesis import summary_sections
+
+        for title, sentences in summary_sections(reports, t):
+            line(title, "kam_label")
+            for sentence in sentences:
                 line(sentence, "kam_text")
             row += 1
     if row == HEADER_ROW:
