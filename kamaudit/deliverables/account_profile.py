@@ -675,7 +675,7 @@ def _card(
 def _summary_lines(ctx: ReportContext, r: Results) -> list[str]:
     """One to four sentences for the executive summary."""
     t, f, s = ctx.t, ctx.fmt, r.summary
-    lines = fit_lines(ctx, s)[:1] + [
+    lines = fit_lines(ctx, s) + [
         t(
             f"{P}.summary_key",
             key_n=f.number(s["key_n"]),
@@ -698,7 +698,7 @@ def _summary_lines(ctx: ReportContext, r: Results) -> list[str]:
         lines.append(t(f"{P}.summary_potential", n=f.number(s["potential_n"])))
     if s["single_contact_key_n"]:
         lines.append(t(f"{P}.summary_single", n=f.number(s["single_contact_key_n"])))
-    return lines[:4]
+    return lines[:5]
 
 
 def _read(ctx: ReportContext) -> Results | None:
