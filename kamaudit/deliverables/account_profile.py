@@ -698,7 +698,7 @@ def _summary_lines(ctx: ReportContext, r: Results) -> list[str]:
         lines.append(t(f"{P}.summary_potential", n=f.number(s["potential_n"])))
     if s["single_contact_key_n"]:
         lines.append(t(f"{P}.summary_single", n=f.number(s["single_contact_key_n"])))
-    return lines[:5]
+    return lines[:4]
 
 
 def _read(ctx: ReportContext) -> Results | None:
