@@ -90,12 +90,11 @@ def evidence_lines(ctx) -> list[str]:
     t = ctx.t
     tables = doc["tables"]
     names = [t(f"{_P}tables.{x}", default=x) for x in tables["missing"]]
-    lines = [
-        t(
-            f"{_E}period",
-            period=doc["period"]["label"],
-        )
-    ]
+    per = doc["period"]
+    first, last = per["start"][:4], per["end"][:4]
+    years = ctx.fmt._digits(first if first == last else f"{first}-{last}")  # native digits
+    label = t(f"{_E}period_label", years=years, months=ctx.fmt.number(per["months"]))
+    lines = [t(f"{_E}period", period=label)]
     if names:
         lines.append(t(f"{_E}missing", tables=", ".join(names)))
     lines += [_assumption_line(ctx, a) for a in doc["assumptions"]]
