@@ -371,6 +371,7 @@ INPUTS: dict[str, Table] = {
             C("list_amount", "money"),
             C("discount_amount", "money"),
             C("cost_amount", "money"),
+            C("currency", "text", description="the line's currency, where the export has several"),
             C(
                 "cancels_invoice_id",
                 "id",

@@ -12,7 +12,82 @@ from .cancellations import cancellation_stats, match_cancellations
 if TYPE_CHECKING:
     from .steps import _State
 
-__all__ = ["excluded_customers", "matched_cancellations"]
+__all__ = ["excluded_customers", "matched_cancellations", "money_in_one_currency"]
+
+_SALES_MONEY = ("net_amount", "unit_price", "list_amount", "discount_amount")
+"""Sales amounts: VAT comes out of these (the cost of goods carries none)."""
+_MONEY = (*_SALES_MONEY, "cost_amount")
+
+
+def money_in_one_currency(s: _State) -> None:
+    """Amounts in one currency, net of VAT, before anything is summed.
+
+    Several currencies in ``invoices.currency`` are converted at ``intake.currency_rates``
+    (one rate per currency found); a currency without a rate stops the run with one
+    sentence naming the currencies and the setting, never a blind sum. With
+    ``intake.vat_included_pct`` the VAT is taken out of the sales amounts. What was found
+    and done is in the summary (``money``)."""
+    inv = s.tables.get("invoices")
+    if inv is None:
+        return
+    file = s.raws["invoices"].file_name if "invoices" in s.raws else ""
+    money: dict = {"currencies": {}, "rates": {}, "vat_removed_pct": None}
+    if "currency" in inv.columns and inv["currency"].notna().any():
+        codes = inv["currency"].astype("str").str.strip().str.upper()
+        counts = codes.dropna().value_counts()
+        money["currencies"] = {str(k): int(v) for k, v in counts.items()}
+        if len(counts) > 1:
+            rates = {k.upper(): v for k, v in s.settings.currency_rates.items()}
+            lacking = [c for c in counts.index if c not in rates]
+            if lacking:
+                s.issues.add(
+                    table="invoices",
+                    file=file,
+                    column="currency",
+                    problem=(
+                        f"the invoice lines are in {len(counts)} currencies "
+                        f"({', '.join(counts.index)}): they cannot be summed without a rate "
+                        f"for {', '.join(lacking)}; set intake.currency_rates in the engagement file"
+                    ),
+                    action="stopped",
+                    severity="fatal",
+                    key="several_currencies",
+                    params={"currencies": ", ".join(counts.index), "lacking": ", ".join(lacking)},
+                )
+                return
+            factor = codes.map(rates).fillna(1.0).to_numpy(dtype="float64")
+            for col in _MONEY:
+                if col in inv.columns:
+                    inv[col] = inv[col] * factor
+            money["rates"] = {c: rates[c] for c in counts.index}
+            s.issues.add(
+                table="invoices",
+                file=file,
+                column="currency",
+                problem=f"amounts in {', '.join(counts.index)} converted at intake.currency_rates",
+                action="converted",
+                severity="info",
+                key="currencies_converted",
+                params={"currencies": ", ".join(counts.index)},
+            )
+    vat = s.settings.vat_included_pct
+    if vat:
+        for col in _SALES_MONEY:
+            if col in inv.columns:
+                inv[col] = inv[col] / (1 + vat / 100)
+        money["vat_removed_pct"] = vat
+        s.issues.add(
+            table="invoices",
+            file=file,
+            column="net_amount",
+            problem=f"sales amounts include VAT at {vat:g} %: taken out",
+            action="converted",
+            severity="info",
+            key="vat_removed",
+            params={"vat": vat},
+        )
+    s.tables["invoices"] = inv
+    s.money = money
 
 
 def excluded_customers(s: _State) -> None:

@@ -63,6 +63,18 @@ class IntakeSettings(BaseModel):
         ge=1,
         description="months at each end of the period compared to count new and lost customers",
     )
+    currency_rates: dict[str, float] = Field(
+        default_factory=dict,
+        description="with several currencies in invoices.currency: the rate of each to the "
+        "engagement's currency (the engagement's own at 1), e.g. {USD: 0.92, EUR: 1}",
+    )
+    vat_included_pct: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="the export's sales amounts include VAT at this rate: it is taken out "
+        "(none = amounts are net of VAT)",
+    )
     exclude_customers: list[ExcludedCustomer] = Field(
         default_factory=list,
         description="customers left out of the analysis (intercompany, cash sale, staff), each "

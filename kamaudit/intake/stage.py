@@ -172,6 +172,7 @@ def run(
         "unattributed": s.unattributed,
         "excluded_customers": s.excluded,
         "cancellations": s.cancellations,
+        "money": s.money,
         "customers_derived_from_invoices": s.derived_customers,
         "base": base,
         "issues_by_severity": {s: int((issues_df["severity"] == s).sum()) for s in SEVERITIES},

@@ -14,7 +14,7 @@ from ..errors import did_you_mean
 from ..io import SCHEMA, RawTable
 from .coerce import KEYS, _blank, _check_ranges, _coerce
 from .issues import ISSUE_COLUMNS, _add_kept_rows, _col_label, _Issues, _params, _show
-from .separate import excluded_customers, matched_cancellations
+from .separate import excluded_customers, matched_cancellations, money_in_one_currency
 from .settings import IntakeSettings
 
 
@@ -36,6 +36,7 @@ class _State:
     derivation_items: list[dict] = field(default_factory=list)  # catalog keys of derivations
     unattributed: dict[str, dict] = field(default_factory=dict)
     derived_customers: bool = False
+    money: dict[str, Any] = field(default_factory=dict)  # currencies found, rates, VAT
     excluded: dict[str, Any] = field(default_factory=dict)  # customers left out by decision
     cancellations: dict[str, Any] = field(default_factory=dict)  # credit lines matched
 
@@ -578,6 +579,7 @@ def _activities(s: _State) -> None:
 _STEPS = (
     _typed_tables,
     _invoice_amounts,
+    money_in_one_currency,
     _invoice_period,
     _invoice_duplicates,
     _invoice_outliers,

@@ -256,7 +256,13 @@ def evidence(inputs: dict[str, Any], engagement, period) -> dict[str, Any]:
         figures.append(_figure("team_fte", team["fte"], "assumed", ["team_hours"]))
     return {
         "period": per,
-        "currency": {"given": currency_given, "code": code},
+        "currency": {
+            "given": currency_given,
+            "code": code,
+            "found": (intake.get("money") or {}).get("currencies") or {},
+            "rates": (intake.get("money") or {}).get("rates") or {},
+            "vat_removed_pct": (intake.get("money") or {}).get("vat_removed_pct"),
+        },
         "tables": {"received": received, "missing": missing},
         "assumptions": assumptions,
         "figures": figures,

@@ -140,3 +140,34 @@ def test_an_unpaid_cancelled_invoice_is_not_financed_past_its_cancellation():
         == (pd.Timestamp("2024-06-30") - pd.Timestamp("2024-01-01")).days
     )
     assert f.loc["2", "at_least"]
+
+
+TWO_CURRENCIES = (
+    "invoice_id,invoice_date,customer_id,net_amount,currency\n"
+    "1,2024-02-01,A,100,EUR\n"
+    "2,2024-02-02,B,100,USD\n"
+)
+
+
+def test_several_currencies_are_never_summed_blindly(tmp_path):
+    from .common import fails
+
+    err = fails(
+        tmp_path, {"inv.csv": TWO_CURRENCIES}, {"invoices": "inv.csv"}, match="currency_rates"
+    )
+    assert "USD" in str(err) and "EUR" in str(err)
+
+
+def test_several_currencies_convert_at_the_rates_and_vat_comes_out(tmp_path):
+    r = run(
+        tmp_path,
+        {"inv.csv": TWO_CURRENCIES},
+        {"invoices": "inv.csv"},
+        intake={"currency_rates": {"EUR": 1, "usd": 0.9}, "vat_included_pct": 20},
+    )
+    inv = r.canonical["invoices"].set_index("customer_id")
+    assert inv.loc["A", "net_amount"] == pytest.approx(100 / 1.2)
+    assert inv.loc["B", "net_amount"] == pytest.approx(90 / 1.2)
+    money = r.summary["money"]
+    assert money["currencies"] == {"EUR": 1, "USD": 1}
+    assert money["vat_removed_pct"] == 20
