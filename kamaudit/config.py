@@ -210,6 +210,17 @@ class Engagement(_Strict):
         return v.upper()
 
     @property
+    def currency_code(self) -> str | None:
+        """The currency the amounts are in, or None when the engagement file names none:
+        amounts then carry no currency symbol (the assumptions say so), never a guessed one.
+        An engagement built in code, not loaded from a file, keeps its ``currency``."""
+        raw = getattr(self, "_raw", None)
+        if raw is None:
+            return self.currency
+        named = "currency" in raw or "currency" in (getattr(self, "_overridden", ()) or ())
+        return self.currency if named else None
+
+    @property
     def base_dir(self) -> Path:
         return self.source_path.parent if self.source_path else Path.cwd()
 

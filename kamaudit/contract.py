@@ -371,6 +371,12 @@ INPUTS: dict[str, Table] = {
             C("list_amount", "money"),
             C("discount_amount", "money"),
             C("cost_amount", "money"),
+            C("currency", "text", description="the line's currency, where the export has several"),
+            C(
+                "cancels_invoice_id",
+                "id",
+                description="on a credit line: the invoice it cancels (given, else matched by intake)",
+            ),
             # customer attributes some exports carry on every line: used to derive the
             # customer master when there is none, not carried in ``invoices``
             C("customer_name", "text"),

@@ -733,7 +733,7 @@ class _Run:
             return
         try:
             inputs = synthesis.load_inputs(self.ws)
-            self.ws.save(synthesis.run(inputs, None, self.engagement.period))
+            self.ws.save(synthesis.run(inputs, self.engagement, self.engagement.period))
         except KamAuditError as exc:
             result.error = f"The synthesis (action list) failed: {exc}"
 

@@ -123,6 +123,8 @@ def test_every_contract_column_a_client_sends_survives_intake(make_engagement, t
                     row[c] = f"{c[0].upper()}{i}"
             if name == "cost_pools":
                 row.update(activity=f"activity {i}", driver="activity")
+            if name == "invoices":  # several currencies need rates (issue 15): one here
+                row.update(currency="EUR")
             rows.append(row)
         pd.DataFrame(rows).to_csv(folder / f"{name}.csv", index=False)
         inputs[name] = f"{name}.csv"

@@ -16,7 +16,7 @@ from .. import contract
 from .relationship import contact_coverage
 from .settings import ProfileSettings
 
-__all__ = ["compute_metrics"]
+__all__ = ["compute_metrics", "growth"]
 
 _IDENTITY = ("name", "industry", "region", "client_flag", "account_owner")
 _PNL = ("net_revenue", "gross_margin", "cts_total", "net_profit")
@@ -24,6 +24,8 @@ _INVOICE_METRICS = (
     "revenue_h1",
     "revenue_h2",
     "growth_pct",
+    "growth_status",
+    "growth_basis",
     "assortment_n",
     "tenure_years",
     "order_regularity_pct",
@@ -56,7 +58,8 @@ def compute_metrics(
 
     Columns: customer_id, name, industry, region, client_flag, account_owner, net_revenue,
     gross_margin, cts_total, net_profit, net_profit_pct, gross_margin_pct, invoices_n,
-    revenue_h1, revenue_h2, growth_pct, assortment_n, days_late_avg,
+    revenue_h1, revenue_h2, growth_pct (:func:`growth`), growth_status, growth_basis,
+    assortment_n, days_late_avg,
     payment_discipline_pct, tenure_years, order_regularity_pct, wallet_estimate,
     share_of_wallet_pct, stage_given, plus the contact indicators of
     :func:`contact_coverage`. A metric the data cannot give (no payments, no wallet
@@ -73,6 +76,7 @@ def compute_metrics(
     else:
         for col in _INVOICE_METRICS:
             out[col] = np.nan
+        out["growth_status"], out["growth_basis"] = "none", "none"
         out["invoices_n"] = 0
     out["days_late_avg"], out["payment_discipline_pct"] = _payment_discipline(
         tables.get("payments"), inv, out.index, end, settings
@@ -129,16 +133,17 @@ def _invoice_metrics(
     """Invoices, growth, assortment, tenure and order regularity into ``out`` (indexed by id)."""
     g = inv.groupby("customer_id", sort=False)
     out["invoices_n"] = g["invoice_id"].nunique().reindex(out.index).fillna(0).astype("int64")
-    # growth: second half of the period against the first
+    # halves of the period: the history rule needs sales in both
     mid = start + (end - start) / 2
     h1 = inv.loc[inv["invoice_date"] <= mid].groupby("customer_id")["net_amount"].sum()
     h2 = inv.loc[inv["invoice_date"] > mid].groupby("customer_id")["net_amount"].sum()
     h1 = h1.reindex(out.index).fillna(0.0)
     h2 = h2.reindex(out.index).fillna(0.0)
     out["revenue_h1"], out["revenue_h2"] = h1, h2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        growth = np.where(h1 > 0, 100 * (h2 - h1) / h1, np.where(h2 > 0, 300.0, np.nan))
-    out["growth_pct"] = np.clip(growth, -100, 300)
+    out["growth_pct"], out["growth_status"], basis = growth(inv, out.index, start, end)
+    out["growth_basis"] = basis
+    out["growth_status"] = out["growth_status"].astype("str")
+    out["growth_basis"] = out["growth_basis"].astype("str")
     # assortment breadth
     prod = _product_column(inv)
     sold = inv.loc[inv["net_amount"] > 0]
@@ -165,6 +170,70 @@ def _invoice_metrics(
     out["order_regularity_pct"] = (100 * active_months / span.where(span > 0)).clip(upper=100)
 
 
+def _month_index(d: pd.Series) -> pd.Series:
+    return d.dt.year * 12 + d.dt.month - 1
+
+
+def growth(
+    inv: pd.DataFrame, ids: pd.Index, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Growth per customer: (growth_pct, status, basis).
+
+    ``same_months`` when the period holds at least 13 whole or part months: revenue in
+    the months that have the same month a year earlier inside the period (at most the
+    last 12), against those months a year earlier, so a Christmas peak is set against
+    a Christmas peak. Otherwise ``trend``: the least-squares slope of monthly revenue,
+    times 12, as % of the mean month (annualised; seasonality is not removed and the
+    summary says so). Status: ``new`` (nothing in the earlier months: no growth rate),
+    ``lost`` (nothing in the later ones: -100 %), ``compared``, or ``none`` (no sales).
+
+    >>> inv = pd.DataFrame({"customer_id": ["A", "A", "B"], "net_amount": [100.0, 150.0, 80.0],
+    ...     "invoice_date": pd.to_datetime(["2023-12-05", "2024-12-05", "2024-06-01"])})
+    >>> g, st, basis = growth(inv, pd.Index(["A", "B"]), pd.Timestamp("2023-01-01"),
+    ...                       pd.Timestamp("2024-12-31"))
+    >>> basis, g.tolist()[0], st.tolist()
+    ('same_months', 50.0, ['compared', 'new'])
+    """
+    m0, m1 = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    months = m1 - m0 + 1
+    d = inv.loc[inv["invoice_date"].notna() & inv["customer_id"].isin(ids)]
+    mi = _month_index(d["invoice_date"]) - m0
+    monthly = (
+        d["net_amount"]
+        .groupby([d["customer_id"], mi])
+        .sum()
+        .unstack(fill_value=0.0)
+        .reindex(index=ids, columns=range(months), fill_value=0.0)
+        .to_numpy(dtype="float64")
+    )
+    if months >= 13:
+        recent = list(range(max(12, months - 12), months))
+        now = monthly[:, recent].sum(axis=1)
+        before = monthly[:, [m - 12 for m in recent]].sum(axis=1)
+        basis = "same_months"
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(before > 0, 100 * (now - before) / before, np.nan)
+    else:
+        half = months // 2 or 1
+        before = monthly[:, :half].sum(axis=1)
+        now = monthly[:, half:].sum(axis=1)
+        basis = "trend"
+        x = np.arange(months, dtype="float64")
+        xc = x - x.mean()
+        denom = float((xc**2).sum()) or np.nan
+        slope = (monthly - monthly.mean(axis=1, keepdims=True)) @ xc / denom
+        mean = monthly.mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(mean > 0, 100 * 12 * slope / mean, np.nan)
+    status = np.select(
+        [(before <= 0) & (now > 0), (before > 0) & (now <= 0), before > 0],
+        ["new", "lost", "compared"],
+        "none",
+    )
+    g = np.where(status == "lost", -100.0, np.where(status == "compared", g, np.nan))
+    return np.clip(g, -100, 300), status, basis
+
+
 def _payment_discipline(
     pay: pd.DataFrame | None,
     inv: pd.DataFrame | None,
@@ -174,7 +243,8 @@ def _payment_discipline(
 ) -> tuple[pd.Series | float, pd.Series | float]:
     """Amount-weighted average days late and % of the amount paid on time, per customer.
 
-    Unpaid invoices overdue at the end of the period count as late up to the period end.
+    Unpaid overdue invoices count as late up to the payments' snapshot (the latest payment
+    in the file, else the period end): at least that late.
     """
     if pay is None or not len(pay) or inv is None or not len(inv):
         return np.nan, np.nan
@@ -182,7 +252,9 @@ def _payment_discipline(
     p = pay.assign(customer_id=pay["invoice_id"].map(owner))
     p = p.dropna(subset=["customer_id"])
     due, paid = p["due_date"], p["paid_date"]
-    effective = paid.fillna(pd.Series(end, index=p.index).where(due < end))
+    latest = pay["paid_date"].max()
+    snap = pd.Timestamp(latest) if pd.notna(latest) else end
+    effective = paid.fillna(pd.Series(snap, index=p.index).where(due < snap))
     late = (effective - due).dt.days.clip(lower=0).astype("float64")
     amt = p["amount"].abs()
     amt = amt.fillna(1.0).where(amt > 0, 1.0)

@@ -152,7 +152,10 @@ def contact_map(contacts: pd.DataFrame | None, customer_ids) -> pd.DataFrame:
 
 
 def _inferred_stage(out: pd.DataFrame, settings: ProfileSettings) -> np.ndarray:
-    """Index into the stages (lowest first): the highest stage whose minimums are all met."""
+    """Index into the stages (lowest first): the highest stage whose minimums are all met.
+
+    A minimum of zero is not required; a required indicator the data lacks is not met, so
+    a customer with only cancellations or without contacts stays transactional."""
     rules = settings.stages
     stage_idx = np.zeros(len(out), dtype=int)
     for k, name in enumerate(STAGES[1:], start=1):
@@ -165,8 +168,11 @@ def _inferred_stage(out: pd.DataFrame, settings: ProfileSettings) -> np.ndarray:
             ("roles_covered_n", r.min_roles_covered_n),
             ("share_of_wallet_pct", r.min_share_of_wallet_pct),
         ):
+            if minimum <= 0:  # not required for this stage
+                continue
             v = out[col].to_numpy(dtype="float64")
-            ok &= np.isnan(v) | (v >= minimum)
+            with np.errstate(invalid="ignore"):
+                ok &= ~np.isnan(v) & (v >= minimum)  # a missing indicator never passes
         stage_idx = np.where(ok & (stage_idx == k - 1), k, stage_idx)
     return stage_idx
 
@@ -252,7 +258,8 @@ def relationship(
     (``inferred``/``assessed``), win_keep_probability.
 
     The inferred stage is the highest of cooperation, partnership, synergy whose
-    minimums (:class:`StageRules`) are all met; an indicator the data lacks is not tested.
+    minimums (:class:`StageRules`) are all met; an indicator the data lacks never meets
+    its minimum (a stage is not reached on missing data).
     An assessed stage overrides it: the customer master's ``relationship_stage`` (a
     contract code), else the assessment criterion ``stages.assessment_criterion`` (1-10).
     """

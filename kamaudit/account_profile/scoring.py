@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import did_you_mean
 from ..messages import Message
+from .cutoffs import unassessed
 from .settings import METRICS, NEUTRAL, Criterion, ProfileSettings
 
 __all__ = ["drivers", "scale", "score_customers", "source_kind"]
@@ -146,7 +147,9 @@ def score_customers(
     scores
         ``profile_scores``: customer_id, name, ``score_<criterion>`` (1-10),
         attractiveness, strength (weighted means, 1-10), criteria_missing_n, missing (";"-joined
-        criteria that scored neutral for lack of a value).
+        criteria that scored neutral for lack of a value), ``<axis>_missing_pct`` (% of the
+        axis's weight resting on missing values) and ``<axis>_unassessed`` (more than
+        ``max_missing_weight_pct`` of it: the axis decides nothing for this customer).
     detail
         Long table (customer_id, criterion, axis, source, value, score, weight,
         contribution, missing) for the cards.
@@ -174,6 +177,11 @@ def score_customers(
     wide["attractiveness"] = filled[:, is_attr] @ w[is_attr] / 100
     wide["strength"] = filled[:, ~is_attr] @ w[~is_attr] / 100
     wide["criteria_missing_n"] = missing.sum(axis=1).astype("int64")
+    # how much of each axis's weight rests on missing (neutral) values
+    for axis, mask in (("attractiveness", is_attr), ("strength", ~is_attr)):
+        pct = missing[:, mask].astype("float64") @ w[mask] * 100 / w[mask].sum()
+        wide[f"{axis}_missing_pct"] = pct
+        wide[f"{axis}_unassessed"] = unassessed(pct, settings.max_missing_weight_pct)
     names = np.array([c.name for c in crit])
     wide["missing"] = [";".join(names[row]) for row in missing]
     wide["missing"] = wide["missing"].astype("str")

@@ -15,16 +15,19 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
+from .cutoffs import at_or_above, on_the_line
 from .settings import ProfileSettings
 
 __all__ = [
     "COMPARISON_LISTS",
     "eligibility",
+    "history_ok",
     "potential_accounts",
     "select_accounts",
     "select_matrix",
     "selection_cap",
     "turnover_comparison",
+    "unassessed_masks",
     "vip_not_key",
 ]
 
@@ -43,18 +46,28 @@ def select_matrix(
     forced: np.ndarray,
     slots: int,
     settings: ProfileSettings,
+    unassessed_a: np.ndarray | None = None,
+    unassessed_s: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised selection for one or many runs.
 
-    ``attr``/``strength`` are (customers × runs); ``eligible``/``forced`` are
-    (customers,). Returns (key, candidate, priority), each (customers × runs).
+    ``attr``/``strength`` are (customers × runs); ``eligible``/``forced`` and the
+    ``unassessed_*`` masks are (customers,). A customer whose attractiveness is
+    unassessed is never a candidate; one whose strength is unassessed is judged on
+    attractiveness alone (and ranked with its strength at the midline). Cut-offs compare with
+    :func:`~kamaudit.account_profile.cutoffs.at_or_above`, so rounding noise decides
+    nothing. Returns (key, candidate, priority), each (customers × runs).
     """
-    hi_a = attr >= settings.split_attractiveness
-    hi_s = strength >= settings.split_strength
+    n_c = attr.shape[0]
+    ua = np.zeros(n_c, bool) if unassessed_a is None else np.asarray(unassessed_a, bool)
+    us = np.zeros(n_c, bool) if unassessed_s is None else np.asarray(unassessed_s, bool)
+    hi_a = at_or_above(attr, settings.split_attractiveness) & ~ua[:, None]
+    hi_s = at_or_above(strength, settings.split_strength) | us[:, None]
     quad_ok = hi_a if settings.include_star else (hi_a & hi_s)
     cand = quad_ok & eligible[:, None] & ~forced[:, None]
     w = settings.rank_attractiveness_weight
-    priority = w * attr + (1 - w) * strength
+    # an unassessed strength counts as the midline: ranked neither up nor down by it
+    priority = w * attr + (1 - w) * np.where(us[:, None], settings.split_strength, strength)
     prio = np.where(cand, priority, -np.inf)
     n, r = prio.shape
     order = np.argsort(-prio, axis=0, kind="stable")
@@ -64,10 +77,42 @@ def select_matrix(
     return key, cand, priority
 
 
+def unassessed_masks(scores: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(attractiveness, strength) unassessed masks of ``profile_scores`` (False without them)."""
+    out = []
+    for axis in ("attractiveness", "strength"):
+        col = f"{axis}_unassessed"
+        out.append(
+            scores[col].to_numpy(dtype=bool)
+            if col in scores.columns
+            else np.zeros(len(scores), bool)
+        )
+    return out[0], out[1]
+
+
+def history_ok(metrics: pd.DataFrame, settings: ProfileSettings) -> np.ndarray:
+    """A real history (:class:`~kamaudit.account_profile.settings.HistoryRules`): at least
+    ``min_invoices_n`` invoices and, with ``both_halves``, sales in both halves of the period.
+    A customer without the figures has no history to show."""
+    h = settings.history
+    ok = (metrics["invoices_n"].fillna(0) >= h.min_invoices_n).to_numpy().copy()
+    if h.both_halves:
+        for col in ("revenue_h1", "revenue_h2"):
+            if col in metrics.columns:
+                ok = ok & (metrics[col].fillna(0) > 0).to_numpy()
+            else:
+                ok = np.zeros_like(ok)
+    return ok
+
+
 def eligibility(
     metrics: pd.DataFrame, settings: ProfileSettings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(eligible, forced_in, active) masks: who may be selected, who is key by decision."""
+    """(eligible, forced_in, active) masks: who may be selected, who is key by decision.
+
+    Eligible: net revenue above zero (a customer whose credits cancel its sales is neither
+    a candidate nor a loss-maker), not losing money (with ``require_profit``), significant
+    today, with a real history (:func:`history_ok`) and not excluded by decision."""
     ids = metrics["customer_id"]
     active = (metrics["net_revenue"].fillna(0) > 0).to_numpy()
     profit_ok = (
@@ -77,7 +122,13 @@ def eligibility(
     )
     forced_out = ids.isin([str(x) for x in settings.force_not_key]).to_numpy()
     forced_in = ids.isin([str(x) for x in settings.force_key]).to_numpy() & ~forced_out
-    eligible = active & profit_ok & ~forced_out & ~_small_today(metrics, settings)
+    eligible = (
+        active
+        & profit_ok
+        & ~forced_out
+        & ~_small_today(metrics, settings)
+        & history_ok(metrics, settings)
+    )
     return eligible, forced_in, active
 
 
@@ -108,7 +159,9 @@ def select_accounts(
     in_turnover_top, comparison (``both``, ``profile_only``, ``turnover_only``, ``neither``),
     why (";"-joined reason codes), drivers (the criteria that lift or sink it most).
     Reason codes: forced_key, forced_not_key, not_active, unprofitable, small_today,
-    low_attractiveness, low_strength, over_cap, strategic, star, profit_and_relationship.
+    short_history, unassessed, low_attractiveness, low_strength, over_cap, strategic, star,
+    attractiveness_only (strength unassessed: chosen on attractiveness alone),
+    profit_and_relationship, on_the_line (a score within ``on_the_line`` of a midline).
     """
     eligible, forced, active = eligibility(metrics, settings)
     active_n = int(active.sum())
@@ -121,8 +174,9 @@ def select_accounts(
         )
     attr = scores["attractiveness"].to_numpy(dtype="float64")[:, None]
     strength = scores["strength"].to_numpy(dtype="float64")[:, None]
+    ua, us = unassessed_masks(scores)
     key, cand, priority = select_matrix(
-        attr, strength, eligible, forced, cap - int(forced.sum()), settings
+        attr, strength, eligible, forced, cap - int(forced.sum()), settings, ua, us
     )
     out = pd.DataFrame(
         {
@@ -135,6 +189,7 @@ def select_accounts(
             "priority": priority[:, 0],
         }
     )
+    out["attractiveness_unassessed"], out["strength_unassessed"] = ua, us
     out["is_candidate"] = cand[:, 0] | forced
     out["is_key_account"] = key[:, 0]
     out["priority_rank"] = out["priority"].rank(ascending=False, method="first").astype("int64")
@@ -155,7 +210,7 @@ def select_accounts(
         "neither",
     )
     out["comparison"] = out["comparison"].astype("str")
-    out["why"] = _reasons(out, eligible, forced, active, metrics, settings)
+    out["why"] = _reasons(out, scores, forced, active, metrics, settings)
     out["why"] = out["why"].astype("str")
     meta = {
         "active_n": active_n,
@@ -181,30 +236,42 @@ def _join_codes(parts: list[tuple[np.ndarray, str]], n: int) -> np.ndarray:
     return out
 
 
-def _reasons(out, eligible, forced, active, metrics, s: ProfileSettings) -> np.ndarray:
-    hi_a = out["attractiveness"].to_numpy() >= s.split_attractiveness
-    hi_s = out["strength"].to_numpy() >= s.split_strength
-    unprofitable = (metrics["net_profit"].fillna(0) < 0).to_numpy()
+def _reasons(out, scores, forced, active, metrics, s: ProfileSettings) -> np.ndarray:
+    ua, us = unassessed_masks(scores)
+    hi_a = at_or_above(out["attractiveness"].to_numpy(), s.split_attractiveness) & ~ua
+    hi_s = at_or_above(out["strength"].to_numpy(), s.split_strength)
+    unprofitable = active & (metrics["net_profit"].fillna(0) < 0).to_numpy()
     forced_out = metrics["customer_id"].isin([str(x) for x in s.force_not_key]).to_numpy()
     small = _small_today(metrics, s)
+    short = active & ~history_ok(metrics, s)
     key = out["is_key_account"].to_numpy(dtype=bool)
     top = out["in_turnover_top"].to_numpy(dtype=bool)
+    near = np.zeros(len(out), bool)
+    for axis, cut in (("attractiveness", s.split_attractiveness), ("strength", s.split_strength)):
+        near |= on_the_line(out[axis].to_numpy(), cut, s.on_the_line) & ~(
+            ua if axis == "attractiveness" else us
+        )
     codes = _join_codes(
         [
             (key & forced, "forced_key"),
-            (key & ~forced & hi_s, "strategic"),
-            (key & ~forced & ~hi_s, "star"),
+            (key & ~forced & us, "attractiveness_only"),
+            (key & ~forced & ~us & hi_s, "strategic"),
+            (key & ~forced & ~us & ~hi_s, "star"),
             (key & ~top, "profit_and_relationship"),
             (~key & forced_out, "forced_not_key"),
             (~key & ~active, "not_active"),
             (~key & unprofitable & s.require_profit, "unprofitable"),
             (~key & small, "small_today"),
-            (~key & ~hi_a, "low_attractiveness"),
-            (~key & ~hi_s & (not s.include_star), "low_strength"),
+            (~key & short, "short_history"),
+            (~key & ua, "unassessed"),
+            (~key & ~ua & ~hi_a, "low_attractiveness"),
+            (~key & ~us & ~hi_s & (not s.include_star), "low_strength"),
+            (near, "on_the_line"),
         ],
         len(out),
     )
-    return np.where(~key & (codes == ""), "over_cap", codes)
+    over = np.where(codes == "", "over_cap", "over_cap;" + codes)
+    return np.where(~key & ((codes == "") | (codes == "on_the_line")), over, codes)
 
 
 def potential_accounts(
@@ -227,7 +294,9 @@ def potential_accounts(
     small = (
         rev < np.nanpercentile(rev.dropna(), r.max_revenue_percentile) if active.any() else active
     )
-    enough = m["invoices_n"].fillna(0) >= r.min_invoices_n
+    enough = (m["invoices_n"].fillna(0) >= r.min_invoices_n) & pd.Series(
+        history_ok(metrics, settings), index=m.index
+    )
     growth = m["growth_pct"] >= r.min_growth_pct
     if m["wallet_estimate"].notna().any() and active.any():
         # a wallet is big when it is as large as the revenue of our bigger customers
@@ -238,6 +307,8 @@ def potential_accounts(
     attractive = sel["attractiveness"].reindex(m.index) >= (
         r.min_attractiveness if r.min_attractiveness is not None else -np.inf
     )
+    if "attractiveness_unassessed" in sel.columns:
+        attractive &= ~sel["attractiveness_unassessed"].reindex(m.index).fillna(True).astype(bool)
     ok = (
         active
         & small

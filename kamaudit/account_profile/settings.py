@@ -20,6 +20,8 @@ __all__ = [
     "METRICS",
     "NEUTRAL",
     "ContactRules",
+    "FitRules",
+    "HistoryRules",
     "Criterion",
     "PotentialRules",
     "ProfileSettings",
@@ -40,7 +42,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "net_profit_pct": ("net_profit_pct", "net profit as % of net revenue (stage 2)"),
     "gross_margin_pct": ("gross_margin_pct", "gross margin as % of net revenue (stage 2)"),
     "net_revenue": ("net_revenue", "net revenue in the period"),
-    "growth": ("growth_pct", "net revenue, second half of the period vs the first, %"),
+    "growth": (
+        "growth_pct",
+        "net revenue, the same months a year earlier (else the annualised monthly trend), %; none for a customer new in the period",
+    ),
     "assortment_breadth": ("assortment_n", "distinct product categories bought"),
     "payment_discipline": ("payment_discipline_pct", "% of the paid amount paid on time"),
     "tenure": ("tenure_years", "years since the first order"),
@@ -278,7 +283,7 @@ class PotentialRules(_Strict):
     )
     min_growth_pct: float = Field(
         100.0,
-        description="fast growing: growth (second half vs first) at least this, % (100 = doubled)",
+        description="fast growing: growth (same months a year earlier, else annualised trend) at least this, % (100 = doubled)",
     )
     max_share_of_wallet_pct: float = Field(
         20.0, ge=0, le=100, description="or: our share of wallet at most this, with a big wallet"
@@ -303,6 +308,45 @@ class PotentialRules(_Strict):
     )
     max_n: int = Field(
         10, ge=0, description="name at most this many: both reasons first, then most attractive"
+    )
+
+
+class HistoryRules(_Strict):
+    """The real history a key or potential account needs: enough invoices, both halves."""
+
+    min_invoices_n: int = Field(
+        4, ge=1, description="at least this many invoices in the period (no one-off buyers)"
+    )
+    both_halves: bool = Field(
+        True, description="require sales in both halves of the period (not just arrived or gone)"
+    )
+
+
+class FitRules(_Strict):
+    """How well KAM fits the base (:func:`~kamaudit.account_profile.fit.kam_fit`)."""
+
+    min_top_share_pct: float = Field(
+        40.0,
+        ge=0,
+        le=100,
+        description="the largest customers a list may hold carry at least this % of net revenue",
+    )
+    min_largest_share_pct: float = Field(
+        5.0, ge=0, le=100, description="the largest customer carries at least this % of net revenue"
+    )
+    min_repeat_pct: float = Field(
+        80.0,
+        ge=0,
+        le=100,
+        description="at least this % of those largest customers have a real history",
+    )
+    min_order_size_ratio: float = Field(
+        2.0,
+        ge=0,
+        description="their median revenue per invoice is at least this many times the base's",
+    )
+    min_assessed_pct: float = Field(
+        50.0, ge=0, le=100, description="our strength is assessed for at least this % of them"
     )
 
 
@@ -343,7 +387,8 @@ class StabilitySettings(_Strict):
 
 
 class StageRule(_Strict):
-    """Minimum indicators for a relationship stage (a missing indicator is not tested)."""
+    """Minimum indicators for a relationship stage (a missing indicator never meets its minimum;
+    a minimum of 0 is not required)."""
 
     min_tenure_years: float = Field(0, ge=0, description="years since the first order")
     min_order_regularity_pct: float = Field(
@@ -463,6 +508,22 @@ class ProfileSettings(BaseModel):
         5.5, ge=1, le=10, description="attractiveness at or above this is high (matrix midline)"
     )
     split_strength: float = Field(5.5, ge=1, le=10, description="strength at or above this is high")
+    on_the_line: float = Field(
+        0.1,
+        ge=0,
+        le=2,
+        description="a score within this of a cut-off is on the line: shown as such, never decided by rounding",
+    )
+    max_missing_weight_pct: float = Field(
+        50.0,
+        ge=0,
+        lt=100,
+        description="an axis resting on missing data for more than this % of its weight is unassessed for the customer: no quadrant from imputed values",
+    )
+    history: HistoryRules = Field(
+        default_factory=lambda: HistoryRules(),
+        description="real history a key or potential account needs (invoices, both halves)",
+    )
     include_star: bool = Field(
         False, description="Star customers (attractive, we are weak) can be key accounts"
     )
@@ -512,6 +573,7 @@ class ProfileSettings(BaseModel):
         default_factory=list, description="customer ids that are never key accounts"
     )
     potential: PotentialRules = Field(default_factory=PotentialRules)
+    fit: FitRules = Field(default_factory=FitRules)
     stability: StabilitySettings = Field(default_factory=StabilitySettings)
     stages: StageRules = Field(default_factory=StageRules)
     win_keep: WinKeepFactors = Field(default_factory=WinKeepFactors)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .selection import eligibility, select_matrix, selection_cap
+from .selection import eligibility, select_matrix, selection_cap, unassessed_masks
 from .settings import ProfileSettings
 
 __all__ = ["stability"]
@@ -21,7 +21,8 @@ def stability(
     """Monte Carlo selection frequency (``profile_stability``).
 
     Each run multiplies every weight by a uniform factor in 1 ± ``weight_perturbation_pct``
-    (then renormalises each axis to 100) and adds normal noise (``assessment_noise``
+    (then renormalises each axis to 100; cut-offs tolerate the rounding noise this makes,
+    and an unassessed axis stays unassessed) and adds normal noise (``assessment_noise``
     points, clipped to 1-10) to the assessment scores a customer actually has, then
     selects as :func:`select_accounts` does. Runs are processed as arrays in chunks
     (customers × runs), never customer by customer.
@@ -43,6 +44,8 @@ def stability(
     cap = selection_cap(int(active.sum()), settings)
     slots = cap - int(forced.sum())
     base = selection["is_key_account"].to_numpy(dtype=bool)
+    # which axes decide nothing does not move between runs: missing data stays missing
+    ua, us = unassessed_masks(selection)
     runs = st.runs
     freq = base.astype("float64")
     if runs > 0 and n > 0:
@@ -68,7 +71,7 @@ def stability(
                 contrib = Sa * Wa[None, :, :] / 100  # (n × r × k)
                 attr = attr + contrib[:, :, is_attr[a_idx]].sum(axis=2)
                 strg = strg + contrib[:, :, ~is_attr[a_idx]].sum(axis=2)
-            key, _, _ = select_matrix(attr, strg, eligible, forced, slots, settings)
+            key, _, _ = select_matrix(attr, strg, eligible, forced, slots, settings, ua, us)
             counts += key.sum(axis=1)
             done += r
         freq = counts / runs

@@ -20,8 +20,9 @@ import pandas as pd
 from ..messages import Message
 from ..stage import StageResult
 from .cards import profile_cards
+from .fit import kam_fit
 from .metrics import compute_metrics
-from .portfolio import QUADRANTS, portfolio
+from .portfolio import QUADRANTS, UNASSESSED, portfolio
 from .relationship import contact_map, relationship
 from .scoring import NOTES, drivers, score_customers
 from .selection import potential_accounts, select_accounts, turnover_comparison, vip_not_key
@@ -53,6 +54,8 @@ _SELECTION_COLUMNS = [
     "priority",
     "priority_rank",
     "is_candidate",
+    "attractiveness_unassessed",
+    "strength_unassessed",
     "is_key_account",
     "is_deep_plan",
     "in_turnover_top",
@@ -193,6 +196,10 @@ def _profile_table(metrics, scores, port, rel, selection, stab, potential) -> pd
             "attractiveness": scores["attractiveness"],
             "strength": scores["strength"],
             "quadrant": port["quadrant"],
+            "on_the_line": port["on_the_line"],
+            "attractiveness_unassessed": scores["attractiveness_unassessed"].astype(bool),
+            "strength_unassessed": scores["strength_unassessed"].astype(bool),
+            "growth_status": metrics["growth_status"].astype("str"),
             "client_view": port["client_view"],
             "views_disagree": port["views_disagree"],
             "relationship_stage": rel["relationship_stage"],
@@ -245,7 +252,36 @@ def _summary(
         "criteria_missing_customers_n": int(missing.sum()),
         "criteria_missing_key_n": int((missing & key).sum()),
         "quadrants": {q: int((profile["quadrant"] == q).sum()) for q in QUADRANTS},
+        "unassessed_n": int((profile["quadrant"] == UNASSESSED).sum()),
+        "strength_unassessed_n": int(profile["strength_unassessed"].sum()),
+        "attractiveness_unassessed_n": int(profile["attractiveness_unassessed"].sum()),
+        "on_the_line_n": int((profile["on_the_line"] != "").sum()),
+        "on_the_line_key_n": int(((profile["on_the_line"] != "") & key).sum()),
+        "selection_basis": _selection_basis(profile),
+        "growth_new_n": int((profile["growth_status"] == "new").sum()),
         "stability_runs": settings.stability.runs,
+    }
+
+
+def _selection_basis(profile: pd.DataFrame) -> str:
+    """``both_axes``; ``attractiveness_only`` when every key account's strength is
+    unassessed; ``partly_attractiveness_only`` when some are; ``none`` without key accounts."""
+    key = profile["is_key_account"]
+    if not key.any():
+        return "none"
+    blind = profile.loc[key, "strength_unassessed"]
+    if blind.all():
+        return "attractiveness_only"
+    return "partly_attractiveness_only" if blind.any() else "both_axes"
+
+
+def _history_and_growth(metrics: pd.DataFrame, settings: ProfileSettings) -> dict[str, Any]:
+    h = settings.history
+    basis = str(metrics["growth_basis"].iloc[0]) if len(metrics) else "none"
+    return {
+        "history_min_invoices": h.min_invoices_n,
+        "history_both_halves": h.both_halves,
+        "growth_basis": basis,
     }
 
 
@@ -285,6 +321,15 @@ def run(
     selection["stability"] = stab["stability"].to_numpy()
     comparison = turnover_comparison(selection)
     counts = {"potential_n": len(potential), "vip_not_key_n": len(vip)}
+    fit = kam_fit(metrics, scores, settings)
+    if fit["tentative"]:
+        messages.append(
+            Message(
+                f"{NOTES}.list_tentative", {"failed": ", ".join(fit["to_make_firm"])}, "warning"
+            )
+        )
+    if metrics["growth_basis"].eq("trend").any():
+        messages.append(Message(f"{NOTES}.growth_trend", {}, "info"))
     criteria = settings.criteria_table().assign(
         customers_missing_n=[
             int(detail.loc[detail["criterion"] == c.name, "missing"].sum())
@@ -307,6 +352,10 @@ def run(
         stability=stab,
         cards=cards,
         contact_map=contact_map(inputs.get("contacts"), cards["customer_id"]),
-        summary=_summary(meta, profile, comparison, counts, settings),
+        summary={
+            **_summary(meta, profile, comparison, counts, settings),
+            **_history_and_growth(metrics, settings),
+            "kam_fit": fit,
+        },
         messages=messages,
     )

@@ -8,7 +8,7 @@ import pandas as pd
 from ._util import _col, _num
 from .ledger import _Ledger, _ledger
 
-__all__ = ["financing_cost"]
+__all__ = ["cancelled_amounts", "financing_cost", "payments_snapshot"]
 
 
 def financing_cost(
@@ -18,20 +18,26 @@ def financing_cost(
     period_end,
     cost_of_capital: float,
     default_terms_days: int = 30,
+    snapshot=None,
 ) -> pd.DataFrame:
     """Financing cost per invoice: amount × days outstanding × cost of capital ÷ 365.
 
-    Days outstanding run from the invoice date to the paid date, or to the period end
-    when the invoice is unpaid. Days beyond terms (after the due date, or invoice date +
-    the customer's payment terms) and their cost are given separately. Without a
-    payments table each invoice is assumed paid on its terms (``estimated`` = True).
-    Credit notes carry no financing cost.
+    Days outstanding run from the invoice date to the paid date, or, for an invoice still
+    unpaid, to the payments' snapshot date (``snapshot``; default the latest payment in the
+    payments table, else the period end): those days are a lower bound (``at_least`` =
+    True). Days beyond terms (after the due date, or invoice date + the customer's payment
+    terms) and their cost are given separately. Without a payments table each invoice is
+    assumed paid on its terms (``estimated`` = True). Credit notes carry no financing cost;
+    an unpaid invoice that its matched credit lines (``cancels_invoice_id``, matched by
+    intake) cancel in full is outstanding only until its cancellation, and a paid one or a
+    partial return keeps its financing as paid.
 
     Returns
     -------
     DataFrame
-        invoice_id, customer_id, invoice_date, amount, due_date, paid_date,
-        days_outstanding, days_beyond_terms, financing_cost, late_cost, estimated.
+        invoice_id, customer_id, invoice_date, amount, due_date,
+        paid_date, days_outstanding, days_beyond_terms, financing_cost, late_cost,
+        estimated, cancelled_amount (credited later by matched lines), at_least.
 
     Examples
     --------
@@ -40,8 +46,38 @@ def financing_cost(
     universe = pd.Index(pd.unique(invoices["customer_id"]))
     led = _ledger(invoices, universe, 0.0)
     return _financing(
-        led, universe, customers, payments, period_end, cost_of_capital, default_terms_days
+        led,
+        universe,
+        customers,
+        payments,
+        period_end,
+        cost_of_capital,
+        default_terms_days,
+        invoices=invoices,
+        snapshot=snapshot,
     )[0]
+
+
+def cancelled_amounts(invoices: pd.DataFrame | None) -> pd.DataFrame:
+    """Per original invoice id (index): ``amount`` its matched credit lines cancel
+    (positive) and ``date``, the latest of those credits."""
+    if invoices is None or "cancels_invoice_id" not in invoices.columns:
+        return pd.DataFrame(
+            {"amount": pd.Series(dtype="float64"), "date": pd.Series(dtype="M8[ns]")}
+        )
+    c = invoices.loc[(invoices["net_amount"] < 0) & invoices["cancels_invoice_id"].notna()]
+    g = c.groupby("cancels_invoice_id")
+    return pd.DataFrame({"amount": -g["net_amount"].sum(), "date": g["invoice_date"].max()})
+
+
+def payments_snapshot(payments: pd.DataFrame | None, period_end) -> pd.Timestamp:
+    """The date the payments file was taken: its latest payment (else the period end).
+
+    Due dates are promises, not observations, so they do not date the file."""
+    if payments is None or "paid_date" not in payments.columns:
+        return pd.Timestamp(period_end)
+    latest = payments["paid_date"].max()
+    return pd.Timestamp(latest) if pd.notna(latest) else pd.Timestamp(period_end)
 
 
 def _financing(
@@ -52,9 +88,18 @@ def _financing(
     period_end,
     cost_of_capital: float,
     default_terms_days: int,
+    invoices: pd.DataFrame | None = None,
+    snapshot=None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     inv = led.invoice_table
-    inv = inv[~inv["is_credit"] & (inv["amount"] > 0)].reset_index(drop=True)
+    inv = inv[~inv["is_credit"] & (inv["amount"] > 0)]
+    canc = cancelled_amounts(invoices).reindex(inv["invoice_id"])
+    inv = inv.assign(
+        cancelled=np.minimum(canc["amount"].fillna(0.0).to_numpy(), inv["amount"].to_numpy()),
+        cancelled_on=canc["date"].to_numpy(dtype="datetime64[ns]"),
+    ).reset_index(drop=True)
+    # an unpaid invoice its credits cancel in full is owed no longer than until then
+    full = (inv["amount"] - inv["cancelled"] <= 0.005).to_numpy()
     terms = np.full(len(universe), float(default_terms_days))
     if customers is not None and "payment_terms_days" in customers.columns:
         ct = pd.Series(_num(customers["payment_terms_days"]), index=customers["customer_id"])
@@ -64,18 +109,25 @@ def _financing(
     codes = inv["code"].to_numpy()
     inv_terms = np.where(codes >= 0, terms[np.clip(codes, 0, None)], float(default_terms_days))
     inv_date = inv["invoice_date"].to_numpy(dtype="datetime64[ns]")
-    end = np.datetime64(pd.Timestamp(period_end), "ns")
+    if snapshot is None:
+        snapshot = payments_snapshot(payments, period_end)
+    end = np.datetime64(pd.Timestamp(snapshot), "ns")
     day = np.timedelta64(1, "D")
     terms_due = inv_date + (inv_terms * 86400e9).astype("timedelta64[ns]")
     if payments is not None and len(payments):
         due, paid = _payment_dates(inv["invoice_id"], payments)
         due = np.where(np.isnat(due), terms_due, due)
         settled = np.where(np.isnat(paid), end, paid)
+        stop = inv["cancelled_on"].to_numpy(dtype="datetime64[ns]")
+        cut = full & np.isnat(paid) & ~np.isnat(stop)
+        settled = np.where(cut, np.minimum(settled, stop), settled)
         estimated = np.zeros(len(inv), dtype=bool)
     else:
         due = terms_due
         paid = np.full(len(inv), np.datetime64("NaT"), dtype="datetime64[ns]")
-        settled = terms_due
+        stop = inv["cancelled_on"].to_numpy(dtype="datetime64[ns]")
+        cut = full & ~np.isnat(stop)
+        settled = np.where(cut, np.minimum(terms_due, stop), terms_due)
         estimated = np.ones(len(inv), dtype=bool)
     days = np.clip((settled - inv_date) / day, 0, None)
     late = np.clip((settled - due) / day, 0, None)
@@ -94,6 +146,8 @@ def _financing(
             "financing_cost": amount * days * k,
             "late_cost": amount * late * k,
             "estimated": estimated,
+            "cancelled_amount": inv["cancelled"].to_numpy(dtype="float64"),
+            "at_least": ~estimated & np.isnat(paid) & ~cut,
         }
     )
     return out, codes

@@ -51,7 +51,14 @@ def customer_pnl(
     if period_end is None:
         period_end = pd.Timestamp(invoices["invoice_date"].max())
     fin, fin_codes = _financing(
-        led, universe, customers, payments, period_end, cost_of_capital, default_terms_days
+        led,
+        universe,
+        customers,
+        payments,
+        period_end,
+        cost_of_capital,
+        default_terms_days,
+        invoices=invoices,
     )
     financing = _sum_by(fin_codes, fin["financing_cost"].to_numpy(), n)
     late = _sum_by(fin_codes, fin["late_cost"].to_numpy(), n)

@@ -282,6 +282,110 @@ def _headline(ctx: ReportContext, r: Results) -> Part:
     return Part(blocks)
 
 
+_FIT_KINDS = {"order_size": "ratio_x"}
+"""How a fit test's value reads; the others are percentages."""
+
+
+def _fit_value(ctx: ReportContext, test: str, value) -> str:
+    if value is None:
+        return "–"
+    if _FIT_KINDS.get(test) == "ratio_x":
+        return ctx.fmt.number(value, 1) + " ×"
+    return ctx.fmt.pct(value, 1)
+
+
+def fit_lines(ctx: ReportContext, summary: Mapping[str, Any]) -> list[str]:
+    """KAM fit in a sentence or two (for the first page): the fit with its reasons, and
+    with a weak fit that the list is tentative and what would make it firm."""
+    fit = summary.get("kam_fit")
+    if not fit:
+        return []
+    t = ctx.t
+    reasons = ", ".join(
+        t(f"{P}.fit_test.{x['test']}") + ": " + _fit_value(ctx, x["test"], x["value"])
+        for x in fit["tests"]
+    )
+    lines = [t(f"{P}.summary_fit", fit=t(f"{P}.fit.{fit['fit']}"), reasons=reasons)]
+    if fit.get("tentative"):
+        firm = "; ".join(t(f"{P}.fit_firm.{x}") for x in fit["to_make_firm"])
+        lines.append(t(f"{P}.fit_tentative", items=firm))
+    return lines
+
+
+def _fit(ctx: ReportContext, r: Results) -> Part:
+    """How well KAM fits the base: the tests, and the basis of the list."""
+    t, f, s = ctx.t, ctx.fmt, r.summary
+    fit = s.get("kam_fit")
+    if not fit:
+        return Part()
+    rows = pd.DataFrame(
+        {
+            t(f"{P}.fit_col_test"): [t(f"{P}.fit_test.{x['test']}") for x in fit["tests"]],
+            t(f"{P}.fit_col_value"): [_fit_value(ctx, x["test"], x["value"]) for x in fit["tests"]],
+            t(f"{P}.fit_col_limit"): [_fit_value(ctx, x["test"], x["limit"]) for x in fit["tests"]],
+            t(f"{P}.fit_col_passed"): [
+                t("common.yes") if x["passed"] else t("common.no") for x in fit["tests"]
+            ],
+        }
+    )
+    lines = fit_lines(ctx, s)
+    blocks: list[Block] = [
+        Heading(t(f"{P}.fit_heading"), 4),
+        Text(lines[0], "finding"),
+        Table(rows),
+    ]
+    if len(lines) > 1:
+        blocks.append(Text(lines[1], "warning"))
+    basis = s.get("selection_basis")
+    if basis in ("attractiveness_only", "partly_attractiveness_only"):
+        n = int(s.get("key_n", 0)) if basis == "attractiveness_only" else None
+        blocks.append(Text(t(f"{P}.basis.{basis}", n=f.number(n or _blind_keys(r))), "warning"))
+    if s.get("unassessed_n"):
+        blocks.append(
+            Text(
+                t(
+                    f"{P}.unassessed_text",
+                    n=f.number(s["unassessed_n"]),
+                    strength_n=f.number(s.get("strength_unassessed_n", 0)),
+                    attr_n=f.number(s.get("attractiveness_unassessed_n", 0)),
+                    limit=f.pct(ctx.engagement.profile.max_missing_weight_pct, 0),
+                ),
+                "note",
+            )
+        )
+    if s.get("on_the_line_n"):
+        blocks.append(
+            Text(
+                t(
+                    f"{P}.on_the_line_text",
+                    n=f.number(s["on_the_line_n"]),
+                    key_n=f.number(s.get("on_the_line_key_n", 0)),
+                    margin=f.number(ctx.engagement.profile.on_the_line, 1),
+                ),
+                "note",
+            )
+        )
+    blocks.append(
+        Text(
+            t(
+                f"{P}.history_text",
+                n=f.number(s.get("history_min_invoices", 0)),
+                growth=t(f"{P}.growth_basis.{s.get('growth_basis', 'none')}"),
+                new_n=f.number(s.get("growth_new_n", 0)),
+            ),
+            "note",
+        )
+    )
+    return Part(blocks)
+
+
+def _blind_keys(r: Results) -> int:
+    p = r.profile
+    if "strength_unassessed" not in p.columns:
+        return 0
+    return int((p["is_key_account"] & p["strength_unassessed"]).sum())
+
+
 def _matrix(ctx: ReportContext, r: Results) -> Part:
     t, f = ctx.t, ctx.fmt
     settings = ctx.engagement.profile
@@ -305,6 +409,8 @@ def _matrix(ctx: ReportContext, r: Results) -> Part:
         Text(t(f"{P}.matrix_text")),
         Text(t(f"{P}.quadrants_text", **counts)),
     ]
+    if r.summary.get("unassessed_n"):
+        blocks.append(Text(t(f"{P}.quadrants_unassessed", n=f.number(r.summary["unassessed_n"]))))
     if r.summary["views_disagree_n"]:
         blocks.append(
             Text(t(f"{P}.client_view_text", n=f.number(r.summary["views_disagree_n"])), "finding")
@@ -499,6 +605,7 @@ def _sheets(ctx: ReportContext, r: Results) -> list[Sheet]:
 
 SECTIONS: tuple[Callable[[ReportContext, Results], Part], ...] = (
     _headline,
+    _fit,
     _matrix,
     _comparison,
     _vip,
@@ -568,7 +675,7 @@ def _card(
 def _summary_lines(ctx: ReportContext, r: Results) -> list[str]:
     """One to four sentences for the executive summary."""
     t, f, s = ctx.t, ctx.fmt, r.summary
-    lines = [
+    lines = fit_lines(ctx, s) + [
         t(
             f"{P}.summary_key",
             key_n=f.number(s["key_n"]),

@@ -24,7 +24,7 @@ class ReportContext:
     catalog: Catalog = field(init=False)
 
     def __post_init__(self) -> None:
-        self.catalog = Catalog(self.engagement.language, self.engagement.currency)
+        self.catalog = Catalog(self.engagement.language, self.engagement.currency_code)
 
     @property
     def fmt(self) -> Catalog:

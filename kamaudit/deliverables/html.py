@@ -82,8 +82,9 @@ def _table_view(block: Table, ctx, max_rows_default: int) -> dict:
     headers = []
     for c, kind in zip(df.columns, kinds, strict=True):
         label = block.column_labels.get(c) or ctx.catalog.column(str(c))
-        if kind in ("money", "money0") and ctx.engagement.currency not in label:
-            label = f"{label} ({ctx.engagement.currency})"
+        currency = ctx.catalog.currency
+        if kind in ("money", "money0") and currency and currency not in label:
+            label = f"{label} ({currency})"
         headers.append({"text": label, "num": kind in _NUMERIC_KINDS})
     columns = [shown_df[c].tolist() for c in df.columns]
     rows = []
@@ -282,8 +283,10 @@ def render_report(
                 ),
             }
         )
-    if summary is None:
-        summary = [(r.section.title, list(r.summary)) for r in reports if r.summary]
+    if summary is None:  # what the figures rest on leads (issue 15)
+        from .synthesis import summary_sections
+
+        summary = summary_sections(reports, t)
 
     from .workbook import assumptions_sheet
 
@@ -299,7 +302,7 @@ def render_report(
         "title": title,
         "client": eng.client,
         "period": period,
-        "currency": eng.currency,
+        "currency": eng.currency_code or "",
         "consultant": eng.report.consultant or "",
         "date": fmt.date(run_date),
         "generated": t("report.generated", date=fmt.date(run_date), version=__version__),

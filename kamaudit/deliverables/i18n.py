@@ -72,7 +72,7 @@ def available_languages() -> list[str]:
 class Catalog:
     """Translate keys and format numbers and dates for one language."""
 
-    def __init__(self, language: str = "en", currency: str = "EUR"):
+    def __init__(self, language: str = "en", currency: str | None = "EUR"):
         self.language = language
         self.currency = currency
         self.locale = Locale.parse(BABEL_LOCALES.get(language, "en_GB"))
@@ -121,8 +121,11 @@ class Catalog:
         return self._digits(format_decimal(x, format=fmt, locale=self.locale, **self._numbering))
 
     def money(self, x, decimals: int = 0) -> str:
+        """An amount with its currency; with no currency named, the bare number."""
         if _missing(x):
             return "–"
+        if not self.currency:
+            return self.number(x, decimals)
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0¤"
         return self._digits(
             format_currency(

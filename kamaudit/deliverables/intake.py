@@ -67,6 +67,10 @@ _ACTION_KEYS = {
     "stopped": "stopped",
     "ignored": "ignored",
     "not read": "not_read",
+    "left out of the analysis; reconciled apart": "left_out_reconciled",
+    "matched sales carry no financing for the cancelled amount; customers "
+    "without net revenue are neither candidates nor loss-makers": "cancellations_matched",
+    "converted": "converted",
 }
 _ISSUE_INTERNAL = ("problem_key", "params")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .model import Heading, Section, Sheet, StageReport, Table, Text
+from .model import Bullets, Heading, Section, Sheet, StageReport, Table, Text
 
 STAGE = "synthesis"
 _P = "synthesis."
@@ -39,6 +39,137 @@ def _labels(ctx) -> dict[str, str]:
         c: ctx.t(f"{_P}columns.{c}")
         for c in ("action", "customer", "impact_amount", "owner", "due_date", "basis")
     }
+
+
+_E = "synthesis.evidence."
+
+
+def _money(ctx, x) -> str:
+    return ctx.fmt.money(x) if x is not None else "–"
+
+
+def _assumption_line(ctx, a: dict) -> str:
+    """One assumption in a sentence, with its recomputed effect where it has one."""
+    t, f, key = ctx.t, ctx.fmt, a["key"]
+    low = (a.get("effects") or [{}])[0]
+    base = a.get("base") or {}
+    if key == "margin_assumed":
+        return t(
+            f"{_E}margin_assumed",
+            value=f.pct(a["value"], 0),
+            share=f.pct(a.get("share_pct") or 0, 0),
+            alt=f.pct(low.get("value"), 0),
+            alt_profit=_money(ctx, low.get("net_profit")),
+            base_profit=_money(ctx, base.get("net_profit")),
+            alt_losers=f.number(low.get("loss_makers_n", 0)),
+            base_losers=f.number(base.get("loss_makers_n", 0)),
+        )
+    if key in ("financing_on_terms", "cost_of_capital"):
+        high = (a.get("effects") or [{}, {}])[-1]
+        return t(
+            f"{_E}{key}",
+            terms=f.number(a.get("terms_days") or 0),
+            rate=f.pct(100 * a["value"], 0),
+            financing=_money(ctx, a.get("financing_total")),
+            alt_rate=f.pct(100 * high.get("value", 0), 0),
+            alt_profit=_money(ctx, high.get("net_profit")),
+            base_profit=_money(ctx, base.get("net_profit")),
+            n=f.number(a.get("loss_makers_on_financing_alone_n", 0)),
+        )
+    if key == "strength_unassessed":
+        return t(f"{_E}strength_unassessed", n=f.number(a.get("customers_n", 0)))
+    return t(f"{_E}{key}", default=key)
+
+
+def evidence_lines(ctx) -> list[str]:
+    """The first lines of the summary: what the headline figures rest on (the tables
+    received and missing, then each assumption with its effect). [] before the synthesis."""
+    doc = ctx.workspace.read_json("evidence", None)
+    if not doc:
+        return []
+    t = ctx.t
+    tables = doc["tables"]
+    names = [t(f"{_P}tables.{x}", default=x) for x in tables["missing"]]
+    per = doc["period"]
+    first, last = per["start"][:4], per["end"][:4]
+    years = ctx.fmt._digits(first if first == last else f"{first}-{last}")  # native digits
+    label = t(f"{_E}period_label", years=years, months=ctx.fmt.number(per["months"]))
+    lines = [t(f"{_E}period", period=label)]
+    if names:
+        lines.append(t(f"{_E}missing", tables=", ".join(names)))
+    lines += [_assumption_line(ctx, a) for a in doc["assumptions"]]
+    return lines
+
+
+def evidence_blocks(ctx) -> list:
+    """The self-contained "what this rests on" block: the lines of :func:`evidence_lines`
+    and a table of every headline figure with its basis (data, assumed, not assessable)."""
+    doc = ctx.workspace.read_json("evidence", None)
+    if not doc:
+        return []
+    t, f = ctx.t, ctx.fmt
+    received = [t(f"{_P}tables.{x}", default=x) for x in doc["tables"]["received"]]
+
+    def value(fig):
+        v = fig["value"]
+        if v is None:
+            return "–"
+        if isinstance(v, str):
+            return t(f"{_E}fit.{v}", default=v)
+        return (
+            f.number(v, 1)
+            if fig["figure"] == "team_fte"
+            else (f.number(v) if fig["figure"].endswith("_n") else _money(ctx, v))
+        )
+
+    figures = pd.DataFrame(
+        {
+            t(f"{_E}col_figure"): [t(f"{_E}figures.{x['figure']}") for x in doc["figures"]],
+            t(f"{_E}col_value"): [value(x) for x in doc["figures"]],
+            t(f"{_E}col_basis"): [
+                t(f"{_E}bases.{x['basis']}")
+                + (
+                    ": " + ", ".join(t(f"{_E}names.{k}", default=k) for k in x["assumptions"])
+                    if x["assumptions"]
+                    else ""
+                )
+                for x in doc["figures"]
+            ],
+        }
+    )
+    blocks = [
+        Heading(t(f"{_E}heading"), 3),
+        Text(t(f"{_E}received", tables=", ".join(received))),
+        Bullets(evidence_lines(ctx)),
+        Table(figures),
+    ]
+    team = doc.get("team")
+    if team and team.get("profit_per_fte_per_year") is not None:
+        key = "team_cost" if team.get("team_cost_per_year") is not None else "team_profit"
+        blocks.append(
+            Text(
+                t(
+                    f"{_E}{key}",
+                    fte=f.number(team["fte"], 1),
+                    accounts=f.number(team["accounts_n"]),
+                    profit=_money(ctx, team["accounts_profit_per_year"]),
+                    per_fte=_money(ctx, team["profit_per_fte_per_year"]),
+                    cost=_money(ctx, team.get("team_cost_per_year")),
+                ),
+                "finding",
+            )
+        )
+    return blocks
+
+
+def summary_sections(reports, t) -> list[tuple[str, list[str]]]:
+    """The executive summary's (title, sentences), what the figures rest on first: the
+    synthesis's evidence lines lead under their own heading, then every other report's."""
+    first = [
+        (t(f"{_E}heading"), list(r.summary)) for r in reports if r.stage == STAGE and r.summary
+    ]
+    rest = [(r.section.title, list(r.summary)) for r in reports if r.stage != STAGE and r.summary]
+    return first + rest
 
 
 def build(ctx) -> StageReport | None:
@@ -76,7 +207,7 @@ def build(ctx) -> StageReport | None:
                 column_labels={"step": t(f"{_P}columns.step")},
             )
         )
-    blocks: list = [Text(t(f"{_P}intro"))]
+    blocks: list = [*evidence_blocks(ctx), Text(t(f"{_P}intro"))]
     if len(view):
         blocks += [
             Heading(t(f"{_P}top_heading", n=ctx.fmt.number(min(TOP_N, len(view))))),
@@ -92,4 +223,5 @@ def build(ctx) -> StageReport | None:
         stage=STAGE,
         section=Section(id=STAGE, title=t(f"{_P}title"), blocks=blocks),
         sheets=sheets,
+        summary=evidence_lines(ctx),
     )

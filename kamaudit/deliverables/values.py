@@ -63,9 +63,12 @@ def _missing(value: Any) -> bool:
 def format_value(value: Any, kind: str, fmt, t, inline: bool = False) -> str:
     """One value as the client reads it, in the engagement's locale.
 
-    ``inline`` is for a value inside a sentence: money carries its currency and a share
-    of ten percent or more is rounded to whole percent; in a table the currency is in
-    the header and every share has one decimal.
+    ``inline`` is for a value inside a sentence: money carries its currency (none when
+    the engagement names none: never a guessed symbol) and a share of ten percent or more
+    is rounded to whole percent; in a table the currency is in the header and every share
+    has one decimal. Amounts are totals for the audited period unless their name says
+    ``per_year``; the period's label (:func:`kamaudit.synthesis.evidence.period_label`)
+    says which.
     """
     if _missing(value):
         return "–" if inline else ""
@@ -73,7 +76,8 @@ def format_value(value: Any, kind: str, fmt, t, inline: bool = False) -> str:
         return t("common.yes") if value else t("common.no")
     try:
         if kind in ("money", "money0"):
-            return fmt.money(value) if inline else fmt.number(value, 0)
+            named = getattr(fmt, "currency", "") is not None
+            return fmt.money(value) if inline and named else fmt.number(value, 0)
         if kind == "pct":
             return fmt.pct(value, 0 if inline and abs(float(value)) >= 10 else 1)
         if kind == "ratio":

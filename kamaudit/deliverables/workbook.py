@@ -511,7 +511,7 @@ def _write_cover(w: _Writer, ctx, run_date: dt.date):
         (t("workbook.run_date"), ctx.fmt.date(run_date)),
         (t("workbook.version"), __version__),
         (t("workbook.consultant"), eng.report.consultant or ""),
-        (t("workbook.currency"), eng.currency),
+        (t("workbook.currency"), eng.currency_code or "–"),
     ]
     for i, (label, value) in enumerate(rows, start=4):
         set_text(cover.cell(row=i, column=2), label)
@@ -540,12 +540,12 @@ def _write_summary(w: _Writer, summary_ws, reports, summary: list[str] | None, c
     if summary is not None:
         for sentence in summary:
             line(sentence, "kam_text")
-    else:
-        for r in reports:
-            if not r.summary:
-                continue
-            line(r.section.title, "kam_label")
-            for sentence in r.summary:
+    else:  # what the figures rest on leads (issue 15)
+        from .synthesis import summary_sections
+
+        for title, sentences in summary_sections(reports, t):
+            line(title, "kam_label")
+            for sentence in sentences:
                 line(sentence, "kam_text")
             row += 1
     if row == HEADER_ROW:

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class ExcludedCustomer(BaseModel):
+    """A customer account that is not a customer relationship: left out with its reason."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    customer_id: str = Field(min_length=1, description="the id as in the invoices")
+    reason: str = Field(
+        min_length=1, description="why it is left out, e.g. intercompany, cash sale, staff"
+    )
+
+    @field_validator("customer_id", mode="before")
+    @classmethod
+    def _text(cls, v):
+        return str(v).strip() if v is not None else v
 
 
 class IntakeSettings(BaseModel):
@@ -46,4 +62,21 @@ class IntakeSettings(BaseModel):
         12,
         ge=1,
         description="months at each end of the period compared to count new and lost customers",
+    )
+    currency_rates: dict[str, float] = Field(
+        default_factory=dict,
+        description="with several currencies in invoices.currency: the rate of each to the "
+        "engagement's currency (the engagement's own at 1), e.g. {USD: 0.92, EUR: 1}",
+    )
+    vat_included_pct: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="the export's sales amounts include VAT at this rate: it is taken out "
+        "(none = amounts are net of VAT)",
+    )
+    exclude_customers: list[ExcludedCustomer] = Field(
+        default_factory=list,
+        description="customers left out of the analysis (intercompany, cash sale, staff), each "
+        "with a reason; their lines are counted and reconciled apart",
     )

@@ -14,6 +14,7 @@ from ..errors import did_you_mean
 from ..io import SCHEMA, RawTable
 from .coerce import KEYS, _blank, _check_ranges, _coerce
 from .issues import ISSUE_COLUMNS, _add_kept_rows, _col_label, _Issues, _params, _show
+from .separate import excluded_customers, matched_cancellations, money_in_one_currency
 from .settings import IntakeSettings
 
 
@@ -36,6 +37,9 @@ class _State:
     unattributed: dict[str, dict] = field(default_factory=dict)
     derived_customers: bool = False
     derived_invoice_ids: bool = False
+    money: dict[str, Any] = field(default_factory=dict)  # currencies found, rates, VAT
+    excluded: dict[str, Any] = field(default_factory=dict)  # customers left out by decision
+    cancellations: dict[str, Any] = field(default_factory=dict)  # credit lines matched
 
 
 def _invoices(s: _State) -> tuple[RawTable, pd.DataFrame, dict[str, Any], np.ndarray]:
@@ -638,6 +642,7 @@ _STEPS = (
     _typed_tables,
     _invoice_ids,
     _invoice_amounts,
+    money_in_one_currency,
     _invoice_period,
     _invoice_duplicates,
     _invoice_outliers,
@@ -645,6 +650,8 @@ _STEPS = (
     _sales_to_audit,
     _duplicate_keys,
     _apply_filters,
+    excluded_customers,
+    matched_cancellations,
     _customers,
     _orphans,
     _activities,

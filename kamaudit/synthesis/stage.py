@@ -10,9 +10,17 @@ import pandas as pd
 from ..messages import Message
 from ..stage import StageResult
 from .actions import action_list
+from .evidence import evidence
 from .pocket import pocket_margins
 
-INPUTS = ("customer_pnl", "account_profile", "team_plan", "cts_big_unprofitable")
+INPUTS = (
+    "customer_pnl",
+    "account_profile",
+    "team_plan",
+    "cts_big_unprofitable",
+    "invoices",
+    "team_capacity",
+)
 """Workspace tables the synthesis reads (``customer_pnl`` required, the rest optional)."""
 TABLES = ("actions", "pocket_margins")
 """Workspace tables the synthesis writes."""
@@ -20,11 +28,16 @@ TABLES = ("actions", "pocket_margins")
 
 @dataclass
 class SynthesisResult(StageResult):
-    """``actions`` and ``pocket_margins``."""
+    """``actions``, ``pocket_margins`` and the ``evidence`` document."""
 
     actions: pd.DataFrame
     pocket_margins: pd.DataFrame
     messages: list[Message]
+    evidence: dict[str, Any] | None = None
+
+    def documents(self) -> dict[str, Any]:
+        """``evidence``: what every headline figure rests on (:mod:`.evidence`)."""
+        return {"evidence": self.evidence} if self.evidence is not None else {}
 
     def tables(self) -> dict[str, pd.DataFrame]:
         out = {"actions": self.actions}
@@ -40,11 +53,14 @@ def load_inputs(workspace) -> dict[str, Any]:
     }
     summary = workspace.read_json("intake_summary", {}) or {}
     tables["tables_received"] = sorted((summary.get("inputs") or {}).keys())
+    tables["intake_summary"] = summary
+    tables["profile_summary"] = workspace.read_json("profile_summary", {}) or {}
     return tables
 
 
 def run(inputs: dict[str, Any], settings: Any, period: Any) -> SynthesisResult:
-    """Compute the cross-stage results (pure). ``settings`` is reserved (None today)."""
+    """Compute the cross-stage results (pure). ``settings`` is the engagement (or None:
+    then the evidence gives the data-based bases only)."""
     pnl, prof = inputs["customer_pnl"], inputs.get("account_profile")
     actions = action_list(
         pnl,
@@ -56,4 +72,9 @@ def run(inputs: dict[str, Any], settings: Any, period: Any) -> SynthesisResult:
     )
     pockets = pocket_margins(pnl, prof) if prof is not None else pd.DataFrame()
     messages = [Message("synthesis.actions_n", {"actions_n": len(actions)}, "info")]
-    return SynthesisResult(actions=actions, pocket_margins=pockets, messages=messages)
+    return SynthesisResult(
+        actions=actions,
+        pocket_margins=pockets,
+        messages=messages,
+        evidence=evidence(inputs, settings, period),
+    )

@@ -198,6 +198,13 @@ class TeamSettings(BaseModel):
     plan_start: dt.date | None = Field(
         None, description="first month of the contact plan; default: the month after the period"
     )
+    loaded_cost_per_fte: float | None = Field(
+        None,
+        ge=0,
+        description="annual loaded cost of one full-time person (salary, social charges, car, "
+        "travel), to set the team's cost against the profit of the accounts it serves; "
+        "none = the cost is not assessed, only the profit per FTE is shown",
+    )
 
     @field_validator(
         "touchpoints_per_year",

@@ -72,6 +72,8 @@ def metrics_frame(**cols) -> pd.DataFrame:
         "net_revenue": [1000.0] * n,
         "net_profit": [100.0] * n,
         "invoices_n": [10] * n,
+        "revenue_h1": [500.0] * n,
+        "revenue_h2": [500.0] * n,
         "growth_pct": [0.0] * n,
         "share_of_wallet_pct": [np.nan] * n,
         "wallet_estimate": [np.nan] * n,

@@ -43,7 +43,7 @@ def test_sample_results_and_deliverable(tmp_path):
         "stability",
     ]
     assert [c for c in canonical if c not in prof.columns] == []
-    assert set(prof["quadrant"]) <= {"Strategic", "Star", "Status", "Streamline"}
+    assert set(prof["quadrant"]) <= {"Strategic", "Star", "Status", "Streamline", "unassessed"}
     assert prof["customer_id"].dtype == "str"
     assert ws.read_json("profile_summary")["summary"]["key_n"] == int(prof["is_key_account"].sum())
 

@@ -59,7 +59,11 @@ def test_tenure_counts_from_customer_since_in_the_master():
 def test_growth_and_share_of_wallet_by_hand():
     tables = {"invoices": _invoices(), "customers": _customers([None, None])}
     m = compute_metrics(tables, PNL, START, END).set_index("customer_id")
-    assert m.loc["A", "growth_pct"] == 300.0  # nothing in the first half: capped
+    # 24 months: 2025 against the same months of 2024
+    assert m.loc["A", "growth_basis"] == "same_months"
+    assert m.loc["A", "growth_status"] == "new"  # nothing a year earlier: new, not +300 %
+    assert pd.isna(m.loc["A", "growth_pct"])
+    assert m.loc["B", "growth_status"] == "lost"
     assert m.loc["B", "growth_pct"] == -100.0
     years = ((END - START).days + 1) / 365.25
     assert m.loc["A", "share_of_wallet_pct"] == pytest.approx(100 * 200 / years / 1000)

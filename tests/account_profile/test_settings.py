@@ -93,4 +93,5 @@ def test_default_preset_is_valid_and_documented():
             "win_keep",
             "contacts",
             "risks",
+            "fit",
         }, name

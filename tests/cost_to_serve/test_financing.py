@@ -49,8 +49,11 @@ def test_unpaid_invoice_runs_to_period_end():
             "paid_date": pd.to_datetime(["2024-12-11"]),
         }
     )
-    f = financing_cost(inv, None, pay, "2024-12-31", cost_of_capital=1.0).set_index("invoice_id")
+    f = financing_cost(
+        inv, None, pay, "2024-12-31", cost_of_capital=1.0, snapshot="2024-12-31"
+    ).set_index("invoice_id")
     assert f.loc["1", "days_outstanding"] == 30
+    assert f.loc["1", "at_least"] and not f.loc["2", "at_least"]
     assert f.loc["1", "financing_cost"] == pytest.approx(30.0)
     assert f.loc["2", "days_outstanding"] == 10
 
