@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..messages import Message, Severity
+from .reconcile import unreached
 from .settings import CostToServeSettings
 from .whale import WhaleCurve
 
@@ -47,8 +48,13 @@ NOTE_SEVERITY: dict[str, Severity] = {
 """How serious each note is (a cost left unallocated or assumed is a warning)."""
 
 
+FINDING_SEVERITY: dict[str, Severity] = {"cts_unreached": "error"}
+"""Findings that are more than information: cost that reached no customer is an error
+(the executive summary shows it in red)."""
+
+
 def _finding(name: str, **params: Any) -> Message:
-    return Message(f"{PREFIX}.findings.{name}", params, "info")
+    return Message(f"{PREFIX}.findings.{name}", params, FINDING_SEVERITY.get(name, "info"))
 
 
 def _note(name: str, **params: Any) -> Message:
@@ -133,12 +139,29 @@ def findings(
     if not len(pnl):
         return []
     return [
+        *_unreached_finding(rates),
         *_whale_findings(pnl, whale),
         *_big_finding(big),
         *_abc_finding(matrix),
         *_cost_findings(pnl, rates),
         *_sensitivity_finding(pnl, sens, sensitivity_pct),
         *_avoidability_finding(pnl),
+    ]
+
+
+def _unreached_finding(rates: pd.DataFrame) -> list[Message]:
+    """Cost to serve that reached no customer (only when the engagement allows it)."""
+    missing, total = unreached(rates)
+    if missing <= 0.005:
+        return []
+    return [
+        _finding(
+            "cts_unreached",
+            missing_amount=missing,
+            pool_amount=total,
+            missing_pct=missing / total * 100.0 if total else math.nan,
+            pools_n=int((rates["unallocated_cost"] > 0.005).sum()),
+        )
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["CostToServeSettings"]
@@ -56,6 +58,13 @@ class CostToServeSettings(BaseModel):
     )
     sinking_lines_n: int = Field(
         3, ge=1, le=6, description="cost lines named for each big-but-unprofitable customer"
+    )
+    unallocated: Literal["refuse", "allow"] = Field(
+        "refuse",
+        description=(
+            "refuse: a pool whose driver cannot be resolved or finds no volume stops "
+            "validate and run; allow: its cost stays unallocated and the summary says so in red"
+        ),
     )
     top_customers_n: int = Field(
         5, ge=0, le=50, description="customers given their own waterfall in the report"

@@ -26,7 +26,7 @@ from .drivers import unpooled_activities
 from .findings import findings, input_notes, message_record, pool_notes
 from .pnl import customer_pnl
 from .rates import period_years
-from .reconcile import reconcile
+from .reconcile import check_unallocated, reconcile
 from .segments import (
     abc,
     abc_matrix,
@@ -179,10 +179,25 @@ class CostToServeResult(StageResult):
 
 
 def load_inputs(workspace) -> dict[str, pd.DataFrame | None]:
-    """The canonical tables stage 2 uses, from the workspace intake wrote (None if absent)."""
-    return {
+    """The canonical tables stage 2 uses, from the workspace intake wrote (None if absent).
+
+    ``cost_pools.attrs["source"]`` names the client's file and header row (from intake's
+    summary), so an unresolved driver is reported where the client wrote it.
+    """
+    tables = {
         name: workspace.read_table(name, required=(name == "invoices")) for name in INPUT_TABLES
     }
+    pools = tables.get("cost_pools")
+    if pools is not None:
+        pools.attrs["source"] = pool_source(workspace.read_json("intake_summary", default={}))
+    return tables
+
+
+def pool_source(intake_summary: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``{"file", "header_row"}`` of the cost pools as intake read them (defaults if unknown)."""
+    info = ((intake_summary or {}).get("inputs") or {}).get("cost_pools") or {}
+    header = ((info.get("options") or {}).get("header_row") or {}).get("value")
+    return {"file": info.get("file") or "cost_pools", "header_row": int(header or 1)}
 
 
 def run(
@@ -220,6 +235,7 @@ def run(
         assumed_margin_pct=s.assumed_margin_pct,
         default_terms_days=s.default_payment_terms_days,
     )
+    check_unallocated(rates, get("cost_pools"), get("activities"), allow=s.unallocated == "allow")
     unpooled = unpooled_activities(get("activities"), get("cost_pools"))
     notes = [*input_notes(inputs, s), *pool_notes(pnl, rates, unpooled, s)]
     seg = abc(pnl, s.abc_a_pct, s.abc_b_pct)
