@@ -47,6 +47,7 @@ __all__ = [
     "Resolution",
     "accepted_words",
     "check_drivers",
+    "pool_activities",
     "resolve_driver",
     "unresolved_drivers",
 ]
@@ -364,3 +365,15 @@ def check_drivers(
             "engagement file to leave that cost unallocated."
         )
     raise InputError("\n".join(lines))
+
+
+def pool_activities(rates: pd.DataFrame, activities: pd.DataFrame | None) -> list[str | None]:
+    """The activity of the data each pool of the rates table counts (None for ledger
+    drivers and unresolved words), resolved again from ``driver_word``."""
+    names = activity_names(activities)
+    lex = lexicon()
+    out = []
+    for act, word in zip(rates["activity"], rates["driver_word"], strict=True):
+        res = resolve_driver(word or None, act, names, lex)
+        out.append(None if res is None else res.activity)
+    return out

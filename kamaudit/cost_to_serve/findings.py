@@ -134,6 +134,7 @@ def findings(
     rates: pd.DataFrame,
     *,
     sensitivity_pct: float,
+    robust: pd.DataFrame | None = None,
 ) -> list[Message]:
     """The verdicts as messages (``cost_to_serve.findings.<name>``), strongest first."""
     if not len(pnl):
@@ -141,6 +142,7 @@ def findings(
     return [
         *_unreached_finding(rates),
         *_whale_findings(pnl, whale),
+        *_robust_finding(robust, sensitivity_pct),
         *_big_finding(big),
         *_abc_finding(matrix),
         *_cost_findings(pnl, rates),
@@ -193,6 +195,26 @@ def _whale_findings(pnl: pd.DataFrame, whale: WhaleCurve) -> list[Message]:
     else:
         out.append(_finding("base_loses", total_amount=whale.total_profit))
     return out
+
+
+def _robust_finding(robust: pd.DataFrame | None, change_pct: float) -> list[Message]:
+    """How many loss-makers lose money robustly; the sensitive ones by name."""
+    if robust is None or not len(robust):
+        return []
+    losers = robust[robust["net_profit"] < 0]
+    if not len(losers):
+        return []
+    sensitive = losers[losers["label"] == "sensitive"]
+    return [
+        _finding(
+            "robust_losses",
+            customers_n=len(losers),
+            robust_n=int((losers["label"] == "robust_loss").sum()),
+            sensitive_n=len(sensitive),
+            change_pct=change_pct,
+            names=", ".join(_display_name(r) for _, r in sensitive.head(5).iterrows()) or "-",
+        )
+    ]
 
 
 def _display_name(r: pd.Series) -> str:

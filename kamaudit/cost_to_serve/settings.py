@@ -6,7 +6,38 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["CostToServeSettings"]
+__all__ = ["CostToServeSettings", "ScenarioSettings"]
+
+
+class ScenarioSettings(BaseModel):
+    """Defaults of the action scenarios (``cost_to_serve.scenarios:``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target_margin_pct: float | None = Field(
+        None,
+        ge=-100,
+        lt=100,
+        description="reprice: net margin to reach; empty = median of the profitable customers",
+    )
+    min_order_quantile_pct: float = Field(
+        25.0, ge=0, le=100, description="reserve: minimum order value = this percentile of orders"
+    )
+    deliveries_per_week: int = Field(
+        1, ge=1, le=50, description="reserve: deliveries a customer gets at most each week"
+    )
+    channel_groups: tuple[tuple[str, ...], ...] = Field(
+        (("visit", "call", "email"), ("rush_order", "order")),
+        description="reserve: activities (names or catalog concepts) one can replace by another",
+    )
+    channel_shift_pct: float = Field(
+        50.0, ge=0, le=100, description="reserve: share of events moved to the cheapest channel"
+    )
+    capacity_removed: bool = Field(
+        False,
+        description="exit/reserve: freed capacity is removed (all its cost saved), "
+        "else only each pool's avoidable share",
+    )
 
 
 class CostToServeSettings(BaseModel):
@@ -65,6 +96,10 @@ class CostToServeSettings(BaseModel):
             "refuse: a pool whose driver cannot be resolved or finds no volume stops "
             "validate and run; allow: its cost stays unallocated and the summary says so in red"
         ),
+    )
+    scenarios: ScenarioSettings = Field(
+        default_factory=ScenarioSettings,
+        description="action scenarios (reprice, reserve, exit) and their levers",
     )
     top_customers_n: int = Field(
         5, ge=0, le=50, description="customers given their own waterfall in the report"

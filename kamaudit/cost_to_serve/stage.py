@@ -27,6 +27,8 @@ from .findings import findings, input_notes, message_record, pool_notes
 from .pnl import customer_pnl
 from .rates import period_years
 from .reconcile import check_unallocated, reconcile
+from .robustness import robustness
+from .scenarios import scenario_summary, scenarios
 from .segments import (
     abc,
     abc_matrix,
@@ -120,6 +122,8 @@ class CostToServeResult(StageResult):
     big_unprofitable: pd.DataFrame
     sensitivity: pd.DataFrame
     reconciliation: pd.DataFrame
+    scenarios: pd.DataFrame
+    robustness: pd.DataFrame
     findings: list[Message]
     messages: list[Message]
     settings: dict[str, Any] = field(default_factory=dict)
@@ -162,6 +166,8 @@ class CostToServeResult(StageResult):
             "cts_big_unprofitable": self.big_unprofitable,
             "cts_sensitivity": self.sensitivity,
             "cts_reconciliation": self.reconciliation,
+            "cts_scenarios": self.scenarios,
+            "cts_robustness": self.robustness,
         }
 
     def documents(self) -> dict[str, Any]:
@@ -173,6 +179,8 @@ class CostToServeResult(StageResult):
             "cut_points": self.cut_points,
             "totals": self.totals,
             "reconciles": self.reconciles,
+            "scenarios": scenario_summary(self.pnl, self.scenarios),
+            "robustness": self.robustness["label"].value_counts().to_dict(),
             "settings": self.settings,
         }
         return {"cts_findings": _json_safe(doc)}
@@ -222,7 +230,7 @@ def run(
     if inv is None:
         raise InputError("Cost-to-serve needs the invoices table: run intake first.")
     get = inputs.get
-    pnl, rates, fin, _ = customer_pnl(
+    pnl, rates, fin, volumes = customer_pnl(
         inv,
         customers=get("customers"),
         rebates=get("rebates"),
@@ -241,7 +249,15 @@ def run(
     seg = abc(pnl, s.abc_a_pct, s.abc_b_pct)
     quad, pcut, ccut = shapiro_matrix(pnl, s.price_cut_pct, s.cts_cut_pct)
     sens, per = sensitivity(pnl, rates, pct=s.sensitivity_pct, runs=s.monte_carlo_runs, seed=s.seed)
+    acts = get("activities")
+    plan = scenarios(
+        pnl, rates, volumes, inv, acts, s.scenarios, default_avoidable_pct=s.default_avoidable_pct
+    )
+    robust = robustness(
+        pnl, rates, per["prob_unprofitable"].to_numpy(), acts, pct=s.sensitivity_pct
+    )
     pnl, big = _with_verdicts(pnl, rates, seg, quad, per, s)
+    robust = robust.set_index("customer_id").loc[pnl["customer_id"]].reset_index()
     whale = whale_curve(pnl)
     matrix = abc_matrix(seg)
     return CostToServeResult(
@@ -257,7 +273,13 @@ def run(
         big_unprofitable=big,
         sensitivity=sens,
         reconciliation=reconcile(pnl, rates, inv, get("rebates"), fin),
-        findings=findings(pnl, whale, matrix, big, sens, rates, sensitivity_pct=s.sensitivity_pct),
+        scenarios=plan.sort_values(
+            ["scenario", "net_profit_before"], key=_scenario_order, kind="stable"
+        ).reset_index(drop=True),
+        robustness=robust,
+        findings=findings(
+            pnl, whale, matrix, big, sens, rates, sensitivity_pct=s.sensitivity_pct, robust=robust
+        ),
         messages=notes,
         settings=s.model_dump(mode="json"),
     )
@@ -304,6 +326,13 @@ def _with_verdicts(
     for c in ("revenue_abc", "profit_abc", "cost_quadrant", "sinking_lines", "unusual_lines"):
         pnl[c] = pnl[c].astype("str")
     return pnl, big
+
+
+def _scenario_order(col: pd.Series) -> pd.Series:
+    """Scenarios in the order reprice, reserve, exit; within one, the worst customer first."""
+    if col.name == "scenario":
+        return col.map({"reprice": 0, "reserve": 1, "exit": 2})
+    return col
 
 
 def run_cost_to_serve(tables: Mapping[str, pd.DataFrame | None], engagement) -> CostToServeResult:

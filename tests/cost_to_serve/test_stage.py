@@ -29,6 +29,8 @@ TABLES = {
     "cts_big_unprofitable",
     "cts_sensitivity",
     "cts_reconciliation",
+    "cts_scenarios",
+    "cts_robustness",
 }
 
 
@@ -54,6 +56,8 @@ def test_the_result_names_its_tables_and_documents(small):
         "cut_points",
         "totals",
         "reconciles",
+        "scenarios",
+        "robustness",
         "settings",
     }
     assert doc["reconciles"] is True
