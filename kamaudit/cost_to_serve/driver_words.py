@@ -300,18 +300,24 @@ def accepted_words(activity_names: Iterable[str]) -> list[str]:
 
 
 def unresolved_drivers(
-    cost_pools: pd.DataFrame | None, activities: pd.DataFrame | None
+    cost_pools: pd.DataFrame | None,
+    activities: pd.DataFrame | None,
+    skip: Iterable[str] = (),
 ) -> list[tuple[int, str, str, str | None]]:
     """``(position, pool activity, driver word, missing activity)`` of every pool whose
     driver is unresolved (missing activity None) or counts rows of an activity the
-    activities table does not hold (that activity's name)."""
+    activities table does not hold (that activity's name). Pools named in ``skip``
+    (costed by a time equation) are not checked."""
     if cost_pools is None or not len(cost_pools):
         return []
     names = activity_names(activities)
     lex = lexicon()
     drivers = cost_pools["driver"] if "driver" in cost_pools.columns else [None] * len(cost_pools)
     out = []
+    skipped = {str(s).strip().lower() for s in skip}
     for i, (act, word) in enumerate(zip(cost_pools["activity"], drivers, strict=True)):
+        if str(act).strip().lower() in skipped:
+            continue
         res = resolve_driver(word, act, names, lex)
         shown = "" if _is_empty(word) else str(word).strip()
         if res is None:
@@ -334,6 +340,7 @@ def check_drivers(
     *,
     file: str = "cost_pools",
     header_row: int = 1,
+    skip: Iterable[str] = (),
 ) -> None:
     """Raise :class:`~kamaudit.errors.InputError` naming every unresolved driver.
 
@@ -341,7 +348,7 @@ def check_drivers(
     did-you-mean and the accepted words. ``cost_to_serve.unallocated: allow`` in the
     engagement file lets the run go on with that cost unallocated (the caller decides).
     """
-    bad = unresolved_drivers(cost_pools, activities)
+    bad = unresolved_drivers(cost_pools, activities, skip)
     if not bad:
         return
     names = activity_names(activities)

@@ -89,19 +89,21 @@ def check_unallocated(
     activities: pd.DataFrame | None,
     *,
     allow: bool,
+    timed: tuple[str, ...] = (),
 ) -> None:
     """Refuse cost that would reach no customer, unless the engagement allows it.
 
     Unresolved drivers first (:func:`~kamaudit.cost_to_serve.driver_words.check_drivers`:
     file, row, pool, word, did-you-mean, accepted words); then every pool whose resolved
     driver finds no volume in the data. The file name and header row come from
-    ``cost_pools.attrs["source"]`` (set by ``load_inputs`` from intake's summary).
+    ``cost_pools.attrs["source"]`` (set by ``load_inputs`` from intake's summary). Pools
+    costed by a time equation (``timed``) need no driver word.
     """
     if allow or cost_pools is None or not len(cost_pools):
         return
     src = cost_pools.attrs.get("source") or {}
     file, header = str(src.get("file") or "cost_pools"), int(src.get("header_row") or 1)
-    check_drivers(cost_pools, activities, file=file, header_row=header)
+    check_drivers(cost_pools, activities, file=file, header_row=header, skip=timed)
     lines = []
     for pos, r in rates.reset_index(drop=True).iterrows():
         if r["unallocated_cost"] > 0.005:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["CostToServeSettings", "ScenarioSettings"]
+from .time_equations import ExpressionError, parse_minutes
+
+__all__ = ["CostToServeSettings", "ScenarioSettings", "TimeEquation"]
 
 
 class ScenarioSettings(BaseModel):
@@ -38,6 +40,35 @@ class ScenarioSettings(BaseModel):
         description="exit/reserve: freed capacity is removed (all its cost saved), "
         "else only each pool's avoidable share",
     )
+
+
+class TimeEquation(BaseModel):
+    """One pool costed by time (``cost_to_serve.time_equations:`` entries; TDABC).
+
+    Without time equations every pool keeps its rate from its driver.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pool: str = Field(description="the cost pool's activity, as in the cost pools file")
+    event: str = Field(
+        "invoices", description="what one event is: invoices, credit notes or an activity"
+    )
+    minutes: str = Field(
+        description="minutes per event, e.g. 5 + 0.5 * lines + (10 if rush_order > 0 else 0)"
+    )
+    practical_capacity_minutes: float = Field(
+        gt=0, description="minutes a year the pool's resources can really work"
+    )
+
+    @field_validator("minutes")
+    @classmethod
+    def _parses(cls, v: str) -> str:
+        try:
+            parse_minutes(v)
+        except ExpressionError as exc:
+            raise ValueError(str(exc)) from None
+        return v
 
 
 class CostToServeSettings(BaseModel):
@@ -100,6 +131,9 @@ class CostToServeSettings(BaseModel):
     scenarios: ScenarioSettings = Field(
         default_factory=ScenarioSettings,
         description="action scenarios (reprice, reserve, exit) and their levers",
+    )
+    time_equations: tuple[TimeEquation, ...] = Field(
+        (), description="pools costed by minutes per event (time-driven ABC); empty = none"
     )
     top_customers_n: int = Field(
         5, ge=0, le=50, description="customers given their own waterfall in the report"

@@ -242,8 +242,15 @@ def run(
         cost_of_capital=s.cost_of_capital,
         assumed_margin_pct=s.assumed_margin_pct,
         default_terms_days=s.default_payment_terms_days,
+        time_equations=s.time_equations,
     )
-    check_unallocated(rates, get("cost_pools"), get("activities"), allow=s.unallocated == "allow")
+    check_unallocated(
+        rates,
+        get("cost_pools"),
+        get("activities"),
+        allow=s.unallocated == "allow",
+        timed=tuple(e.pool for e in s.time_equations),
+    )
     unpooled = unpooled_activities(get("activities"), get("cost_pools"))
     notes = [*input_notes(inputs, s), *pool_notes(pnl, rates, unpooled, s)]
     seg = abc(pnl, s.abc_a_pct, s.abc_b_pct)

@@ -487,8 +487,23 @@ def _pocket(ctx, r: _Results, params) -> list:
         return []
     labels = {s: t(f"{_P}pocket_steps.{s}") for s, _c, _sign in POCKET_STEPS}
     totals = tuple(s for s, _c, sign in POCKET_STEPS if sign == 0) + ("list_sales",)
-    blocks: list = [Heading(t(f"{_P}pocket_heading")), Text(t(f"{_P}pocket_text"))]
-    for i, (cid, rows) in enumerate(pockets.groupby("customer_id", sort=False)):
+    shares = pockets.pivot_table(
+        index=["customer_id", "name"], columns="step", values="pct_of_list", sort=False
+    )
+    shares = shares[[s for s, _c, _sign in POCKET_STEPS if s in shares.columns]].reset_index()
+    blocks: list = [
+        Heading(t(f"{_P}pocket_heading")),
+        Text(t(f"{_P}pocket_text")),
+        Table(
+            shares.drop(columns=["customer_id"]),
+            formats={s: "pct" for s, _c, _sign in POCKET_STEPS},
+            column_labels={"name": ctx.catalog.column("name"), **labels},
+            max_rows=ctx.engagement.report.max_table_rows_html,
+        ),
+    ]
+    n = ctx.engagement.cost_to_serve.top_customers_n
+    groups = list(pockets.groupby("customer_id", sort=False))[:n]
+    for i, (cid, rows) in enumerate(groups):
         name = str(rows["name"].iloc[0]) if "name" in rows.columns else str(cid)
         name = name if name and name not in ("nan", "<NA>") else str(cid)
         fig = plots.waterfall(plots.pocket_steps(rows, labels, totals), title=name)
