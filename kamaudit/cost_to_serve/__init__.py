@@ -15,6 +15,10 @@ DataFrames; ``stage.run`` puts them together and ``load_inputs`` is the only rea
                    that lose money, with the lines that sink them
 ``avoidability``   what dropping a customer would really save
 ``sensitivity``    rates ±x % one at a time, and a seeded Monte Carlo
+``robustness``     each verdict robust or sensitive, with its tipping point
+``scenarios``      reprice, reserve, exit per loss-maker (``cts_scenarios``)
+``driver_words``   drivers in the client's words (plurals, synonyms, five languages)
+``time_equations`` minutes per event (time-driven ABC), parsed without eval
 ``reconcile``      the P&L against the ledger and the pools
 ``findings``       the verdicts and notes as messages (translated by the report)
 ``stage``          ``run(inputs, settings, period)``, ``load_inputs(workspace)``
@@ -48,6 +52,8 @@ from .segments import (
     shapiro_matrix,
     sinking_lines,
 )
+from .robustness import robustness
+from .scenarios import scenario_profits, scenario_summary
 from .sensitivity import sensitivity
 from .settings import CostToServeSettings
 from .stage import CostToServeResult, load_inputs, run, run_cost_to_serve
@@ -78,6 +84,9 @@ __all__ = [
     "period_years",
     "quadrant_summary",
     "reconcile",
+    "robustness",
+    "scenario_profits",
+    "scenario_summary",
     "sensitivity",
     "shapiro_matrix",
     "sinking_lines",

@@ -123,17 +123,17 @@ class CostToServeSettings(BaseModel):
     )
     unallocated: Literal["refuse", "allow"] = Field(
         "refuse",
-        description=(
-            "refuse: a pool whose driver cannot be resolved or finds no volume stops "
-            "validate and run; allow: its cost stays unallocated and the summary says so in red"
-        ),
+        description="refuse: a driver naming nothing or a pool without volume stops validate "
+        "and run; allow: that cost stays unallocated, shown in red",
     )
     scenarios: ScenarioSettings = Field(
         default_factory=ScenarioSettings,
         description="action scenarios (reprice, reserve, exit) and their levers",
     )
     time_equations: tuple[TimeEquation, ...] = Field(
-        (), description="pools costed by minutes per event (time-driven ABC); empty = none"
+        (),
+        description="pools costed by minutes per event (time-driven ABC), e.g. [{pool: order, "
+        "event: invoices, minutes: '5 + 0.5 * lines', practical_capacity_minutes: 250000}]",
     )
     top_customers_n: int = Field(
         5, ge=0, le=50, description="customers given their own waterfall in the report"
