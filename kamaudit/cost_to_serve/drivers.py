@@ -19,7 +19,6 @@ DRIVERS: dict[str, str] = {
     "credit_notes": "distinct credit notes",
     "customers": "each active customer counts 1",
     "revenue": "net invoiced revenue",
-    "minutes": "minutes from a time equation (cost_to_serve.time_equations)",
 }
 """Drivers a cost pool can be counted in, and what each counts."""
 
