@@ -43,6 +43,8 @@ from .ledger import customer_base
 from .pnl import customer_pnl
 from .rates import allocate, compute_rates, period_years
 from .reconcile import reconcile
+from .robustness import robustness
+from .scenarios import scenario_profits, scenario_summary
 from .segments import (
     QUADRANTS,
     abc,
@@ -52,8 +54,6 @@ from .segments import (
     shapiro_matrix,
     sinking_lines,
 )
-from .robustness import robustness
-from .scenarios import scenario_profits, scenario_summary
 from .sensitivity import sensitivity
 from .settings import CostToServeSettings
 from .stage import CostToServeResult, load_inputs, run, run_cost_to_serve
