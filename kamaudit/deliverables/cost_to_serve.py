@@ -668,6 +668,7 @@ _RATE_COLUMNS = (
     "activity",
     "driver_word",
     "driver",
+    "driver_why",
     "method",
     "pool_cost",
     "driver_volume",
