@@ -280,29 +280,42 @@ def _reserve_savings(pnl, rates, volumes, invoices, activities, share, st):
         _note(notes, s, lambda i, c=cut: f"{c[i]:.0f} fewer deliveries (weekly)")
     # events moved to the cheapest channel of each group
     for group in st.channel_groups:
-        members = [
-            j
-            for j, a in enumerate(acts)
-            if a is not None
-            and rates["driver"].iloc[j] == "activity"
-            and not math.isnan(rate[j])
-            and _concepts(a) & {g.lower() for g in group}
-        ]
-        if len(members) < 2:
-            continue
-        cheap = min(members, key=lambda j: rate[j])
-        for j in members:
-            if j == cheap or rate[j] <= rate[cheap]:
-                continue
-            moved = volumes[:, j] * st.channel_shift_pct / 100.0
-            s = moved * (rate[j] * share[j] - rate[cheap])
-            saving += s
-            _note(
-                notes,
-                s,
-                lambda i, m=moved, a=acts[j], b=acts[cheap]: f"{m[i]:.0f} {a} moved to {b}",
-            )
+        saving += _channel_savings(group, rates, volumes, acts, share, st, notes)
     return saving, ["; ".join(x) for x in notes]
+
+
+def _channel_savings(group, rates, volumes, acts, share, st, notes) -> np.ndarray:
+    """Saving of moving ``channel_shift_pct`` of each pricier channel's events to the
+    cheapest channel of ``group`` (activity names or catalog concepts). Events move from
+    pools counted in activity rows; the cheapest may also be a ledger-driven pool (rush
+    orders to plain orders): those events are already in its count, so they cost nothing
+    more there."""
+    wanted = {g.lower() for g in group}
+    rate = rates["rate"].to_numpy(dtype=float)
+    drivers = rates["driver"].tolist()
+    names = [a if a is not None else str(n) for a, n in zip(acts, rates["activity"], strict=True)]
+    members = [
+        j
+        for j, name in enumerate(names)
+        if not math.isnan(rate[j])
+        and drivers[j] in ("activity", "invoices", "invoice_lines")
+        and _concepts(name) & wanted
+    ]
+    saving = np.zeros(volumes.shape[0])
+    if len(members) < 2:
+        return saving
+    cheap = min(members, key=lambda j: rate[j])
+    extra = rate[cheap] if drivers[cheap] == "activity" else 0.0
+    for j in members:
+        if j == cheap or drivers[j] != "activity" or rate[j] <= rate[cheap]:
+            continue
+        moved = volumes[:, j] * st.channel_shift_pct / 100.0
+        s = moved * (rate[j] * share[j] - extra)
+        saving += s
+        _note(
+            notes, s, lambda i, m=moved, a=names[j], b=names[cheap]: f"{m[i]:.1f} {a} moved to {b}"
+        )
+    return saving
 
 
 def _note(notes: list[list[str]], s: np.ndarray, text) -> None:

@@ -105,3 +105,28 @@ def test_table_keeps_the_contract():
     assert check_table("cts_scenarios", r.scenarios) == []
     assert check_table("cts_robustness", r.robustness) == []
     assert isinstance(r.scenarios, pd.DataFrame)
+
+
+def test_channel_shift_by_hand():
+    """Half the visits (80 each, 50 % avoidable) move to calls (10 each): 30 saved a visit
+    moved; rush orders (100, all avoidable) move to orders counted in invoices: 100 saved."""
+    from kamaudit.cost_to_serve.scenarios import _channel_savings
+    from kamaudit.cost_to_serve.settings import ScenarioSettings
+
+    rates = pd.DataFrame(
+        {
+            "activity": ["sales_visit", "call", "rush_order", "order"],
+            "driver": ["activity", "activity", "activity", "invoices"],
+            "rate": [80.0, 10.0, 100.0, 5.0],
+        }
+    )
+    volumes = np.array([[4.0, 10.0, 2.0, 7.0]])
+    acts = ["sales_visit", "call", "rush_order", None]
+    share = np.array([0.5, 1.0, 1.0, 1.0])
+    st = ScenarioSettings()
+    notes = [[]]
+    visits = _channel_savings(st.channel_groups[0], rates, volumes, acts, share, st, notes)
+    rush = _channel_savings(st.channel_groups[1], rates, volumes, acts, share, st, notes)
+    assert visits.tolist() == [2 * (40.0 - 10.0)]
+    assert rush.tolist() == [1 * 100.0]
+    assert notes == [["2.0 sales_visit moved to call", "1.0 rush_order moved to order"]]
