@@ -310,6 +310,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
         print("Input checks are not available in this version.")
         return 0
     result = read_and_check(eng)
+    _check_cost_pools(eng, result)
     issues = getattr(result, "issues", None)
     n = 0 if issues is None else len(issues)
     print(f"Inputs read and checked: {n} problem(s) reported, none fatal.")
@@ -320,6 +321,20 @@ def cmd_validate(a: argparse.Namespace) -> int:
         if n > 20:
             print(f"... and {n - 20} more (kamaudit run writes them all to the workbook).")
     return 0
+
+
+def _check_cost_pools(eng, result) -> None:
+    """Every cost pool's driver resolved in the client's words, or one sentence per pool
+    (unless ``cost_to_serve.unallocated: allow``)."""
+    if eng.cost_to_serve.unallocated == "allow":
+        return
+    from .cost_to_serve.driver_words import check_drivers
+    from .cost_to_serve.stage import pool_source
+
+    src = pool_source(result.summary)
+    tables = result.canonical
+    timed = tuple(e.pool for e in eng.cost_to_serve.time_equations)
+    check_drivers(tables.get("cost_pools"), tables.get("activities"), **src, skip=timed)
 
 
 def cmd_init(a: argparse.Namespace) -> int:

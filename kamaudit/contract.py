@@ -261,6 +261,12 @@ ACTIVITY_EXAMPLES: tuple[str, ...] = (
 """``activities.activity``: the usual activities, offered in the data request. The client's
 own activity names are kept as written; cost pools name them (see cost_to_serve.drivers)."""
 
+CTS_SCENARIOS = Vocabulary("cost-to-serve scenario", ("reprice", "reserve", "exit"))
+"""``cts_scenarios.scenario``: price to a target margin, serve more cheaply, or let go."""
+
+CTS_ROBUSTNESS = Vocabulary("verdict robustness", ("robust_profit", "robust_loss", "sensitive"))
+"""``cts_robustness.label``: a verdict that holds under the costing's doubts, or not."""
+
 RELATIONSHIP_STAGES = Vocabulary(
     "relationship stage",
     ("transactional", "cooperation", "partnership", "synergy"),
@@ -508,6 +514,26 @@ RESULTS: dict[str, Table] = {
             C("owner", "text"),
             C("due_date", "date", True),
             C("basis", "text", True),
+        ),
+        _t(
+            "cts_scenarios",
+            C("scenario", "code", True, vocabulary=CTS_SCENARIOS),
+            C("customer_id", "id", True),
+            C("lever", "text", True),
+            C("net_profit_before", "money", True),
+            C("net_profit_after", "money", True),
+            C("assumption", "text", True),
+            key=("scenario", "customer_id"),
+            open=True,
+        ),
+        _t(
+            "cts_robustness",
+            C("customer_id", "id", True),
+            C("label", "code", True, vocabulary=CTS_ROBUSTNESS),
+            C("tipping_point_pct", "float", low=0, high=100),
+            C("tipping_factor", "text"),
+            key=("customer_id",),
+            open=True,
         ),
         _t(
             "team_plan",

@@ -15,6 +15,10 @@ DataFrames; ``stage.run`` puts them together and ``load_inputs`` is the only rea
                    that lose money, with the lines that sink them
 ``avoidability``   what dropping a customer would really save
 ``sensitivity``    rates ±x % one at a time, and a seeded Monte Carlo
+``robustness``     each verdict robust or sensitive, with its tipping point
+``scenarios``      reprice, reserve, exit per loss-maker (``cts_scenarios``)
+``driver_words``   drivers in the client's words (plurals, synonyms, five languages)
+``time_equations`` minutes per event (time-driven ABC), parsed without eval
 ``reconcile``      the P&L against the ledger and the pools
 ``findings``       the verdicts and notes as messages (translated by the report)
 ``stage``          ``run(inputs, settings, period)``, ``load_inputs(workspace)``
@@ -39,6 +43,8 @@ from .ledger import customer_base
 from .pnl import customer_pnl
 from .rates import allocate, compute_rates, period_years
 from .reconcile import reconcile
+from .robustness import robustness
+from .scenarios import scenario_profits, scenario_summary
 from .segments import (
     QUADRANTS,
     abc,
@@ -78,6 +84,9 @@ __all__ = [
     "period_years",
     "quadrant_summary",
     "reconcile",
+    "robustness",
+    "scenario_profits",
+    "scenario_summary",
     "sensitivity",
     "shapiro_matrix",
     "sinking_lines",

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from ._util import _codes, _col, _key, _num, _sum_by
+from .driver_words import activity_names, lexicon, resolve_driver
 from .ledger import _Ledger, _ledger
 
 __all__ = ["DRIVERS", "driver_volumes", "unpooled_activities"]
@@ -23,36 +21,6 @@ DRIVERS: dict[str, str] = {
     "revenue": "net invoiced revenue",
 }
 """Drivers a cost pool can be counted in, and what each counts."""
-
-
-_DRIVER_ALIASES = {
-    "activities": "activity",
-    "count": "activity",
-    "events": "activity",
-    "quantity": "activity",
-    "hour": "hours",
-    "invoice": "invoices",
-    "orders": "invoices",
-    "lines": "invoice_lines",
-    "invoice_line": "invoice_lines",
-    "credit_note": "credit_notes",
-    "credits": "credit_notes",
-    "returns": "credit_notes",
-    "customer": "customers",
-    "sales": "revenue",
-    "net_revenue": "revenue",
-}
-
-
-def _norm_driver(d: Any, activity_known: bool) -> tuple[str, str]:
-    """(driver, status): a known driver name or the raw text with status unknown_driver."""
-    if d is None or (isinstance(d, float) and math.isnan(d)) or str(d).strip() == "":
-        return "activity", "default_driver"
-    k = str(d).strip().lower().replace(" ", "_").replace("-", "_")
-    k = _DRIVER_ALIASES.get(k, k)
-    if k in DRIVERS:
-        return k, "ok"
-    return str(d), "unknown_driver"
 
 
 def driver_volumes(
@@ -70,9 +38,11 @@ def driver_volumes(
     volumes
         ``len(universe) × len(cost_pools)`` array (driver units per customer and pool).
     pools
-        ``cost_pools`` with ``driver`` normalised and ``status``
-        (``ok``, ``default_driver``, ``unknown_driver``, ``no_driver_volume``), plus
-        ``driver_note`` saying how the volume was counted.
+        ``cost_pools`` with ``driver`` resolved from the client's word
+        (:func:`~kamaudit.cost_to_serve.driver_words.resolve_driver`), ``status``
+        (``ok``, ``default_driver``, ``unknown_driver``, ``no_driver_volume``),
+        ``driver_note`` saying what the driver counts, ``driver_word`` (as written) and
+        ``driver_why`` (how the word was resolved).
     """
     led = _ledger_cache or _ledger(invoices, universe, 0.0)
     n = len(universe)
@@ -85,12 +55,20 @@ def driver_volumes(
         aqty = np.nan_to_num(_num(_col(activities, "quantity", 1.0)), nan=1.0)
         ahours = np.nan_to_num(_num(_col(activities, "hours", 0.0)))
     volumes = np.zeros((n, len(pools)))
-    drivers, statuses, notes = [], [], []
+    drivers, statuses, notes, words, whys = [], [], [], [], []
     active = (led.lines_n + led.credit_notes_n > 0) | (led.invoice_net != 0)
+    names, lex = activity_names(activities), lexicon()
     for j, row in pools.iterrows():
-        driver, status = _norm_driver(row.get("driver"), akey is not None)
+        res = resolve_driver(row.get("driver"), str(row["activity"]), names, lex)
+        word = "" if res is None else res.word
+        if res is None:
+            word = str(row.get("driver")).strip()
+            driver, status, why, name = word, "unknown_driver", "not resolved", ""
+        else:
+            driver, why = res.driver, res.why
+            status = "default_driver" if res.reason == "default" else "ok"
+            name = str(res.activity or row["activity"]).strip().lower()
         note = DRIVERS.get(driver, "")
-        name = str(row["activity"]).strip().lower()
         if driver in ("activity", "hours"):
             if akey is None:
                 v = np.zeros(n)
@@ -117,7 +95,11 @@ def driver_volumes(
         drivers.append(driver)
         statuses.append(status)
         notes.append(note)
+        words.append(word)
+        whys.append(why)
     pools["driver"] = pd.Series(drivers, dtype="str")
+    pools["driver_word"] = pd.Series(words, dtype="str")
+    pools["driver_why"] = pd.Series(whys, dtype="str")
     pools["status"] = pd.Series(statuses, dtype="str")
     pools["driver_note"] = pd.Series(notes, dtype="str")
     return volumes, pools

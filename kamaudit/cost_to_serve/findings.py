@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..messages import Message, Severity
+from .reconcile import unreached
 from .settings import CostToServeSettings
 from .whale import WhaleCurve
 
@@ -47,8 +48,13 @@ NOTE_SEVERITY: dict[str, Severity] = {
 """How serious each note is (a cost left unallocated or assumed is a warning)."""
 
 
+FINDING_SEVERITY: dict[str, Severity] = {"cts_unreached": "error"}
+"""Findings that are more than information: cost that reached no customer is an error
+(the executive summary shows it in red)."""
+
+
 def _finding(name: str, **params: Any) -> Message:
-    return Message(f"{PREFIX}.findings.{name}", params, "info")
+    return Message(f"{PREFIX}.findings.{name}", params, FINDING_SEVERITY.get(name, "info"))
 
 
 def _note(name: str, **params: Any) -> Message:
@@ -128,17 +134,36 @@ def findings(
     rates: pd.DataFrame,
     *,
     sensitivity_pct: float,
+    robust: pd.DataFrame | None = None,
 ) -> list[Message]:
     """The verdicts as messages (``cost_to_serve.findings.<name>``), strongest first."""
     if not len(pnl):
         return []
     return [
+        *_unreached_finding(rates),
         *_whale_findings(pnl, whale),
+        *_robust_finding(robust, sensitivity_pct),
         *_big_finding(big),
         *_abc_finding(matrix),
         *_cost_findings(pnl, rates),
         *_sensitivity_finding(pnl, sens, sensitivity_pct),
         *_avoidability_finding(pnl),
+    ]
+
+
+def _unreached_finding(rates: pd.DataFrame) -> list[Message]:
+    """Cost to serve that reached no customer (only when the engagement allows it)."""
+    missing, total = unreached(rates)
+    if missing <= 0.005:
+        return []
+    return [
+        _finding(
+            "cts_unreached",
+            missing_amount=missing,
+            pool_amount=total,
+            missing_pct=missing / total * 100.0 if total else math.nan,
+            pools_n=int((rates["unallocated_cost"] > 0.005).sum()),
+        )
     ]
 
 
@@ -170,6 +195,26 @@ def _whale_findings(pnl: pd.DataFrame, whale: WhaleCurve) -> list[Message]:
     else:
         out.append(_finding("base_loses", total_amount=whale.total_profit))
     return out
+
+
+def _robust_finding(robust: pd.DataFrame | None, change_pct: float) -> list[Message]:
+    """How many loss-makers lose money robustly; the sensitive ones by name."""
+    if robust is None or not len(robust):
+        return []
+    losers = robust[robust["net_profit"] < 0]
+    if not len(losers):
+        return []
+    sensitive = losers[losers["label"] == "sensitive"]
+    return [
+        _finding(
+            "robust_losses",
+            customers_n=len(losers),
+            robust_n=int((losers["label"] == "robust_loss").sum()),
+            sensitive_n=len(sensitive),
+            change_pct=change_pct,
+            names=", ".join(_display_name(r) for _, r in sensitive.head(5).iterrows()) or "-",
+        )
+    ]
 
 
 def _display_name(r: pd.Series) -> str:

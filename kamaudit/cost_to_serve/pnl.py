@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ._util import _codes, _num, _pct, _sum_by
 from .drivers import driver_volumes
 from .financing import _financing
 from .ledger import _ledger, customer_base
 from .rates import allocate, compute_rates
+from .time_equations import equation_minutes
 
 __all__ = ["customer_pnl"]
 
@@ -27,13 +29,15 @@ def customer_pnl(
     cost_of_capital: float = 0.08,
     assumed_margin_pct: float = 25.0,
     default_terms_days: int = 30,
+    time_equations: tuple = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray]:
     """The customer P&L, one row per customer, and what it was built from.
 
     list_sales − discounts − rebates = net_revenue; − cogs = gross_margin;
     − cts_<activity> (one per pool) = − cts_total; − financing_cost = net_profit.
     Percentages are of net revenue. ``cogs_assumed`` marks customers whose cost of
-    goods (some or all of it) comes from ``assumed_margin_pct``.
+    goods (some or all of it) comes from ``assumed_margin_pct``. A pool named by one of
+    ``time_equations`` is costed by minutes (:mod:`.time_equations`).
 
     Returns
     -------
@@ -66,6 +70,7 @@ def customer_pnl(
         volumes, pools = driver_volumes(
             cost_pools, invoices, activities, universe, _ledger_cache=led
         )
+        _apply_time_equations(pools, volumes, time_equations, invoices, activities, universe)
         rates = compute_rates(pools, volumes, years)
         cts = allocate(rates, volumes)
     else:
@@ -97,3 +102,26 @@ def customer_pnl(
     pnl["cogs_assumed"] = led.cogs_assumed
     pnl["in_master"] = base["in_master"].to_numpy()
     return pnl, rates, fin, volumes
+
+
+def _apply_time_equations(pools, volumes, equations, invoices, activities, universe) -> None:
+    """Pools named by a time equation: volume in minutes, capacity in minutes (in place)."""
+    if not equations:
+        return
+    keys = pools["activity"].astype(str).str.strip().str.lower().tolist()
+    for i, eq in enumerate(equations):
+        name = str(eq.pool).strip().lower()
+        if name not in keys:
+            raise InputError(
+                f"cost_to_serve.time_equations[{i}]: the pool {eq.pool!r} is not in the cost "
+                f"pools file (pools: {', '.join(pools['activity'].astype(str))})."
+            )
+        j = keys.index(name)
+        minutes, why = equation_minutes(eq, i, invoices, activities, universe)
+        volumes[:, j] = minutes
+        pools.loc[j, "driver"] = "minutes"
+        pools.loc[j, "practical_capacity"] = float(eq.practical_capacity_minutes)
+        pools.loc[j, "rate"] = np.nan
+        pools.loc[j, "status"] = "ok" if minutes.sum() > 0 else "no_driver_volume"
+        pools.loc[j, "driver_note"] = "minutes per event from the time equation"
+        pools.loc[j, "driver_why"] = why

@@ -21,8 +21,9 @@ def compute_rates(pools: pd.DataFrame, volumes: np.ndarray, years: float) -> pd.
     - ``fixed_rate``: the pool gives ``rate`` per driver unit; any ``annual_cost`` is the
       pool to reconcile against (the rest is unallocated, negative when over-absorbed);
     - ``capacity``: ``annual_cost × years ÷ (practical_capacity × years)``; the cost of
-      unused capacity stays unallocated (reported, not loaded onto customers). When the
-      volume exceeds capacity the rate falls back to pool ÷ volume (status ``over_capacity``);
+      unused capacity is its own line (``unused_capacity_cost``, reported, not loaded onto
+      customers). When the volume exceeds capacity the rate falls back to pool ÷ volume
+      (status ``over_capacity``);
     - ``volume``: ``annual_cost × years ÷ driver volume`` (the pool is fully absorbed).
 
     Parameters
@@ -40,7 +41,10 @@ def compute_rates(pools: pd.DataFrame, volumes: np.ndarray, years: float) -> pd.
     DataFrame
         activity, cost_column, driver, method, status, pool_cost, driver_volume,
         capacity, rate, allocated_cost, unallocated_cost, unused_capacity_cost,
-        avoidable_pct.
+        avoidable_pct, driver_note, driver_word, driver_why. Every pool splits exactly:
+        ``allocated_cost + unused_capacity_cost + unallocated_cost = pool_cost``;
+        ``unallocated_cost`` is cost that reached no customer (no driver, no volume;
+        negative when a fixed rate over-absorbs the pool).
 
     Examples
     --------
@@ -56,7 +60,7 @@ def compute_rates(pools: pd.DataFrame, volumes: np.ndarray, years: float) -> pd.
         used_cols.add(col)
         rows.append(_pool_rate(p, col, vol, years))
     out = pd.DataFrame(rows, columns=RATE_COLUMNS)
-    for c in ("activity", "cost_column", "driver", "method", "status", "driver_note"):
+    for c in ("activity", "cost_column", "driver", "method", "status", *TEXT_COLUMNS):
         out[c] = out[c].astype("str")
     return out
 
@@ -76,7 +80,10 @@ RATE_COLUMNS = [
     "unused_capacity_cost",
     "avoidable_pct",
     "driver_note",
+    "driver_word",
+    "driver_why",
 ]
+TEXT_COLUMNS = ("driver_note", "driver_word", "driver_why")
 """Columns of :func:`compute_rates` (the ``cts_rates`` table)."""
 
 
@@ -110,7 +117,8 @@ def _pool_rate(p: pd.Series, col: str, vol: float, years: float) -> dict[str, An
     allocated = round(allocated, 2)
     if math.isnan(pool_cost):
         pool_cost = allocated  # a fixed rate without a pool: nothing to reconcile
-    unallocated = round(pool_cost - allocated, 2)
+    rest = round(pool_cost - allocated, 2)
+    unused = rest if method == "capacity" else 0.0
     return {
         "activity": str(p["activity"]),
         "cost_column": col,
@@ -122,10 +130,10 @@ def _pool_rate(p: pd.Series, col: str, vol: float, years: float) -> dict[str, An
         "capacity": capacity,
         "rate": rate,
         "allocated_cost": allocated,
-        "unallocated_cost": unallocated,
-        "unused_capacity_cost": unallocated if method == "capacity" else 0.0,
+        "unallocated_cost": round(rest - unused, 2),
+        "unused_capacity_cost": unused,
         "avoidable_pct": _float(p.get("avoidable_pct")),
-        "driver_note": str(p.get("driver_note", "")),
+        **{c: str(p.get(c, "")) for c in TEXT_COLUMNS},
     }
 
 
@@ -159,7 +167,8 @@ def allocate(rates: pd.DataFrame, volumes: np.ndarray) -> np.ndarray:
     """Cost of each pool for each customer, in whole cents summing to ``allocated_cost``.
 
     Returns a customers × pools array of money (cents / 100). Each column sums to the
-    pool's ``allocated_cost`` exactly; ``allocated_cost + unallocated_cost = pool_cost``.
+    pool's ``allocated_cost`` exactly (unused capacity and unallocated cost stay off
+    the customers).
     """
     out = np.zeros(volumes.shape)
     for j, r in rates.iterrows():

@@ -2,9 +2,73 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Literal
 
-__all__ = ["CostToServeSettings"]
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .time_equations import ExpressionError, parse_minutes
+
+__all__ = ["CostToServeSettings", "ScenarioSettings", "TimeEquation"]
+
+
+class ScenarioSettings(BaseModel):
+    """Defaults of the action scenarios (``cost_to_serve.scenarios:``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target_margin_pct: float | None = Field(
+        None,
+        ge=-100,
+        lt=100,
+        description="reprice: net margin to reach; empty = median of the profitable customers",
+    )
+    min_order_quantile_pct: float = Field(
+        25.0, ge=0, le=100, description="reserve: minimum order value = this percentile of orders"
+    )
+    deliveries_per_week: int = Field(
+        1, ge=1, le=50, description="reserve: deliveries a customer gets at most each week"
+    )
+    channel_groups: tuple[tuple[str, ...], ...] = Field(
+        (("visit", "call", "email"), ("rush_order", "order")),
+        description="reserve: activities (names or catalog concepts) one can replace by another",
+    )
+    channel_shift_pct: float = Field(
+        50.0, ge=0, le=100, description="reserve: share of events moved to the cheapest channel"
+    )
+    capacity_removed: bool = Field(
+        False,
+        description="exit/reserve: freed capacity is removed (all its cost saved), "
+        "else only each pool's avoidable share",
+    )
+
+
+class TimeEquation(BaseModel):
+    """One pool costed by time (``cost_to_serve.time_equations:`` entries; TDABC).
+
+    Without time equations every pool keeps its rate from its driver.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pool: str = Field(description="the cost pool's activity, as in the cost pools file")
+    event: str = Field(
+        "invoices", description="what one event is: invoices, credit notes or an activity"
+    )
+    minutes: str = Field(
+        description="minutes per event, e.g. 5 + 0.5 * lines + (10 if rush_order > 0 else 0)"
+    )
+    practical_capacity_minutes: float = Field(
+        gt=0, description="minutes a year the pool's resources can really work"
+    )
+
+    @field_validator("minutes")
+    @classmethod
+    def _parses(cls, v: str) -> str:
+        try:
+            parse_minutes(v)
+        except ExpressionError as exc:
+            raise ValueError(str(exc)) from None
+        return v
 
 
 class CostToServeSettings(BaseModel):
@@ -56,6 +120,20 @@ class CostToServeSettings(BaseModel):
     )
     sinking_lines_n: int = Field(
         3, ge=1, le=6, description="cost lines named for each big-but-unprofitable customer"
+    )
+    unallocated: Literal["refuse", "allow"] = Field(
+        "refuse",
+        description="refuse: a driver naming nothing or a pool without volume stops validate "
+        "and run; allow: that cost stays unallocated, shown in red",
+    )
+    scenarios: ScenarioSettings = Field(
+        default_factory=ScenarioSettings,
+        description="action scenarios (reprice, reserve, exit) and their levers",
+    )
+    time_equations: tuple[TimeEquation, ...] = Field(
+        (),
+        description="pools costed by minutes per event (time-driven ABC), e.g. [{pool: order, "
+        "event: invoices, minutes: '5 + 0.5 * lines', practical_capacity_minutes: 250000}]",
     )
     top_customers_n: int = Field(
         5, ge=0, le=50, description="customers given their own waterfall in the report"

@@ -26,7 +26,9 @@ from .drivers import unpooled_activities
 from .findings import findings, input_notes, message_record, pool_notes
 from .pnl import customer_pnl
 from .rates import period_years
-from .reconcile import reconcile
+from .reconcile import check_unallocated, reconcile
+from .robustness import robustness
+from .scenarios import scenario_summary, scenarios
 from .segments import (
     abc,
     abc_matrix,
@@ -120,6 +122,8 @@ class CostToServeResult(StageResult):
     big_unprofitable: pd.DataFrame
     sensitivity: pd.DataFrame
     reconciliation: pd.DataFrame
+    scenarios: pd.DataFrame
+    robustness: pd.DataFrame
     findings: list[Message]
     messages: list[Message]
     settings: dict[str, Any] = field(default_factory=dict)
@@ -162,6 +166,8 @@ class CostToServeResult(StageResult):
             "cts_big_unprofitable": self.big_unprofitable,
             "cts_sensitivity": self.sensitivity,
             "cts_reconciliation": self.reconciliation,
+            "cts_scenarios": self.scenarios,
+            "cts_robustness": self.robustness,
         }
 
     def documents(self) -> dict[str, Any]:
@@ -173,16 +179,33 @@ class CostToServeResult(StageResult):
             "cut_points": self.cut_points,
             "totals": self.totals,
             "reconciles": self.reconciles,
+            "scenarios": scenario_summary(self.pnl, self.scenarios),
+            "robustness": self.robustness["label"].value_counts().to_dict(),
             "settings": self.settings,
         }
         return {"cts_findings": _json_safe(doc)}
 
 
 def load_inputs(workspace) -> dict[str, pd.DataFrame | None]:
-    """The canonical tables stage 2 uses, from the workspace intake wrote (None if absent)."""
-    return {
+    """The canonical tables stage 2 uses, from the workspace intake wrote (None if absent).
+
+    ``cost_pools.attrs["source"]`` names the client's file and header row (from intake's
+    summary), so an unresolved driver is reported where the client wrote it.
+    """
+    tables = {
         name: workspace.read_table(name, required=(name == "invoices")) for name in INPUT_TABLES
     }
+    pools = tables.get("cost_pools")
+    if pools is not None:
+        pools.attrs["source"] = pool_source(workspace.read_json("intake_summary", default={}))
+    return tables
+
+
+def pool_source(intake_summary: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``{"file", "header_row"}`` of the cost pools as intake read them (defaults if unknown)."""
+    info = ((intake_summary or {}).get("inputs") or {}).get("cost_pools") or {}
+    header = ((info.get("options") or {}).get("header_row") or {}).get("value")
+    return {"file": info.get("file") or "cost_pools", "header_row": int(header or 1)}
 
 
 def run(
@@ -207,7 +230,7 @@ def run(
     if inv is None:
         raise InputError("Cost-to-serve needs the invoices table: run intake first.")
     get = inputs.get
-    pnl, rates, fin, _ = customer_pnl(
+    pnl, rates, fin, volumes = customer_pnl(
         inv,
         customers=get("customers"),
         rebates=get("rebates"),
@@ -219,13 +242,29 @@ def run(
         cost_of_capital=s.cost_of_capital,
         assumed_margin_pct=s.assumed_margin_pct,
         default_terms_days=s.default_payment_terms_days,
+        time_equations=s.time_equations,
+    )
+    check_unallocated(
+        rates,
+        get("cost_pools"),
+        get("activities"),
+        allow=s.unallocated == "allow",
+        timed=tuple(e.pool for e in s.time_equations),
     )
     unpooled = unpooled_activities(get("activities"), get("cost_pools"))
     notes = [*input_notes(inputs, s), *pool_notes(pnl, rates, unpooled, s)]
     seg = abc(pnl, s.abc_a_pct, s.abc_b_pct)
     quad, pcut, ccut = shapiro_matrix(pnl, s.price_cut_pct, s.cts_cut_pct)
     sens, per = sensitivity(pnl, rates, pct=s.sensitivity_pct, runs=s.monte_carlo_runs, seed=s.seed)
+    acts = get("activities")
+    plan = scenarios(
+        pnl, rates, volumes, inv, acts, s.scenarios, default_avoidable_pct=s.default_avoidable_pct
+    )
+    robust = robustness(
+        pnl, rates, per["prob_unprofitable"].to_numpy(), acts, pct=s.sensitivity_pct
+    )
     pnl, big = _with_verdicts(pnl, rates, seg, quad, per, s)
+    robust = robust.set_index("customer_id").loc[pnl["customer_id"]].reset_index()
     whale = whale_curve(pnl)
     matrix = abc_matrix(seg)
     return CostToServeResult(
@@ -241,7 +280,13 @@ def run(
         big_unprofitable=big,
         sensitivity=sens,
         reconciliation=reconcile(pnl, rates, inv, get("rebates"), fin),
-        findings=findings(pnl, whale, matrix, big, sens, rates, sensitivity_pct=s.sensitivity_pct),
+        scenarios=plan.sort_values(
+            ["scenario", "net_profit_before"], key=_scenario_order, kind="stable"
+        ).reset_index(drop=True),
+        robustness=robust,
+        findings=findings(
+            pnl, whale, matrix, big, sens, rates, sensitivity_pct=s.sensitivity_pct, robust=robust
+        ),
         messages=notes,
         settings=s.model_dump(mode="json"),
     )
@@ -288,6 +333,13 @@ def _with_verdicts(
     for c in ("revenue_abc", "profit_abc", "cost_quadrant", "sinking_lines", "unusual_lines"):
         pnl[c] = pnl[c].astype("str")
     return pnl, big
+
+
+def _scenario_order(col: pd.Series) -> pd.Series:
+    """Scenarios in the order reprice, reserve, exit; within one, the worst customer first."""
+    if col.name == "scenario":
+        return col.map({"reprice": 0, "reserve": 1, "exit": 2})
+    return col
 
 
 def run_cost_to_serve(tables: Mapping[str, pd.DataFrame | None], engagement) -> CostToServeResult:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..cost_to_serve.findings import messages_from_records
+from ..cost_to_serve.scenarios import scenario_profits
 from ..messages import Message
 from ..plots import cost_to_serve as plots
 from .model import (
@@ -121,6 +122,9 @@ _TABLES = (
     "cts_big_unprofitable",
     "cts_sensitivity",
     "cts_reconciliation",
+    "cts_scenarios",
+    "cts_robustness",
+    "pocket_margins",
 )
 
 
@@ -137,9 +141,18 @@ class _Results:
     cut_points: dict[str, Any]
     totals: dict[str, float]
     cts_cols: list[str] = field(default_factory=list)
+    scenarios: dict[str, Any] = field(default_factory=dict)
+    codes: Callable[[pd.Series, str], pd.Series] | None = None
 
     def table(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
+
+    def coded(self, name: str, column: str, group: str) -> pd.DataFrame | None:
+        """A table with the codes of ``column`` in the client's words (``group`` names)."""
+        df = self.tables.get(name)
+        if df is None or self.codes is None:
+            return df
+        return df.assign(**{column: self.codes(df[column], f"{_P}{group}")})
 
 
 def _read(ctx) -> _Results | None:
@@ -163,6 +176,8 @@ def _read(ctx) -> _Results | None:
         cut_points=info.get("cut_points", {}),
         totals=info.get("totals", {}),
         cts_cols=[c for c in rates["cost_column"] if c in pnl.columns],
+        scenarios=info.get("scenarios") or {},
+        codes=ctx.codes,
     )
 
 
@@ -294,6 +309,22 @@ SHEETS: tuple[SheetSpec, ...] = (
     ),
     SheetSpec("sensitivity", "cts_sensitivity", formats={"change_pct": "pct"}),
     SheetSpec(
+        "scenarios",
+        lambda r: r.coded("cts_scenarios", "scenario", "scenario_names"),
+        note=True,
+        formats={"price_change_pct": "pct", "breakeven_volume_loss_pct": "pct"},
+        conditional={"net_profit_after": "neg_red", "profit_change": "neg_red"},
+        skip_empty=True,
+    ),
+    SheetSpec(
+        "robustness",
+        lambda r: r.coded("cts_robustness", "label", "robustness_names"),
+        note=True,
+        formats={"prob_unprofitable": "ratio", "tipping_point_pct": "pct"},
+        conditional={"net_profit": "neg_red"},
+        skip_empty=True,
+    ),
+    SheetSpec(
         "reconciliation",
         "cts_reconciliation",
         formats={"ledger": "money", "pnl": "money", "difference": "money"},
@@ -339,6 +370,17 @@ def _sheet(spec: SheetSpec, ctx, r: _Results, params: dict[str, str]) -> Sheet |
 # ------------------------------------------------------------------ the report section
 
 
+def _loss_makers(ctx, r: _Results) -> str:
+    """Loss-makers of all customers, and how many of them lose money robustly."""
+    fmt = ctx.fmt
+    n, total = fmt.number(int(r.whale["unprofitable_n"])), fmt.number(len(r.pnl))
+    robust = r.table("cts_robustness")
+    if robust is None:
+        return f"{n} / {total}"
+    k = fmt.number(int((robust["label"] == "robust_loss").sum()))
+    return ctx.t(f"{_P}key_unprofitable_robust", n=n, total=total, robust_n=k)
+
+
 def _overview(ctx, r: _Results, params) -> list:
     """Key figures, the findings and the notes."""
     t, fmt, totals = ctx.t, ctx.fmt, r.totals
@@ -349,17 +391,17 @@ def _overview(ctx, r: _Results, params) -> list:
                 (t(f"{_P}key_net_revenue"), fmt.money(totals["net_revenue"])),
                 (t(f"{_P}key_cts"), fmt.money(totals["cts_total"] + totals["financing_cost"])),
                 (t(f"{_P}key_net_profit"), fmt.money(totals["net_profit"])),
-                (
-                    t(f"{_P}key_unprofitable"),
-                    f"{fmt.number(int(r.whale['unprofitable_n']))} / {fmt.number(len(r.pnl))}",
-                ),
+                (t(f"{_P}key_unprofitable"), _loss_makers(ctx, r)),
             ]
         ),
     ]
     sentences = render_findings(r.findings, ctx.catalog)
     if sentences:
         blocks.append(Heading(t(f"{_P}findings_heading")))
-        blocks.extend(Text(x, kind="finding") for x in sentences)
+        blocks.extend(
+            Text(x, kind="warning" if m.severity in ("error", "fatal") else "finding")
+            for m, x in zip(r.findings, sentences, strict=True)
+        )
     note_text = render_findings(r.notes, ctx.catalog)
     if note_text:
         blocks.append(Heading(t(f"{_P}notes_heading"), level=4))
@@ -431,6 +473,87 @@ def _waterfalls(ctx, r: _Results, params) -> list:
                     other_label=t(f"{_P}label_other"),
                 ),
                 alt=t(f"{_P}waterfall_customer_alt", name=name),
+            )
+        )
+    return blocks
+
+
+def _pocket(ctx, r: _Results, params) -> list:
+    """The key accounts' pocket-margin waterfalls (the synthesis's ``pocket_margins``)."""
+    from ..synthesis.pocket import POCKET_STEPS
+
+    pockets, t = r.table("pocket_margins"), ctx.t
+    if pockets is None or not len(pockets):
+        return []
+    labels = {s: t(f"{_P}pocket_steps.{s}") for s, _c, _sign in POCKET_STEPS}
+    totals = tuple(s for s, _c, sign in POCKET_STEPS if sign == 0) + ("list_sales",)
+    shares = pockets.pivot_table(
+        index=["customer_id", "name"], columns="step", values="pct_of_list", sort=False
+    )
+    shares = shares[[s for s, _c, _sign in POCKET_STEPS if s in shares.columns]].reset_index()
+    blocks: list = [
+        Heading(t(f"{_P}pocket_heading")),
+        Text(t(f"{_P}pocket_text")),
+        Table(
+            shares.drop(columns=["customer_id"]),
+            formats={s: "pct" for s, _c, _sign in POCKET_STEPS},
+            column_labels={"name": ctx.catalog.column("name"), **labels},
+            max_rows=ctx.engagement.report.max_table_rows_html,
+        ),
+    ]
+    n = ctx.engagement.cost_to_serve.top_customers_n
+    groups = list(pockets.groupby("customer_id", sort=False))[:n]
+    for i, (cid, rows) in enumerate(groups):
+        name = str(rows["name"].iloc[0]) if "name" in rows.columns else str(cid)
+        name = name if name and name not in ("nan", "<NA>") else str(cid)
+        fig = plots.waterfall(plots.pocket_steps(rows, labels, totals), title=name)
+        blocks.append(ctx.figure(f"cts_pocket_{i + 1}", fig, alt=t(f"{_P}pocket_alt", name=name)))
+    return blocks
+
+
+def _scenarios(ctx, r: _Results, params) -> list:
+    """Profit at stake, the whale curve after each scenario, and what each would add."""
+    table, t, fmt = r.table("cts_scenarios"), ctx.t, ctx.fmt
+    summary = r.scenarios
+    if table is None or not len(table) or "now" not in summary:
+        return []
+    names = {k: t(f"{_P}scenario_names.{k}") for k in ("now", "reprice", "reserve", "exit")}
+    fig = plots.scenario_whales(
+        scenario_profits(r.pnl, table),
+        labels=names,
+        title=t(f"{_P}scenarios_title"),
+        x_label=t(f"{_P}whale_x"),
+        y_label=t(f"{_P}scenarios_y"),
+    )
+    rows = [
+        {
+            "scenario": names[k],
+            "customers_n": int(summary[k].get("customers_n", 0)) if k != "now" else None,
+            "profit_change": summary[k].get("profit_change", 0.0) if k != "now" else None,
+            "net_profit": summary[k]["net_profit"],
+        }
+        for k in ("now", "reprice", "reserve", "exit")
+        if k in summary
+    ]
+    shown = pd.DataFrame(rows)
+    robust = r.table("cts_robustness")
+    blocks: list = [
+        Heading(t(f"{_P}scenarios_heading")),
+        Text(t(f"{_P}scenarios_text", stake=fmt.money(summary["now"]["profit_at_stake"]))),
+        ctx.figure("cts_scenario_whales", fig, alt=t(f"{_P}scenarios_alt")),
+        Table(shown, column_labels=_labels(shown, ctx.catalog, [])),
+    ]
+    if robust is not None and len(robust):
+        blocks.append(
+            Text(
+                t(
+                    f"{_P}robustness_text",
+                    robust_n=fmt.number(int((robust["label"] == "robust_loss").sum())),
+                    sensitive_n=fmt.number(int((robust["label"] == "sensitive").sum())),
+                    pct=fmt.pct(ctx.engagement.cost_to_serve.sensitivity_pct, 0),
+                    sheet=t(f"{_P}sheets.robustness"),
+                ),
+                kind="note",
             )
         )
     return blocks
@@ -543,12 +666,15 @@ def _sensitivity(ctx, r: _Results, params) -> list:
 
 _RATE_COLUMNS = (
     "activity",
+    "driver_word",
     "driver",
+    "driver_why",
     "method",
     "pool_cost",
     "driver_volume",
     "rate",
     "allocated_cost",
+    "unused_capacity_cost",
     "unallocated_cost",
     "avoidable_pct",
 )
@@ -572,8 +698,10 @@ SECTIONS: tuple[Callable[[Any, _Results, dict[str, str]], list], ...] = (
     _overview,
     _whale,
     _waterfalls,
+    _pocket,
     _quadrants,
     _big,
+    _scenarios,
     _abc,
     _sensitivity,
     _rates,

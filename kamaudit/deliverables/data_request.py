@@ -100,7 +100,7 @@ def _lists() -> dict[str, tuple[str, ...]]:
 _RULES: dict[tuple[str, str], tuple] = {
     ("activities", "activity"): ("list", "activity", False),
     ("cost_pools", "activity"): ("list", "activity", False),
-    ("cost_pools", "driver"): ("list", "driver", True),
+    ("cost_pools", "driver"): ("list", "driver", False),  # or the client's own word
     ("cost_pools", "avoidable_pct"): ("decimal", 0, 100),
     ("rebates", "kind"): ("list", "rebate_kind", False),
     ("customers", "relationship_stage"): ("list", "relationship_stage", True),

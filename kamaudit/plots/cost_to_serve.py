@@ -14,7 +14,15 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from . import short_money
 
-__all__ = ["pnl_waterfall", "quadrant_scatter", "waterfall", "waterfall_steps", "whale_curve"]
+__all__ = [
+    "pnl_waterfall",
+    "pocket_steps",
+    "quadrant_scatter",
+    "scenario_whales",
+    "waterfall",
+    "waterfall_steps",
+    "whale_curve",
+]
 
 _POS = "#2e7d32"
 _NEG = "#c62828"
@@ -281,3 +289,65 @@ def pnl_waterfall(
         name = row.get("name")
         title = title or (name if isinstance(name, str) and name else str(customer_id))
     return waterfall(waterfall_steps(row, cost_columns, labels), title=title)
+
+
+_SCENARIO_STYLE = {
+    "now": (_TOT, "-"),
+    "reprice": ("#1565c0", "--"),
+    "reserve": ("#f9a825", "-."),
+    "exit": (_POS, ":"),
+}
+
+
+def scenario_whales(
+    profits: pd.DataFrame,
+    *,
+    labels: dict[str, str] | None = None,
+    title: str = "Whale curve after each scenario",
+    x_label: str = "Customers, most profitable first (%)",
+    y_label: str = "Cumulative net profit",
+) -> plt.Figure:
+    """Whale curves in money, now and after each scenario, on one chart.
+
+    ``profits``: one column per curve (``now``, ``reprice``, ``reserve``, ``exit``: each
+    customer's net profit, as ``cost_to_serve.scenarios.scenario_profits`` gives them).
+    Each curve ends at its portfolio's net profit.
+    """
+    labels = labels or {}
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for col, (color, ls) in _SCENARIO_STYLE.items():
+        if col not in profits.columns:
+            continue
+        y = np.sort(profits[col].to_numpy(dtype=float))[::-1].cumsum()
+        x = np.arange(1, len(y) + 1) / max(len(y), 1) * 100
+        ax.plot(np.r_[0, x], np.r_[0, y], color=color, ls=ls, lw=2, label=labels.get(col, col))
+    ax.axhline(0, color="#9e9e9e", lw=0.8)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    _money_axis(ax)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(alpha=0.25)
+    fig.tight_layout()
+    return fig
+
+
+def pocket_steps(
+    rows: pd.DataFrame,
+    labels: dict[str, str] | None = None,
+    totals: tuple[str, ...] = ("list_sales", "net_revenue", "gross_margin", "pocket_profit"),
+) -> pd.DataFrame:
+    """One customer's rows of ``pocket_margins`` (step_no, step, amount) as
+    :func:`waterfall` steps; ``totals`` are the steps drawn as bars from zero (the
+    subtotals of ``kamaudit.synthesis.POCKET_STEPS``)."""
+    labels = labels or {}
+    r = rows.sort_values("step_no", kind="stable")
+    return pd.DataFrame(
+        {
+            "label": [labels.get(s, s.replace("_", " ").capitalize()) for s in r["step"]],
+            "value": r["amount"].to_numpy(dtype=float),
+            "kind": ["total" if s in totals else "step" for s in r["step"]],
+        }
+    )

@@ -64,3 +64,26 @@ def test_render_findings_formats_by_parameter_name():
     (sentence,) = render_findings([m], cat)
     assert "3 customers" in sentence and "25" in sentence
     assert format_values({"x_pct": float("nan"), "name": "A"}, cat) == {"x_pct": "–", "name": "A"}
+
+
+def test_scenarios_robustness_and_pocket_margins_are_shown(saved):
+    import pandas as pd
+
+    from kamaudit.synthesis import pocket_margins
+
+    eng, ws = saved
+    pnl = ws.read_table("customer_pnl")
+    profile = pd.DataFrame({"customer_id": pnl["customer_id"], "is_key_account": True})
+    ws.write_table("pocket_margins", pocket_margins(pnl, profile))
+    report = build(ReportContext(eng, ws))
+    keys = [s.key for s in report.sheets]
+    assert "scenarios" in keys and "robustness" in keys
+    scen = next(s for s in report.sheets if s.key == "scenarios").df
+    assert set(scen["scenario"]) <= {"Reprice", "Cheaper service", "Exit"}
+    heads = [b.text for b in report.section.blocks if type(b).__name__ == "Heading"]
+    assert "What can be done: reprice, serve more cheaply, or let go" in heads
+    assert "Pocket margin of the key accounts" in heads
+    texts = [b.text for b in report.section.blocks if type(b).__name__ == "Text"]
+    assert any("The loss-makers lose" in x for x in texts)
+    figures = [b for b in report.section.blocks if type(b).__name__ == "Figure"]
+    assert len(figures) >= 3 + 3  # whale, base, 3 customers, quadrants + scenarios + 3 pockets

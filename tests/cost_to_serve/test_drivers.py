@@ -16,7 +16,7 @@ def test_fixed_rate_and_pool_without_volume_are_reported(small):
                 {
                     "activity": ["training", "x"],
                     "annual_cost": [99.0, 10.0],
-                    "driver": ["activity", "parcels"],
+                    "driver": ["activity", "zorblats"],
                 }
             ),
         ],

@@ -43,7 +43,8 @@ def test_capacity_rate_reports_unused_capacity():
     r = rates.iloc[0]
     assert r["method"] == "capacity" and r["rate"] == 12.0
     assert r["allocated_cost"] == 720.0
-    assert r["unused_capacity_cost"] == 480.0 == r["unallocated_cost"]
+    # unused capacity is its own line, never "unallocated" (cost that reached no customer)
+    assert r["unused_capacity_cost"] == 480.0 and r["unallocated_cost"] == 0.0
 
 
 def test_over_capacity_falls_back_to_volume():

@@ -29,6 +29,8 @@ TABLES = {
     "cts_big_unprofitable",
     "cts_sensitivity",
     "cts_reconciliation",
+    "cts_scenarios",
+    "cts_robustness",
 }
 
 
@@ -54,6 +56,8 @@ def test_the_result_names_its_tables_and_documents(small):
         "cut_points",
         "totals",
         "reconciles",
+        "scenarios",
+        "robustness",
         "settings",
     }
     assert doc["reconciles"] is True
@@ -156,15 +160,25 @@ def ledgers(draw):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ledgers())
 def test_properties_conservation_whale_and_identity(tables):
-    r = run_on(tables, monte_carlo_runs=20)
+    r = run_on(tables, monte_carlo_runs=20, unallocated="allow")
     p = r.pnl
-    # every pool to the cent: allocated over customers + unallocated = pool cost
+    # every pool to the cent: allocated over customers + unused + unallocated = pool cost
     for _, rate in r.rates.iterrows():
-        cents = round(p[rate["cost_column"]].sum() * 100) + round(rate["unallocated_cost"] * 100)
+        parts = rate[["unused_capacity_cost", "unallocated_cost"]].sum()
+        cents = round(p[rate["cost_column"]].sum() * 100) + round(parts * 100)
         assert cents == round(rate["pool_cost"] * 100), rate["activity"]
         assert (p[rate["cost_column"]] * 100).round(6).mod(1).eq(0).all()  # whole cents
-    # the P&L reconciles to the ledger
-    assert r.reconciles, r.reconciliation
+    # the customers' cost-to-serve is the allocated line, to the cent
+    rec = r.reconciliation.set_index("item")
+    if len(r.rates):
+        assert round(p["cts_total"].sum() * 100) == round(rec.loc["cts_allocated", "ledger"] * 100)
+    # nothing reconciles while cost is missing; then the red finding says how much
+    missing = r.rates["unallocated_cost"].abs().sum() > 0.005 if len(r.rates) else False
+    assert r.reconciles is not missing, r.reconciliation
+    unreached = [m for m in r.findings if m.key.endswith("cts_unreached")]
+    has_positive = len(r.rates) and (r.rates["unallocated_cost"] > 0.005).any()
+    assert bool(unreached) == bool(has_positive and len(p))
+    assert all(m.severity == "error" for m in unreached)
     assert p["net_revenue"].sum() == pytest.approx(
         tables["invoices"]["net_amount"].sum(), abs=0.005
     )
