@@ -22,7 +22,7 @@ import pandas as pd
 from ..messages import Message, Severity
 from .reconcile import unreached
 from .settings import CostToServeSettings
-from .whale import WhaleCurve
+from .whale import WhaleCurve, loss_makers
 
 __all__ = [
     "findings",
@@ -170,7 +170,7 @@ def _unreached_finding(rates: pd.DataFrame) -> list[Message]:
 def _whale_findings(pnl: pd.DataFrame, whale: WhaleCurve) -> list[Message]:
     prof = pnl["net_profit"].to_numpy(dtype=float)
     gains = float(prof[prof > 0].sum())
-    losses = float(-prof[prof < 0].sum())
+    losses = float(-prof[loss_makers(pnl)].sum())
     out = []
     if whale.unprofitable_n:
         out.append(
@@ -300,7 +300,7 @@ def _sensitivity_finding(
 def _avoidability_finding(pnl: pd.DataFrame) -> list[Message]:
     if "profit_change_if_dropped" not in pnl.columns:
         return []
-    unprof = pnl[pnl["net_profit"] < 0]
+    unprof = pnl[loss_makers(pnl)]
     if not len(unprof):
         return []
     keep = unprof[unprof["profit_change_if_dropped"] < 0]

@@ -22,6 +22,10 @@ __all__ = [
 ]
 
 
+_NOISE = 1e-9
+"""Percentage points below which two shares are the same share (float noise, not a difference)."""
+
+
 def _abc_classes(values: np.ndarray, a_pct: float, b_pct: float) -> np.ndarray:
     """A/B/C by cumulative share of the positive total; non-positive values are C."""
     v = np.asarray(values, dtype=float)
@@ -101,8 +105,10 @@ def shapiro_matrix(
     ccut = float(np.nanmedian(cp[ok])) if cts_cut_pct is None and ok.any() else cts_cut_pct
     pcut = math.nan if pcut is None else float(pcut)
     ccut = math.nan if ccut is None else float(ccut)
-    hi_p = pm > pcut
-    hi_c = cp > ccut
+    # above the cut by more than floating-point noise: with one assumed margin every
+    # customer's pocket margin equals the median up to 1e-14, and noise must not split them
+    hi_p = pm > pcut + _NOISE
+    hi_c = cp > ccut + _NOISE
     q = np.where(
         hi_p,
         np.where(hi_c, "carriage_trade", "passive"),

@@ -52,6 +52,19 @@ class WhaleCurve:
         }
 
 
+def loss_makers(pnl: pd.DataFrame) -> np.ndarray:
+    """Customers who lose money: net profit below zero, except a customer without net
+    revenue whose only cost is financing (cancelled or credited sales, nothing served):
+    that is a data fact to explain, not a loss-maker to act on."""
+    profit = pnl["net_profit"].to_numpy(dtype=float)
+    out = profit < 0
+    if "net_revenue" in pnl.columns and "cts_total" in pnl.columns:
+        no_sales = pnl["net_revenue"].to_numpy(dtype=float) <= 0
+        not_served = pnl["cts_total"].fillna(0).to_numpy(dtype=float) <= 0.005
+        out &= ~(no_sales & not_served)
+    return out
+
+
 def whale_curve(pnl: pd.DataFrame) -> WhaleCurve:
     """Rank customers by net profit and accumulate it.
 
@@ -106,7 +119,7 @@ def whale_curve(pnl: pd.DataFrame) -> WhaleCurve:
                 "net_profit_pct",
             ]
         )
-    unprof = int((profit < 0).sum())
+    unprof = int(loss_makers(d).sum())
     return WhaleCurve(
         curve=curve,
         deciles=deciles,

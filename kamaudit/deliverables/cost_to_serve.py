@@ -337,7 +337,7 @@ def _text_params(ctx, r: _Results) -> dict[str, str]:
     """Values the sheet titles and notes show (each text uses the ones it names)."""
     fmt, eng, w = ctx.fmt, ctx.engagement, r.whale
     return {
-        "currency": eng.currency,
+        "currency": eng.currency_code or "",
         "period": f"{fmt.date(eng.period.start)} – {fmt.date(eng.period.end)}",
         "peak": fmt.pct(w.get("peak_pct") or math.nan, 0),
         "customers": fmt.pct(w.get("peak_customers_pct") or math.nan, 0),

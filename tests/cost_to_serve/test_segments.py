@@ -82,3 +82,42 @@ def test_big_unprofitable_names_the_sinking_lines():
     assert big.loc["c0", "sinking_lines"].split(";")[:2] == ["cts_rush", "cts_returns"]
     assert big.loc["c9", "line_1"] == "cts_delivery"
     assert big.loc["c9", "why_big"] == "flag"
+
+
+def test_cancellation_only_customers_are_not_loss_makers_on_financing_alone():
+    """Only a cancelled invoice and its financing: a fact to explain, not a loss to act on."""
+    import pandas as pd
+
+    from kamaudit.cost_to_serve.whale import loss_makers, whale_curve
+
+    pnl = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C", "D"],
+            "net_revenue": [100.0, 0.0, -5.0, 0.0],
+            "cts_total": [10.0, 0.0, 0.0, 40.0],
+            "net_profit": [20.0, -1.2, -0.4, -40.0],
+        }
+    )
+    assert loss_makers(pnl).tolist() == [False, False, False, True]  # D is served without sales
+    assert whale_curve(pnl).unprofitable_n == 1
+
+
+def test_one_assumed_margin_does_not_split_customers_on_float_noise():
+    import pandas as pd
+
+    from kamaudit.cost_to_serve.segments import shapiro_matrix
+
+    rev = pd.Series([19.95, 59.83, 69.8, 79.77])
+    gm = rev - rev * 0.75  # as the P&L computes it: 25.000000000000007 % and 24.999999999999993 %
+    assert len(set(gm / rev * 100)) > 1
+    pnl = pd.DataFrame(
+        {
+            "customer_id": list("abcd"),
+            "net_revenue": rev,
+            "gross_margin": gm,
+            "cts_total": [1.0, 30.0, 70.0, 300.0],
+            "financing_cost": 0.0,
+        }
+    )
+    table, pcut, _ = shapiro_matrix(pnl)
+    assert set(table["cost_quadrant"]) <= {"aggressive", "bargain_basement"}
