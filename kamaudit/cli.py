@@ -304,6 +304,12 @@ def cmd_validate(a: argparse.Namespace) -> int:
         f"{a.engagement}: engagement file is valid ({eng.client}, "
         f"{eng.period.start} to {eng.period.end}, {len(inputs)} inputs)."
     )
+    for change in getattr(eng, "_rescaled", ()):  # -p profile.criteria.<name>.weight=<w>
+        how = "set" if change["how"] == "set" else "rescaled to keep 100"
+        print(
+            f"  weight {change['name']} ({change['axis']}): {change['was']:g} -> "
+            f"{change['now']:g}, {how}"
+        )
     try:
         from .intake import read_and_check
     except ImportError:
