@@ -71,6 +71,15 @@ def _run_parser(sub) -> None:
         "-p cost_to_serve.cost_of_capital=0.1 (repeatable)",
     )
     r.add_argument(
+        "--from",
+        dest="from_audit",
+        type=Path,
+        default=None,
+        metavar="AUDIT",
+        help="start the new --out folder from an earlier audit of the same engagement "
+        "(its tables are copied), so --stages can re-run later stages there alone",
+    )
+    r.add_argument(
         "--no-deliverables",
         action="store_true",
         help="run the stages but do not build the workbook and report",
@@ -273,6 +282,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         replace=a.replace,
         cascade=not a.no_cascade,
         if_changed=a.if_changed,
+        from_audit=a.from_audit,
     )
     if res.up_to_date:
         print(f"{UP_TO_DATE} {res.workspace.root} (nothing changed since its last run).")
