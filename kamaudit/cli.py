@@ -104,6 +104,34 @@ def _run_parser(sub) -> None:
     _common(r)
 
 
+def _reveal_parser(sub) -> None:
+    r = sub.add_parser(
+        "reveal",
+        help="the seminar debrief: planted facts found by each group's audit",
+        description="Compare the audits of a seminar pack's companies with their answer "
+        "keys: facts found, the audit's own figures, key-account lists and weights side by "
+        "side. Writes DIR/reveal.html, DIR/reveal.xlsx, DIR/data/reveal.parquet and "
+        "DIR/answer_sheets/<company>.md (the facilitator's sheets, from the audits).",
+    )
+    r.add_argument("pack", type=Path, help="the pack folder (with answer_keys/)")
+    r.add_argument(
+        "audits",
+        nargs="+",
+        type=Path,
+        metavar="AUDITS",
+        help="audit folders, or folders holding them (a kamaudit batch output)",
+    )
+    r.add_argument("--out", "-o", type=Path, required=True, help="debrief folder to write")
+    r.add_argument(
+        "--language",
+        "-l",
+        choices=["en", "cs", "pl", "ru", "fa"],
+        default=None,
+        help="language of the debrief (default: the audits' engagement language)",
+    )
+    _common(r)
+
+
 def _batch_parser(sub) -> None:
     b = sub.add_parser(
         "batch",
@@ -235,6 +263,7 @@ def _parser() -> argparse.ArgumentParser:
     common(s)
 
     _batch_parser(sub)
+    _reveal_parser(sub)
     return p
 
 
@@ -375,6 +404,21 @@ def cmd_sample(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reveal(a: argparse.Namespace) -> int:
+    from .reveal import reveal
+
+    res = reveal(a.pack, a.audits, a.out, language=a.language)
+    print(
+        f"Debrief of {res.groups} audit(s) in {a.out}: {res.found} of {res.planted} planted "
+        "customers found."
+    )
+    print(f"  report:   {res.html}\n  workbook: {res.workbook}\n  data:     {res.data}")
+    print(f"  answer sheets: {res.html.parent / 'answer_sheets'}")
+    for note in res.notes:
+        print(f"  note: {note}")
+    return 0
+
+
 def cmd_batch(a: argparse.Namespace) -> int:
     from .batch import run_batch
 
@@ -399,6 +443,7 @@ COMMANDS = {
     "init": cmd_init,
     "sample": cmd_sample,
     "batch": cmd_batch,
+    "reveal": cmd_reveal,
 }
 
 
