@@ -260,6 +260,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="write N distinct companies for a seminar group, answer keys apart",
     )
+    s.add_argument(
+        "--language",
+        default="en",
+        choices=["en", "cs", "pl", "ru", "fa"],
+        help="language of the engagement files, READMEs and answer sheets (default en)",
+    )
+    s.add_argument(
+        "--answers",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="single company: where its answer key goes (default DIR-answers beside it, "
+        "so the company folder can be handed out as it is)",
+    )
     common(s)
 
     _batch_parser(sub)
@@ -393,14 +407,19 @@ def cmd_sample(a: argparse.Namespace) -> int:
             industry=a.industry,
             n_customers=a.customers,
             n_lines=a.lines,
+            language=a.language,
         )
         print(f"Seminar pack of {len(infos)} companies in {a.dir} (answer keys kept apart).")
         return 0
     kwargs = {"seed": a.seed, "n_customers": a.customers, "n_lines": a.lines}
     if a.industry:
         kwargs["industry"] = a.industry
-    sample.generate_sample(a.dir, **kwargs)
+    answers = a.answers or a.dir.parent / f"{a.dir.name}-answers"
+    info = sample.generate_sample(
+        a.dir, language=a.language, answer_key_dir=answers, key_name=a.dir.name, **kwargs
+    )
     print(f"Sample company written to {a.dir}. Run it: kamaudit run {a.dir / 'engagement.yaml'}")
+    print(f"Its answer key, for the trainer only: {info.answer_key_path}")
     return 0
 
 

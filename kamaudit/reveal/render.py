@@ -24,7 +24,8 @@ _PCT = {"whale_peak_pct", "key_whale_peak_pct"}
 
 
 def _label(cat: Catalog, col: str) -> str:
-    return cat.t(f"reveal.columns.{col}", default=cat.column(col))
+    """A column's label; a group's own name (a column of the side-by-side tables) as it is."""
+    return cat.t(f"reveal.columns.{col}", default=col)
 
 
 def _show(cat: Catalog, col: str, v) -> str:
