@@ -416,7 +416,12 @@ def cmd_sample(a: argparse.Namespace) -> int:
         kwargs["industry"] = a.industry
     answers = a.answers or a.dir.parent / f"{a.dir.name}-answers"
     info = sample.generate_sample(
-        a.dir, language=a.language, answer_key_dir=answers, key_name=a.dir.name, **kwargs
+        a.dir,
+        language=a.language,
+        answer_key_dir=answers,
+        key_name=a.dir.name,
+        hostile_names=False,
+        **kwargs,
     )
     print(f"Sample company written to {a.dir}. Run it: kamaudit run {a.dir / 'engagement.yaml'}")
     print(f"Its answer key, for the trainer only: {info.answer_key_path}")

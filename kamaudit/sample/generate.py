@@ -39,6 +39,7 @@ def generate_sample(
     language: str = "en",
     answer_key_dir: str | Path | None = None,
     key_name: str = "answer_key",
+    hostile_names: bool = True,
 ) -> SampleInfo:
     """Write a fictional company: nine CSV tables, an engagement file, a README, the answer key.
 
@@ -69,6 +70,10 @@ def generate_sample(
         secret.
     key_name
         File stem of the answer key in ``answer_key_dir``.
+    hostile_names
+        Give a few customers names written to test the deliverables (a leading ``=``,
+        ``+``, ``-`` or ``@``, ``<`` ``>``). True for the developers' sample; a teaching
+        pack (and ``kamaudit sample``) leaves them out: they belong in test fixtures.
 
     Returns
     -------
@@ -92,7 +97,7 @@ def generate_sample(
     rng = np.random.default_rng(seed)
     c = build_company(rng, prof, n_customers, n_lines, years, start_ts)
     pnl = customer_pnl(c)
-    tables, extra = build_tables(c, rng, pnl)
+    tables, extra = build_tables(c, rng, pnl, hostile_names)
 
     paths: dict[str, Path] = {}
     for name, t in tables.items():
@@ -118,6 +123,7 @@ def generate_sample(
         engagement_yaml(client, start_ts, end_ts, currency.upper(), language, int(seed), industry),
     )
     summary = _summary(c, meta, prof.business, key["customer_base"])
+    summary["hostile_names"] = hostile_names
     key_path, readme = _write_key(out, key, summary, tables, answer_key_dir, key_name)
     return SampleInfo(
         out_dir=out,

@@ -71,6 +71,7 @@ def generate_pack(
                 language=language,
                 answer_key_dir=keys,
                 key_name=label,
+                hostile_names=False,
             )
         )
     lines = [

@@ -41,6 +41,16 @@ def readme_text(info: dict, key: dict | None, tables: dict[str, pa.Table]) -> st
     ]
     for name, t in tables.items():
         out.append(f"| {name}.csv | {t.num_rows:,} | {', '.join(t.column_names)} |")
+    tricky = (
+        [
+            "Some customer names are tricky on purpose (a leading `=`, `+`, `-` or `@`, quotes, "
+            "commas, `<` and `>`, Czech, Polish and German letters, an apostrophe): deliverables "
+            "must show them as text.",
+            "",
+        ]
+        if info.get("hostile_names", True)
+        else []
+    )
     out += [
         "",
         "Cost pools carry `annual_cost` per year; the engagement covers "
@@ -48,10 +58,7 @@ def readme_text(info: dict, key: dict | None, tables: dict[str, pa.Table]) -> st
         "invoices with negative lines; payments list the regular invoices (an empty `paid_date` is "
         "unpaid at the end of the period).",
         "",
-        "Some customer names are tricky on purpose (a leading `=`, `+`, `-` or `@`, quotes, commas, "
-        "`<` and `>`, Czech, Polish and German letters, an apostrophe): deliverables must show them "
-        "as text.",
-        "",
+        *tricky,
     ]
     if key is None:
         out += [
