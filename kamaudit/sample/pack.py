@@ -74,13 +74,15 @@ def generate_pack(
                 hostile_names=False,
             )
         )
+    from ..deliverables.i18n import Catalog
+
+    t = Catalog(language).t
     lines = [
-        "# Seminar pack",
+        f"# {t('sample.pack.title')}",
         "",
-        f"{n} fictional companies written by `kamaudit sample --pack {n}` (seed {seed}). Hand out the "
-        "`company_*` folders; keep `answer_keys/` for the trainer.",
+        t("sample.pack.intro", n=n, seed=seed),
         "",
-        "| folder | company | industry |",
+        t("sample.pack.head"),
         "|---|---|---|",
     ]
     for info in infos:

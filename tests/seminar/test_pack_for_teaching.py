@@ -61,3 +61,28 @@ def test_cli_single_company_keeps_its_answers_apart_in_its_language(tmp_path):
     assert "g1-answers" in out.stdout
     eng = (tmp_path / "g1" / "engagement.yaml").read_text(encoding="utf-8")
     assert "language: cs" in eng
+
+
+@pytest.mark.parametrize(
+    ("language", "readme_word", "form"),
+    [
+        ("cs", "Tabulky", "s.r.o."),
+        ("pl", "Tabele", "Sp. z o.o."),
+        ("ru", "Таблицы", "ООО «"),
+        ("fa", "جدول‌ها", "(سهامی خاص)"),
+        ("en", "Tables", "Ltd."),
+    ],
+)
+def test_a_pack_speaks_the_groups_language(tmp_path, language, readme_word, form):
+    (info,) = generate_pack(tmp_path / "pack", 1, seed=9, language=language, **SMALL)
+    assert form in info.client
+    readme = (info.out_dir / "README.md").read_text(encoding="utf-8")
+    assert f"## {readme_word}" in readme and info.client in readme
+    eng = (info.out_dir / "engagement.yaml").read_text(encoding="utf-8")
+    assert f"language: {language}" in eng
+    sheet = (tmp_path / "pack" / "answer_keys" / "company_01.md").read_text(encoding="utf-8")
+    from kamaudit.deliverables.i18n import Catalog
+
+    assert Catalog(language).t("reveal.facts.must_be_key") in sheet
+    pack_readme = (tmp_path / "pack" / "README.md").read_text(encoding="utf-8")
+    assert pack_readme.startswith("# " + Catalog(language).t("sample.pack.title"))
