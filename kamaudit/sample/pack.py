@@ -12,6 +12,27 @@ from .profiles import INDUSTRIES, PROFILES
 from .writing import write_text
 
 
+SIZE: dict[str, float] = {
+    # customers relative to the pack's --customers: a telecom has many business customers,
+    # a consultancy few; each company then varies by up to 15% either way
+    "distributor": 1.0,
+    "manufacturer": 0.7,
+    "bank": 0.8,
+    "telecom": 1.4,
+    "professional_services": 0.5,
+}
+MIN_CUSTOMERS, MIN_LINES_PER_CUSTOMER = 60, 25
+
+
+def company_size(industry: str, n_customers: int, n_lines: int, rng) -> tuple[int, int]:
+    """Customers and invoice lines of one pack company: sized for its industry, never
+    below the size at which the planted facts hold."""
+    n = round(n_customers * SIZE.get(industry, 1.0) * rng.uniform(0.85, 1.15))
+    n = max(MIN_CUSTOMERS, int(n))
+    lines = max(MIN_LINES_PER_CUSTOMER * n, round(n_lines * n / max(n_customers, 1)))
+    return n, int(lines)
+
+
 def generate_pack(
     out_dir: str | Path,
     n: int,
@@ -27,8 +48,9 @@ def generate_pack(
 ) -> list[SampleInfo]:
     """Write ``n`` distinct companies for a seminar: ``company_01/`` … and ``answer_keys/``.
 
-    Each company has its own seed (``seed * 1000 + k``) and name; industries rotate
-    through :data:`INDUSTRIES` when ``industry`` is None. The answer keys
+    Each company has its own seed (``seed * 1000 + k``), name and size (:data:`SIZE`
+    around ``n_customers``, lines in proportion); industries rotate through
+    :data:`INDUSTRIES` when ``industry`` is None. Hostile test names stay out of a pack. The answer keys
     (``answer_keys/company_01.json`` and a Markdown answer sheet ``company_01.md``) are
     kept outside the company folders, so a trainer can hand out the folders alone.
     ``out_dir/README.md`` lists the companies.
@@ -57,12 +79,13 @@ def generate_pack(
             name = f"{pool[int(order[0])]} ({k})"
         used.add(name)
         label = f"company_{k:0{width}d}"
+        size, lines = company_size(ind, n_customers, n_lines, rng)
         infos.append(
             generate_sample(
                 out / label,
                 seed=seed * 1000 + k,
-                n_customers=n_customers,
-                n_lines=n_lines,
+                n_customers=size,
+                n_lines=lines,
                 years=years,
                 start=start,
                 industry=ind,
