@@ -11,7 +11,6 @@ from .info import SampleError, SampleInfo
 from .profiles import INDUSTRIES, PROFILES
 from .writing import write_text
 
-
 SIZE: dict[str, float] = {
     # customers relative to the pack's --customers: a telecom has many business customers,
     # a consultancy few; each company then varies by up to 15% either way
