@@ -66,7 +66,8 @@ def generate_pack(
     out = Path(out_dir).expanduser()
     keys = out / "answer_keys"
     rng = np.random.default_rng(seed)
-    used: set[str] = set()
+    # a pack company never shares its name with a single sample's (the notebooks' built-in one)
+    used: set[str] = {p.client for p in PROFILES.values()}
     infos = []
     width = max(2, len(str(n)))
     for k in range(1, n + 1):
