@@ -64,7 +64,10 @@ def copy_earlier_audit(audit: Path, out: Path, engagement_path: Path, client: st
             if (audit / entry).is_dir():
                 shutil.copytree(audit / entry, out / entry)
         text = json.dumps(manifest, ensure_ascii=False)
-        text = text.replace(json.dumps(str(audit))[1:-1], json.dumps(str(out))[1:-1])
+        # the earlier folder's paths, whole or as a prefix (never audit_03 in audit_03b)
+        old, new = json.dumps(str(audit))[1:-1], json.dumps(str(out))[1:-1]
+        for a, b in ((f"{old}/", f"{new}/"), (f'"{old}"', f'"{new}"')):
+            text = text.replace(a, b)
         (out / "manifest.json").write_text(text, encoding="utf-8")
     except OSError as exc:
         raise OutputError(os_error_sentence(exc, out, "copying the earlier audit")) from None
