@@ -63,9 +63,13 @@ def _cell(cat, kind, v) -> str:
     if kind == "pct":
         return cat.pct(v, 1)
     if kind in ("float", "score", "ratio"):
-        return cat.number(v, 1)
+        return cat.number(v, 0 if float(v).is_integer() else 1)
     if kind == "int":
         return cat.number(v)
     if kind == "date":
         return cat.date(v)
-    return str(v)
+    text = str(v)
+    if ";" in text:  # a list of codes (cost lines, reasons): each by its label, if it has one
+        parts = [p for p in text.split(";") if p]
+        return ", ".join(cat.column(p) if cat.has(f"columns.{p}") else p for p in parts)
+    return text
