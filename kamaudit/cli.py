@@ -23,6 +23,8 @@ examples:
   kamaudit validate engagement.yaml           check the file and its inputs, run nothing
   kamaudit init ./new-client                  start a new engagement folder
   kamaudit batch clients/ --jobs 2            many engagements at once
+  kamaudit sample seminar --pack 8 --language cs    a seminar pack in Czech
+  kamaudit reveal seminar seminar-audits --out debrief   the debrief across groups
 """
 
 
