@@ -104,7 +104,7 @@ def _keys(audit) -> set[str]:
     return set(p.loc[p["is_key_account"], "customer_id"])
 
 
-def test_exercise_b_a_revenue_weighting_moves_few_and_only_at_the_edge(room):
+def test_exercise_b_a_revenue_weighting_moves_few_mostly_at_the_edge(room):
     (box,) = GUIDE["B"]
     room.run(box)
     before, after = room.cwd / "audit_03", room.cwd / "audit_03_revenue"
@@ -114,9 +114,12 @@ def test_exercise_b_a_revenue_weighting_moves_few_and_only_at_the_edge(room):
     assert attractiveness == pytest.approx(100)
     assert crit.loc["net_profit", "weight"] == pytest.approx(25 * 60 / 85, abs=0.01)
     old, new = _keys(before), _keys(after)
-    assert len(old ^ new) <= 4, (old - new, new - old)
+    assert len(old - new) <= 4 and len(new - old) <= 4, (old - new, new - old)  # "1 to 4"
     stability = _table(before, "account_profile").set_index("customer_id")["stability"]
-    assert not any(stability[c] == "core" for c in old - new), "a core account left"
+    left_core = [c for c in old - new if stability[c] == "core"]
+    assert len(left_core) <= 2, left_core  # "one or two core accounts left as well"
+    if len(old) < 30:  # below the cap: "every one that left was borderline"
+        assert not left_core
     assert set(_facts(room)["must_be_key"]) <= new
     assert (_table(after, "team_plan")["customer_id"].isin(new)).all()  # stage 04 re-ran
 
