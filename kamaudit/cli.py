@@ -23,6 +23,8 @@ examples:
   kamaudit validate engagement.yaml           check the file and its inputs, run nothing
   kamaudit init ./new-client                  start a new engagement folder
   kamaudit batch clients/ --jobs 2            many engagements at once
+  kamaudit sample seminar --pack 8 --language cs    a seminar pack in Czech
+  kamaudit reveal seminar seminar-audits --out debrief   the debrief across groups
 """
 
 
@@ -71,6 +73,15 @@ def _run_parser(sub) -> None:
         "-p cost_to_serve.cost_of_capital=0.1 (repeatable)",
     )
     r.add_argument(
+        "--from",
+        dest="from_audit",
+        type=Path,
+        default=None,
+        metavar="AUDIT",
+        help="start the new --out folder from an earlier audit of the same engagement "
+        "(its tables are copied), so --stages can re-run later stages there alone",
+    )
+    r.add_argument(
         "--no-deliverables",
         action="store_true",
         help="run the stages but do not build the workbook and report",
@@ -92,6 +103,34 @@ def _run_parser(sub) -> None:
         help="do nothing when the audit in the output folder is current (batch uses it)",
     )
     r.add_argument("--quiet", "-q", action="store_true", help="print only errors and the result")
+    _common(r)
+
+
+def _reveal_parser(sub) -> None:
+    r = sub.add_parser(
+        "reveal",
+        help="the seminar debrief: planted facts found by each group's audit",
+        description="Compare the audits of a seminar pack's companies with their answer "
+        "keys: facts found, the audit's own figures, key-account lists and weights side by "
+        "side. Writes DIR/reveal.html, DIR/reveal.xlsx, DIR/data/reveal.parquet and "
+        "DIR/answer_sheets/<company>.md (the facilitator's sheets, from the audits).",
+    )
+    r.add_argument("pack", type=Path, help="the pack folder (with answer_keys/)")
+    r.add_argument(
+        "audits",
+        nargs="+",
+        type=Path,
+        metavar="AUDITS",
+        help="audit folders, or folders holding them (a kamaudit batch output)",
+    )
+    r.add_argument("--out", "-o", type=Path, required=True, help="debrief folder to write")
+    r.add_argument(
+        "--language",
+        "-l",
+        choices=["en", "cs", "pl", "ru", "fa"],
+        default=None,
+        help="language of the debrief (default: the audits' engagement language)",
+    )
     _common(r)
 
 
@@ -223,9 +262,24 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="write N distinct companies for a seminar group, answer keys apart",
     )
+    s.add_argument(
+        "--language",
+        default="en",
+        choices=["en", "cs", "pl", "ru", "fa"],
+        help="language of the engagement files, READMEs and answer sheets (default en)",
+    )
+    s.add_argument(
+        "--answers",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="single company: where its answer key goes (default DIR-answers beside it, "
+        "so the company folder can be handed out as it is)",
+    )
     common(s)
 
     _batch_parser(sub)
+    _reveal_parser(sub)
     return p
 
 
@@ -273,6 +327,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         replace=a.replace,
         cascade=not a.no_cascade,
         if_changed=a.if_changed,
+        from_audit=a.from_audit,
     )
     if res.up_to_date:
         print(f"{UP_TO_DATE} {res.workspace.root} (nothing changed since its last run).")
@@ -304,6 +359,12 @@ def cmd_validate(a: argparse.Namespace) -> int:
         f"{a.engagement}: engagement file is valid ({eng.client}, "
         f"{eng.period.start} to {eng.period.end}, {len(inputs)} inputs)."
     )
+    for change in getattr(eng, "_rescaled", ()):  # -p profile.criteria.<name>.weight=<w>
+        how = "set" if change["how"] == "set" else "rescaled to keep 100"
+        print(
+            f"  weight {change['name']} ({change['axis']}): {change['was']:g} -> "
+            f"{change['now']:g}, {how}"
+        )
     try:
         from .intake import read_and_check
     except ImportError:
@@ -363,14 +424,39 @@ def cmd_sample(a: argparse.Namespace) -> int:
             industry=a.industry,
             n_customers=a.customers,
             n_lines=a.lines,
+            language=a.language,
         )
         print(f"Seminar pack of {len(infos)} companies in {a.dir} (answer keys kept apart).")
         return 0
     kwargs = {"seed": a.seed, "n_customers": a.customers, "n_lines": a.lines}
     if a.industry:
         kwargs["industry"] = a.industry
-    sample.generate_sample(a.dir, **kwargs)
+    answers = a.answers or a.dir.parent / f"{a.dir.name}-answers"
+    info = sample.generate_sample(
+        a.dir,
+        language=a.language,
+        answer_key_dir=answers,
+        key_name=a.dir.name,
+        hostile_names=False,
+        **kwargs,
+    )
     print(f"Sample company written to {a.dir}. Run it: kamaudit run {a.dir / 'engagement.yaml'}")
+    print(f"Its answer key, for the trainer only: {info.answer_key_path}")
+    return 0
+
+
+def cmd_reveal(a: argparse.Namespace) -> int:
+    from .reveal import reveal
+
+    res = reveal(a.pack, a.audits, a.out, language=a.language)
+    print(
+        f"Debrief of {res.groups} audit(s) in {a.out}: {res.found} of {res.planted} planted "
+        "customers found."
+    )
+    print(f"  report:   {res.html}\n  workbook: {res.workbook}\n  data:     {res.data}")
+    print(f"  answer sheets: {res.html.parent / 'answer_sheets'}")
+    for note in res.notes:
+        print(f"  note: {note}")
     return 0
 
 
@@ -398,6 +484,7 @@ COMMANDS = {
     "init": cmd_init,
     "sample": cmd_sample,
     "batch": cmd_batch,
+    "reveal": cmd_reveal,
 }
 
 

@@ -27,6 +27,7 @@ from .cost_to_serve import CostToServeSettings
 from .errors import ConfigError, did_you_mean
 from .intake import IntakeSettings
 from .team_design import TeamSettings
+from .weights import CRITERIA_KEY, apply_criterion_overrides, weight_change_rows
 
 TABLES: tuple[str, ...] = contract.TABLES
 """The nine input tables of the data contract, in the order intake reads them."""
@@ -255,7 +256,10 @@ class Engagement(_Strict):
             if key.startswith("inputs.") and key.endswith(".path") and self.source_path:
                 with contextlib.suppress(ValueError):  # outside the folder: keep it absolute
                     value = str(Path(value).relative_to(self.base_dir))
+            if key == CRITERIA_KEY and getattr(self, "_rescaled", None):
+                source = "override"
             rows.append({"setting": key, "value": _as_text(value), "source": source})
+        rows.extend(weight_change_rows(getattr(self, "_rescaled", None) or ()))
         return pd.DataFrame(rows, columns=["setting", "value", "source"])
 
     def resolved_json(self) -> dict[str, Any]:
@@ -535,8 +539,11 @@ def load_engagement(
         overrides = dict(parse_override(o) for o in overrides)
     overrides = dict(overrides or {})
     given = json.loads(json.dumps(raw, default=str))
+    by_criterion = {k: v for k, v in overrides.items() if k.startswith(CRITERIA_KEY + ".")}
     for key, value in overrides.items():
-        _apply_override(raw, key, value)
+        if key not in by_criterion:
+            _apply_override(raw, key, value)
+    rescaled = apply_criterion_overrides(raw, by_criterion, path.name)
     try:
         eng = Engagement.model_validate(raw, context={"base_dir": path.parent})
     except ValidationError as exc:
@@ -546,6 +553,7 @@ def load_engagement(
     eng = eng.model_copy(update={"source_path": path})
     object.__setattr__(eng, "_raw", given)
     object.__setattr__(eng, "_overridden", tuple(overrides))
+    object.__setattr__(eng, "_rescaled", tuple(rescaled))
     return eng
 
 

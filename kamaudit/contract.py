@@ -538,7 +538,11 @@ RESULTS: dict[str, Table] = {
         _t(
             "team_plan",
             C("customer_id", "id", True),
-            C("person_id", "id", True),
+            C(
+                "person_id",
+                "id",
+                description="empty when no one on the roster has room (reason no_room/no_role)",
+            ),
             C("role", "text", True),
             C("hours", "float", True),
             open=True,

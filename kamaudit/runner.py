@@ -391,6 +391,7 @@ def run_engagement(
     replace: bool = False,
     cascade: bool = True,
     if_changed: bool = False,
+    from_audit: str | Path | None = None,
 ) -> RunResult:
     """Run the audit for one engagement file.
 
@@ -413,6 +414,9 @@ def run_engagement(
         Run again the later stages whose inputs this run changed (else mark them stale).
     if_changed
         Do nothing when the audit in the folder is current (``result.up_to_date``).
+    from_audit
+        An earlier audit of the same engagement to start the new ``out_dir`` from: its
+        tables are copied, so later stages can re-run there alone (:mod:`kamaudit.carry`).
 
     Raises
     ------
@@ -439,6 +443,11 @@ def run_engagement(
     inputs = check_inputs(engagement)
     out = ownership.output_folder(out_dir or engagement.base_dir / "kamaudit-output")
     with ownership.acquire(out, engagement=str(engagement_path)) as lock:
+        if from_audit is not None:
+            from .carry import copy_earlier_audit
+
+            copied = copy_earlier_audit(Path(from_audit), out, engagement_path, engagement.client)
+            (progress or (lambda line: None))(f"Started from {from_audit}: {', '.join(copied)}.")
         run = _Run(
             engagement=engagement,
             path=engagement_path,

@@ -68,6 +68,10 @@ def open_stage(
     except json.JSONDecodeError as exc:
         raise ConfigError(f"overrides_json is not valid JSON: {exc}") from None
     eng = load_engagement(path, overrides)
+    if not engagement_path:  # say loudly which company this is: not the group's
+        from .teaching import sample_banner
+
+        print(sample_banner(eng, path))
     root, note = workspace_for_stage(Path(workspace)) if workspace else (default_workspace(), "")
     if note:
         print(note)

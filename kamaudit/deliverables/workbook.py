@@ -607,6 +607,7 @@ def assumptions_sheet(ctx) -> Sheet:
         "default": t("assumptions.source_default"),
         "override": t("assumptions.source_override"),
         "detected from the file": t("assumptions.source_detected"),
+        "rescaled": t("assumptions.source_rescaled"),
     }
     df["source"] = df["source"].map(lambda s: sources.get(s, s))
     df["setting"] = df["setting"].astype(str)

@@ -14,6 +14,31 @@ if TYPE_CHECKING:
     from .company import Company
 
 
+def planted_ranks(n_cust: int, rng: np.random.Generator) -> dict[str, int]:
+    """Where each planted customer sits by size (0 = largest), drawn for each company so
+    that no two companies of a pack have their facts at the same places.
+
+    The largest customer is the one that must be key; two loss makers among size ranks
+    1-5 (so they stay in the top 10 by revenue after their discounts); three single-contact
+    candidates among ranks 1-8; the VIP loss maker at 5-9% of the base (outside the top
+    10), the late payer at 6-12%; four fast growers between 62% and 85%, small enough
+    today to be potential, not key, accounts.
+    """
+    top = rng.permutation(np.arange(1, 9))
+    loss = sorted(int(x) for x in top[top <= 5][:2])
+    single = sorted(int(x) for x in top if x not in loss)[:3]
+    vip = max(16, int(round(rng.uniform(0.05, 0.09) * n_cust)))
+    late = max(18, int(round(rng.uniform(0.06, 0.12) * n_cust)))
+    if late == vip:
+        late += 1
+    r = {"must_key": 0, "loss_a": loss[0], "loss_b": loss[1], "vip_loss": vip, "late": late}
+    r |= {f"single_{k}": s for k, s in zip("abc", single, strict=True)}
+    grow = np.sort(rng.uniform(0.62, 0.85, 4))
+    for j, q in enumerate(grow):
+        r[f"grow_{j}"] = int(round(q * n_cust)) + j
+    return r
+
+
 def sizes_and_roles(c: Company, rng: np.random.Generator) -> np.ndarray:
     """Revenue shares by size rank (0 = largest), and the planted customers' places.
 
@@ -24,18 +49,7 @@ def sizes_and_roles(c: Company, rng: np.random.Generator) -> np.ndarray:
     # rank-size (Zipf-like) with noise: top 20% bring ~70-80% of revenue at a few hundred customers
     size = np.sort((np.arange(n_cust) + 3.0) ** -1.1 * rng.lognormal(0.0, 0.3, n_cust))[::-1]
     size /= size.sum()
-    r = {
-        "must_key": 0,
-        "loss_a": 1,
-        "single_a": 2,
-        "single_b": 3,
-        "loss_b": 4,
-        "single_c": 5,
-        "vip_loss": max(16, int(round(0.06 * n_cust))),
-        "late": max(18, int(round(0.08 * n_cust))),
-    }
-    for j, q in enumerate((0.55, 0.6, 0.65, 0.7)):
-        r[f"grow_{j}"] = int(round(q * n_cust)) + j
+    r = planted_ranks(n_cust, rng)
     c.role_idx = r
     loss = np.array([r["loss_a"], r["loss_b"]])
     single = np.array([r["single_a"], r["single_b"], r["single_c"]])

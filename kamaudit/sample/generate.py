@@ -17,7 +17,7 @@ from .info import SampleError, SampleInfo
 from .profiles import INDUSTRIES, PROFILES
 from .readme import answer_sheet, readme_text
 from .tables import build_tables
-from .writing import engagement_yaml, write_csv, write_text
+from .writing import engagement_yaml, local_client, write_csv, write_text
 
 if TYPE_CHECKING:
     from .company import Company
@@ -39,6 +39,7 @@ def generate_sample(
     language: str = "en",
     answer_key_dir: str | Path | None = None,
     key_name: str = "answer_key",
+    hostile_names: bool = True,
 ) -> SampleInfo:
     """Write a fictional company: nine CSV tables, an engagement file, a README, the answer key.
 
@@ -69,6 +70,10 @@ def generate_sample(
         secret.
     key_name
         File stem of the answer key in ``answer_key_dir``.
+    hostile_names
+        Give a few customers names written to test the deliverables (a leading ``=``,
+        ``+``, ``-`` or ``@``, ``<`` ``>``). True for the developers' sample; a teaching
+        pack (and ``kamaudit sample``) leaves them out: they belong in test fixtures.
 
     Returns
     -------
@@ -85,14 +90,14 @@ def generate_sample(
     n_customers, n_lines, years = int(n_customers), int(n_lines), int(years)
     start_ts = pd.Timestamp(start).normalize()
     end_ts = start_ts + pd.DateOffset(years=years) - pd.Timedelta(days=1)
-    client = client or prof.client
+    client = local_client(client or prof.client, language)
     out = Path(out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
 
     rng = np.random.default_rng(seed)
     c = build_company(rng, prof, n_customers, n_lines, years, start_ts)
     pnl = customer_pnl(c)
-    tables, extra = build_tables(c, rng, pnl)
+    tables, extra = build_tables(c, rng, pnl, hostile_names)
 
     paths: dict[str, Path] = {}
     for name, t in tables.items():
@@ -118,6 +123,7 @@ def generate_sample(
         engagement_yaml(client, start_ts, end_ts, currency.upper(), language, int(seed), industry),
     )
     summary = _summary(c, meta, prof.business, key["customer_base"])
+    summary["hostile_names"], summary["language"] = hostile_names, language
     key_path, readme = _write_key(out, key, summary, tables, answer_key_dir, key_name)
     return SampleInfo(
         out_dir=out,
@@ -201,7 +207,7 @@ def _write_key(
     else:
         kd = Path(answer_key_dir).expanduser()
         key_path = write_text(kd / f"{key_name}.json", key_json)
-        write_text(kd / f"{key_name}.md", answer_sheet(key))
+        write_text(kd / f"{key_name}.md", answer_sheet(key, summary.get("language", "en")))
         readme = write_text(out / "README.md", readme_text(summary, None, tables))
         stale = out / "answer_key.json"
         if stale.exists():

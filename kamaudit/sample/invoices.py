@@ -278,8 +278,22 @@ def yearly_revenue(c: Company, cust: int) -> np.ndarray:
     return np.bincount(yr, weights=c.l_net[mine], minlength=c.years)
 
 
+REBATE_NAMES: dict[str, tuple[str, str, str]] = {
+    # (for the largest customers, for a few as support, for the fast payers)
+    "distributor": ("volume_bonus", "marketing_support", "cash_discount"),
+    "manufacturer": ("volume_bonus", "tooling_contribution", "cash_discount"),
+    "bank": ("fee_waiver", "relationship_pricing", "interest_rebate"),
+    "telecom": ("volume_discount", "device_subsidy", "early_payment_discount"),
+    "professional_services": ("framework_discount", "training_credit", "early_payment_discount"),
+}
+"""What each industry calls its three kinds of rebate: no volume bonus at a bank."""
+
+
 def add_rebates(c: Company, rng: np.random.Generator) -> None:
     n, years = c.n, c.years
+    big_kind, support_kind, prompt_kind = REBATE_NAMES.get(
+        c.prof.key, ("volume_bonus", "marketing_support", "cash_discount")
+    )
     l_cust = c.inv_cust[c.l_inv]
     l_year = np.searchsorted(c.ybounds, c.inv_day[c.l_inv], side="right") - 1
     rev = np.bincount(l_cust * years + l_year, weights=c.l_net, minlength=n * years).reshape(
@@ -294,7 +308,7 @@ def add_rebates(c: Company, rng: np.random.Generator) -> None:
         rows_c.append(big)
         rows_y.append(np.full(len(big), y))
         rows_amt.append(rev[big, y] * vb_pct[big])
-        rows_kind.append(np.full(len(big), "volume_bonus"))
+        rows_kind.append(np.full(len(big), big_kind))
     ms = np.flatnonzero(rng.random(n) < 0.08)
     ms = np.union1d(ms, c.loss)
     for y in range(years):
@@ -303,7 +317,7 @@ def add_rebates(c: Company, rng: np.random.Generator) -> None:
         rows_c.append(ms[ok])
         rows_y.append(np.full(int(ok.sum()), y))
         rows_amt.append(amt[ok])
-        rows_kind.append(np.full(int(ok.sum()), "marketing_support"))
+        rows_kind.append(np.full(int(ok.sum()), support_kind))
     cd = np.flatnonzero((c.terms <= 14) & (c.delay_mu < 2))
     for y in range(years):
         amt = rev[cd, y] * 0.02
@@ -311,7 +325,7 @@ def add_rebates(c: Company, rng: np.random.Generator) -> None:
         rows_c.append(cd[ok])
         rows_y.append(np.full(int(ok.sum()), y))
         rows_amt.append(amt[ok])
-        rows_kind.append(np.full(int(ok.sum()), "cash_discount"))
+        rows_kind.append(np.full(int(ok.sum()), prompt_kind))
     c.reb_cust = np.concatenate(rows_c).astype(np.int64)
     c.reb_year = np.concatenate(rows_y).astype(np.int64)
     c.reb_amount = round2(np.concatenate(rows_amt))

@@ -132,7 +132,18 @@ LAST_NAMES = {  # (female, male)
 }
 
 
-def customer_names(c: Company, rng: np.random.Generator) -> np.ndarray:
+def is_hostile(name: str) -> bool:
+    """A name written to test the deliverables, not to teach: it would be a formula in a
+    spreadsheet (leading ``=``, ``+``, ``-``, ``@``) or markup in a page (``<``, ``>``)."""
+    return name[:1] in ("=", "+", "-", "@") or "<" in name or ">" in name
+
+
+def customer_names(c: Company, rng: np.random.Generator, hostile: bool = True) -> np.ndarray:
+    """Unique customer names; the tricky ones at random slots among the larger customers.
+
+    ``hostile=False`` (a teaching pack) leaves out the names :func:`is_hostile` flags; the
+    random draws are the same, so the company is otherwise the same.
+    """
     n, prof = c.n, c.prof
     inds = prof.customer_industries
     n_words = len(WORDS)
@@ -156,6 +167,8 @@ def customer_names(c: Company, rng: np.random.Generator) -> np.ndarray:
     pool = max(len(TRICKY) + 8, int(0.4 * n))
     slots = rng.permutation(pool)[: len(TRICKY)]
     for i, (nm, cc) in zip(slots, TRICKY, strict=True):
+        if not hostile and is_hostile(nm):
+            continue
         names[int(i)] = nm
         c.country[int(i)] = codes.index(cc)
     return np.array(names, dtype=object)

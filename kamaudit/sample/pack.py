@@ -11,6 +11,26 @@ from .info import SampleError, SampleInfo
 from .profiles import INDUSTRIES, PROFILES
 from .writing import write_text
 
+SIZE: dict[str, float] = {
+    # customers relative to the pack's --customers: a telecom has many business customers,
+    # a consultancy few; each company then varies by up to 15% either way
+    "distributor": 1.0,
+    "manufacturer": 0.7,
+    "bank": 0.8,
+    "telecom": 1.4,
+    "professional_services": 0.5,
+}
+MIN_CUSTOMERS, MIN_LINES_PER_CUSTOMER = 60, 25
+
+
+def company_size(industry: str, n_customers: int, n_lines: int, rng) -> tuple[int, int]:
+    """Customers and invoice lines of one pack company: sized for its industry, never
+    below the size at which the planted facts hold."""
+    n = round(n_customers * SIZE.get(industry, 1.0) * rng.uniform(0.85, 1.15))
+    n = max(MIN_CUSTOMERS, int(n))
+    lines = max(MIN_LINES_PER_CUSTOMER * n, round(n_lines * n / max(n_customers, 1)))
+    return n, int(lines)
+
 
 def generate_pack(
     out_dir: str | Path,
@@ -27,8 +47,9 @@ def generate_pack(
 ) -> list[SampleInfo]:
     """Write ``n`` distinct companies for a seminar: ``company_01/`` … and ``answer_keys/``.
 
-    Each company has its own seed (``seed * 1000 + k``) and name; industries rotate
-    through :data:`INDUSTRIES` when ``industry`` is None. The answer keys
+    Each company has its own seed (``seed * 1000 + k``), name and size (:data:`SIZE`
+    around ``n_customers``, lines in proportion); industries rotate through
+    :data:`INDUSTRIES` when ``industry`` is None. Hostile test names stay out of a pack. The answer keys
     (``answer_keys/company_01.json`` and a Markdown answer sheet ``company_01.md``) are
     kept outside the company folders, so a trainer can hand out the folders alone.
     ``out_dir/README.md`` lists the companies.
@@ -45,7 +66,8 @@ def generate_pack(
     out = Path(out_dir).expanduser()
     keys = out / "answer_keys"
     rng = np.random.default_rng(seed)
-    used: set[str] = set()
+    # a pack company never shares its name with a single sample's (the notebooks' built-in one)
+    used: set[str] = {p.client for p in PROFILES.values()}
     infos = []
     width = max(2, len(str(n)))
     for k in range(1, n + 1):
@@ -57,12 +79,13 @@ def generate_pack(
             name = f"{pool[int(order[0])]} ({k})"
         used.add(name)
         label = f"company_{k:0{width}d}"
+        size, lines = company_size(ind, n_customers, n_lines, rng)
         infos.append(
             generate_sample(
                 out / label,
                 seed=seed * 1000 + k,
-                n_customers=n_customers,
-                n_lines=n_lines,
+                n_customers=size,
+                n_lines=lines,
                 years=years,
                 start=start,
                 industry=ind,
@@ -71,15 +94,18 @@ def generate_pack(
                 language=language,
                 answer_key_dir=keys,
                 key_name=label,
+                hostile_names=False,
             )
         )
+    from ..deliverables.i18n import Catalog
+
+    t = Catalog(language).t
     lines = [
-        "# Seminar pack",
+        f"# {t('sample.pack.title')}",
         "",
-        f"{n} fictional companies written by `kamaudit sample --pack {n}` (seed {seed}). Hand out the "
-        "`company_*` folders; keep `answer_keys/` for the trainer.",
+        t("sample.pack.intro", n=n, seed=seed),
         "",
-        "| folder | company | industry |",
+        t("sample.pack.head"),
         "|---|---|---|",
     ]
     for info in infos:

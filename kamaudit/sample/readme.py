@@ -1,132 +1,156 @@
 """The company's README (what it is, its tables, the whale curve and the planted facts) and
-the trainer's answer sheet."""
+the trainer's answer sheet, in the engagement's language.
+
+Every sentence comes from the catalog (``sample.*`` in
+``kamaudit/deliverables/locales/<language>/seminar.yaml``), one source for all five
+languages; numbers are formatted for the language.
+"""
 
 from __future__ import annotations
 
 import pyarrow as pa
 
+from ..deliverables.i18n import Catalog
 
-def _money(x: float, currency: str) -> str:
-    return f"{x:,.0f} {currency}"
+
+def _cat(info: dict) -> Catalog:
+    return Catalog(info.get("language", "en"), info["currency"])
+
+
+def _money(cat: Catalog, x: float) -> str:
+    return f"{cat.number(x)} {cat.currency}"
 
 
 def readme_text(info: dict, key: dict | None, tables: dict[str, pa.Table]) -> str:
-    cur = info["currency"]
+    cat = _cat(info)
+    t, num = cat.t, cat.number
+    base = info["base"]
+    business = t(f"sample.business.{info['industry']}", default=info["business"])
     out = [
-        f"# {info['client']} — fictional sample company",
+        f"# {t('sample.readme.title', client=info['client'])}",
         "",
-        f"{info['client']} is {info['business']}. Everything here is invented by "
-        f"`kamaudit.sample` (industry `{info['industry']}`, seed {info['seed']}); no real company or "
-        "person is meant.",
+        t(
+            "sample.readme.intro",
+            client=info["client"],
+            business=business,
+            industry=info["industry"],
+            seed=info["seed"],
+        ),
         "",
-        f"- Period: {info['period_start']} to {info['period_end']} ({info['years']} years)",
-        f"- Customers: {info['n_customers']}; invoice lines: {info['n_lines']:,} "
-        f"({info['n_invoices']:,} invoices, {info['n_credit_notes']:,} of them credit notes)",
-        f"- Net invoiced revenue: {_money(info['net_invoiced'], cur)}; "
-        f"top 20% of customers bring {info['top20_share']:.0%} of it",
-        f"- Customer base: {info['base']['customers_new_n']} customers are new (first invoice "
-        f"in the last 12 months), {info['base']['customers_lost_n']} are lost (no invoice in "
-        f"the last 12 months), {info['base']['one_off_buyers_n']} bought only once or twice",
+        "- "
+        + t(
+            "sample.readme.period",
+            start=info["period_start"],
+            end=info["period_end"],
+            years=info["years"],
+        ),
+        "- "
+        + t(
+            "sample.readme.size",
+            customers=num(info["n_customers"]),
+            lines=num(info["n_lines"]),
+            invoices=num(info["n_invoices"]),
+            credit_notes=num(info["n_credit_notes"]),
+        ),
+        "- "
+        + t(
+            "sample.readme.revenue",
+            revenue=_money(cat, info["net_invoiced"]),
+            share=num(100 * info["top20_share"]),
+        ),
+        "- "
+        + t(
+            "sample.readme.base",
+            new=base["customers_new_n"],
+            lost=base["customers_lost_n"],
+            one_off=base["one_off_buyers_n"],
+        ),
         "",
-        "Run the audit:",
+        t("sample.readme.run"),
         "",
         "```bash",
         "kamaudit run engagement.yaml --out audit",
         "```",
         "",
-        "## Tables",
+        f"## {t('sample.readme.tables')}",
         "",
-        "| file | rows | columns |",
+        f"| {t('sample.readme.file')} | {t('sample.readme.rows')} | {t('sample.readme.columns')} |",
         "|---|---:|---|",
     ]
-    for name, t in tables.items():
-        out.append(f"| {name}.csv | {t.num_rows:,} | {', '.join(t.column_names)} |")
-    out += [
-        "",
-        "Cost pools carry `annual_cost` per year; the engagement covers "
-        f"{info['years']} years. Activities are counted by the pool's `driver`. Credit notes are "
-        "invoices with negative lines; payments list the regular invoices (an empty `paid_date` is "
-        "unpaid at the end of the period).",
-        "",
-        "Some customer names are tricky on purpose (a leading `=`, `+`, `-` or `@`, quotes, commas, "
-        "`<` and `>`, Czech, Polish and German letters, an apostrophe): deliverables must show them "
-        "as text.",
-        "",
-    ]
+    for name, tab in tables.items():
+        out.append(f"| {name}.csv | {num(tab.num_rows)} | {', '.join(tab.column_names)} |")
+    out += ["", t("sample.readme.notes", years=info["years"]), ""]
+    if info.get("hostile_names", True):
+        out += [t("sample.readme.tricky"), ""]
     if key is None:
-        out += [
-            "## Planted facts",
-            "",
-            "This company hides a few facts a good audit finds. Your trainer has the answer sheet.",
-            "",
-        ]
+        out += [f"## {t('sample.readme.planted')}", "", t("sample.readme.planted_secret"), ""]
         return "\n".join(out)
     w = key["whale_curve"]
     out += [
-        "## Whale curve",
+        f"## {t('sample.readme.whale_heading')}",
         "",
-        f"With the answer key's costing (below), total net profit is {_money(w['total_net_profit'], cur)} "
-        f"({w['net_profit_pct_of_revenue']:.1f}% of net revenue). Sorted from the most profitable, the "
-        f"cumulative profit peaks at {w['peak_pct']:.0f}% of the total after {w['peak_customers_n']} "
-        f"customers; the most profitable 20% earn {w['top20pct_profit_pct']:.0f}%; "
-        f"{w['loss_makers_n']} customers lose money and give back {_money(w['erosion'], cur)} "
-        "(the erosion). The audit itself shows a somewhat lower peak: by default it rates a "
-        "pool that has a practical capacity (here delivery) on that capacity and leaves the cost "
-        "of unused capacity unallocated, so its total profit is a little higher.",
+        t(
+            "sample.readme.whale",
+            total=_money(cat, w["total_net_profit"]),
+            pct=num(w["net_profit_pct_of_revenue"], 1),
+            peak=num(w["peak_pct"]),
+            after=w["peak_customers_n"],
+            top20=num(w["top20pct_profit_pct"]),
+            losers=w["loss_makers_n"],
+            erosion=_money(cat, w["erosion"]),
+        ),
         "",
     ]
-    out += ["## Planted facts", "", _facts_markdown(key, cur)]
-    out += ["Machine-readable: `answer_key.json` (customer ids per fact).", ""]
+    out += [f"## {t('sample.readme.planted')}", "", _facts_markdown(key, cat)]
+    out += [t("sample.readme.machine"), ""]
     return "\n".join(out)
 
 
-_FACT_TITLES = {
-    "top10_loss_makers": "Two top-10 customers lose money",
-    "unprofitable_vip": "An unprofitable VIP",
-    "fast_growing_potential": "Small, fast-growing customers with potential",
-    "single_contact_key_candidates": "Profitable key-account candidates with a single contact",
-    "very_late_payer": "A very late payer",
-    "must_be_key": "The customer that must be key",
-}
+def _customer_line(cu: dict, fact_id: str, cat: Catalog) -> str:
+    t = cat.t
+    bits = [
+        t("sample.sheet.revenue_rank", rank=cu["revenue_rank"]),
+        t("sample.sheet.net_revenue", amount=_money(cat, cu["net_revenue"])),
+        t("sample.sheet.net_profit", amount=_money(cat, cu["net_profit"])),
+    ]
+    if "sinking_cost_lines" in cu:
+        bits.append(t("sample.sheet.cost_lines", lines=", ".join(cu["sinking_cost_lines"])))
+    if cu.get("growth_ratio") is not None:
+        bits.append(t("sample.sheet.growth", ratio=cat.number(cu["growth_ratio"], 2)))
+    if "avg_days_late" in cu and fact_id == "very_late_payer":
+        bits.append(t("sample.sheet.paid_late", days=cat.number(cu["avg_days_late"])))
+    name = cu["name"].replace("|", "\\|")
+    return f"   - `{cu['customer_id']}` {name}: " + "; ".join(bits)
 
 
-def _facts_markdown(key: dict, currency: str) -> str:
+def _facts_markdown(key: dict, cat: Catalog) -> str:
+    t = cat.t
     out = []
     for k, (fact_id, fact) in enumerate(key["facts"].items(), start=1):
-        out += [
-            f"{k}. **{_FACT_TITLES.get(fact_id, fact_id)}** (`{fact_id}`). {fact['description']}",
-            "",
-        ]
-        for cu in fact["customers"]:
-            bits = [
-                f"revenue rank {cu['revenue_rank']}",
-                f"net revenue {_money(cu['net_revenue'], currency)}",
-                f"net profit {_money(cu['net_profit'], currency)}",
-            ]
-            if "sinking_cost_lines" in cu:
-                bits.append("cost lines: " + ", ".join(cu["sinking_cost_lines"]))
-            if cu.get("growth_ratio") is not None:
-                bits.append(f"growth x{cu['growth_ratio']}")
-            if "avg_days_late" in cu and fact_id == "very_late_payer":
-                bits.append(f"paid {cu['avg_days_late']:.0f} days after due on average")
-            name = cu["name"].replace("|", "\\|")
-            out.append(f"   - `{cu['customer_id']}` {name}: " + "; ".join(bits))
+        title = t(f"reveal.facts.{fact_id}", default=fact_id)
+        text = t(f"sample.facts.{fact_id}", default=fact["description"])
+        out += [f"{k}. **{title}** (`{fact_id}`). {text}", ""]
+        out += [_customer_line(cu, fact_id, cat) for cu in fact["customers"]]
         out.append("")
-    out.append(
-        f"How the figures were computed: {key['method']['costing']}; cost of capital "
-        f"{key['method']['cost_of_capital']:.0%}. Robustness: {key['method']['robustness']}."
-    )
-    out.append("")
+    out += [t("sample.sheet.method", rate=cat.number(100 * key["method"]["cost_of_capital"])), ""]
     return "\n".join(out)
 
 
-def answer_sheet(key: dict) -> str:
+def answer_sheet(key: dict, language: str = "en") -> str:
+    cat = Catalog(language, key["currency"])
     head = [
-        f"# Answer sheet — {key['client']}",
+        f"# {cat.t('sample.sheet.title', client=key['client'])}",
         "",
-        f"Industry `{key['industry']}`, seed {key['seed']}, period {key['period']['start']} to "
-        f"{key['period']['end']}. Keep this sheet away from the participants.",
+        cat.t(
+            "sample.sheet.intro",
+            industry=key["industry"],
+            seed=key["seed"],
+            start=key["period"]["start"],
+            end=key["period"]["end"],
+        ),
+        "",
+        cat.t("sample.sheet.after_audit"),
         "",
         "",
     ]
-    return "\n".join(head) + _facts_markdown(key, key["currency"])
+    return "\n".join(head) + _facts_markdown(key, cat)

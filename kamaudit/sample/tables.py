@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def build_tables(
-    c: Company, rng: np.random.Generator, pnl: dict[str, np.ndarray]
+    c: Company, rng: np.random.Generator, pnl: dict[str, np.ndarray], hostile_names: bool = True
 ) -> tuple[dict[str, pa.Table], dict]:
     """The nine tables, in the order they are written, and the customer columns the answer
     key reads (``cid``, ``names``, ``flag``, ``wallet``, ``rev_last``)."""
@@ -29,7 +29,7 @@ def build_tables(
     # customer ids do not reveal the size order
     perm = rng.permutation(n)
     cid = make_ids("C", n, 5)[perm]
-    names = customer_names(c, rng)
+    names = customer_names(c, rng, hostile=hostile_names)
     team = make_team(c, rng)
     owner = _owners(c, rng, team)
     flag = _vip_flags(c, pnl)

@@ -20,8 +20,29 @@ _KA_HOURS = {
 }
 
 
+ROLE_OF: dict[str, dict[str, str]] = {
+    # the industries where a role of the default roster does not exist, and what that person is
+    "bank": {"logistics": "specialist"},  # a product specialist (cash management, trade finance)
+    "telecom": {"logistics": "specialist"},  # a solution architect
+    "professional_services": {"logistics": "specialist", "marketing": "finance"},
+}
+"""The roster fits the industry: no logistics person at a bank or a consultancy."""
+
+KAM_CAP: dict[str, int] = {
+    # most key accounts a KAM takes, as such teams report it: fewer where accounts are deep
+    "distributor": 8,
+    "manufacturer": 6,
+    "bank": 6,
+    "telecom": 7,
+    "professional_services": 5,
+}
+"""Realistic per-person caps; with three or four KAMs some plans do not fit the roster."""
+
+
 def make_team(c: Company, rng: np.random.Generator) -> list[dict[str, Any]]:
     inds = list(c.prof.customer_industries)
+    role_of = ROLE_OF.get(c.prof.key, {})
+    cap = KAM_CAP.get(c.prof.key, 8)
     people = [
         ("Jana Nováková", "kam", "cs;en;de"),
         ("Piotr Zieliński", "kam", "pl;en"),
@@ -39,6 +60,7 @@ def make_team(c: Company, rng: np.random.Generator) -> list[dict[str, Any]]:
         people.pop(3)
     out = []
     for k, (name, role, langs) in enumerate(people, start=1):
+        role = role_of.get(role, role)
         chosen = sorted(rng.choice(len(inds), size=min(3, len(inds)), replace=False).tolist())
         out.append(
             {
@@ -51,7 +73,7 @@ def make_team(c: Company, rng: np.random.Generator) -> list[dict[str, Any]]:
                 if role in ("kam", "specialist", "executive")
                 else "",
                 "languages": langs,
-                "max_accounts": float(10 + 2 * int(rng.integers(0, 2)))
+                "max_accounts": float(cap + 2 * int(rng.integers(0, 2)))
                 if role == "kam"
                 else np.nan,
             }

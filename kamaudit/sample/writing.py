@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +39,23 @@ def write_text(path: Path, text: str) -> Path:
     return _readable(write_text_atomic(path, text))
 
 
+_LEGAL_FORM = re.compile(r"\s+(Ltd\.|plc|LLP)$")
+
+
+def local_client(name: str, language: str) -> str:
+    """The company's name with the legal form of the language's country: ``Nordwind
+    Distribution Ltd.`` is ``Nordwind Distribution s.r.o.`` in Czech, ``ООО «Nordwind
+    Distribution»`` in Russian. The form follows the English one: ``plc`` is a bank's
+    (``a.s.``, ``S.A.``, ``АО``), ``LLP`` a partnership's, ``Ltd.`` a company's."""
+    m = _LEGAL_FORM.search(name)
+    if not m:
+        return name
+    from ..deliverables.i18n import Catalog
+
+    kind = {"plc": "bank", "LLP": "partnership"}.get(m.group(1), "company")
+    return Catalog(language).t(f"sample.legal_form.{kind}", name=name[: m.start()])
+
+
 def engagement_yaml(
     client: str,
     start: pd.Timestamp,
@@ -47,10 +65,13 @@ def engagement_yaml(
     seed: int,
     industry: str,
 ) -> str:
+    from ..deliverables.i18n import Catalog
+
+    t = Catalog(language).t
     q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - JSON strings are valid YAML
     lines = [
-        f"# Fictional sample engagement written by kamaudit.sample (industry {industry}, seed {seed}).",
-        "# Every company, person and number in it is invented.",
+        "# " + t("sample.engagement.written_by", industry=industry, seed=seed),
+        "# " + t("sample.engagement.invented"),
         f"client: {q(client)}",
         f"period: {{start: {start.date().isoformat()}, end: {end.date().isoformat()}}}",
         f"currency: {currency}",

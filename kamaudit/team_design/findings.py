@@ -38,6 +38,7 @@ KINDS: dict[str, str] = {
     "packed": "note",
     "no_invoices": "note",
     "clv_method": "note",
+    "kam_cap_over_roster": "note",
 }
 """Every finding the stage can make and how the report shows it: ``finding`` (a result),
 ``warning`` (something to fix or doubt) or ``note`` (how a number was made)."""
@@ -74,6 +75,31 @@ def data_gaps(key: pd.DataFrame, team, contacts, settings: TeamSettings) -> list
     if not len(key):
         out.append(say("no_key_accounts"))
     return out
+
+
+def kam_cap_over_roster(team: pd.DataFrame | None, settings: TeamSettings) -> list[Message]:
+    """The KAMs whose roster ``max_accounts`` the setting ``team.max_accounts_per_kam`` lowers.
+
+    The setting, when given, caps every KAM; the roster's column applies otherwise. When
+    they disagree the plan says so, naming the setting, the KAMs and their roster caps.
+    """
+    cap = settings.max_accounts_per_kam
+    if cap is None or team is None or "max_accounts" not in team.columns or "role" not in team:
+        return []
+    roster_caps = pd.to_numeric(team["max_accounts"], errors="coerce")
+    over = team[team["role"].eq("kam") & (roster_caps > cap)]
+    if not len(over):
+        return []
+    names = over["name"] if "name" in over.columns else over.get("person_id", over.index)
+    return [
+        say(
+            "kam_cap_over_roster",
+            cap=int(cap),
+            n=len(over),
+            names=name_list([str(x) for x in names]),
+            roster_max=int(roster_caps[over.index].max()),
+        )
+    ]
 
 
 def without_contacts(work: pd.DataFrame) -> list[Message]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..contract import TEAM_ROLES
-from .settings import TeamSettings
+from .settings import DEFAULT_KAM_CAP, TeamSettings
 
 __all__ = ["headcount"]
 
@@ -26,6 +26,7 @@ def headcount(
     spare_hours``.
     """
     settings = settings or TeamSettings()
+    default_cap = settings.max_accounts_per_kam or DEFAULT_KAM_CAP
     rows = []
     for role in TEAM_ROLES:
         col = f"hours_{role}"
@@ -40,7 +41,7 @@ def headcount(
         r = roster[roster["role"] == role] if roster is not None and len(roster) else None
         if role == "kam" and len(work):
             caps = r["max_accounts"].dropna() if r is not None else pd.Series(dtype="float64")
-            per_kam = float(caps.median()) if len(caps) else float(settings.max_accounts_per_kam)
+            per_kam = float(caps.median()) if len(caps) else float(default_cap)
             fte = max(fte, len(work) / per_kam)
         people_n = 0 if r is None else len(r)
         cap = 0.0 if r is None else float(r["capacity_hours"].sum())

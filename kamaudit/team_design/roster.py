@@ -4,6 +4,11 @@
 normalised it); a person without a role is ``other``. ``hours_available`` is read as
 hours for key accounts (``roster_hours: kam``, the default) or all working hours
 (``roster_hours: total``, the role's ``kam_share`` applies).
+
+A KAM's cap on accounts: ``team.max_accounts_per_kam`` when the engagement (or an
+override) gives it, for every KAM, over the roster's ``max_accounts``; else the roster's
+``max_accounts``; else :data:`~.settings.DEFAULT_KAM_CAP`. The plan names the KAMs whose
+roster cap the setting lowered (:func:`~.findings.kam_cap_over_roster`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .common import is_missing, word_set
-from .settings import TeamSettings
+from .settings import DEFAULT_KAM_CAP, TeamSettings
 
 __all__ = ["build_roster", "match_person"]
 
@@ -67,12 +72,16 @@ def build_roster(team: pd.DataFrame | None, settings: TeamSettings) -> pd.DataFr
         if "max_accounts" in t.columns
         else pd.Series(np.nan, index=t.index)
     )
+    kam_cap = settings.max_accounts_per_kam
     default_cap = (
         t["role"]
-        .map({"kam": settings.max_accounts_per_kam, "executive": settings.max_accounts_per_sponsor})
+        .map({"kam": kam_cap or DEFAULT_KAM_CAP, "executive": settings.max_accounts_per_sponsor})
         .astype("float64")
     )
     t["max_accounts"] = cap.where(cap.notna(), default_cap)
+    if kam_cap is not None:  # a cap given in the settings wins over the roster's column
+        is_kam = t["role"].eq("kam")
+        t.loc[is_kam, "max_accounts"] = t.loc[is_kam, "max_accounts"].clip(upper=kam_cap)
     t["industries"] = (
         t["industries"].map(word_set) if "industries" in t.columns else [frozenset()] * len(t)
     )

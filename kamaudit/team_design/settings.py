@@ -71,6 +71,10 @@ _DEFAULT_SUPPORT = {
 }
 
 
+DEFAULT_KAM_CAP = 5
+"""Most key accounts a KAM handles when neither the settings nor the roster say."""
+
+
 def _merge(default: dict, given: Any) -> Any:
     """Deep-merge a partial mapping from the engagement file onto the defaults."""
     if not isinstance(given, dict):
@@ -155,10 +159,12 @@ class TeamSettings(BaseModel):
         description="'kam': roster hours_available are the hours a person has for key "
         "accounts (as the data request asks); 'total': all their working hours (kam_share applies)",
     )
-    max_accounts_per_kam: int = Field(
-        5,
+    max_accounts_per_kam: int | None = Field(
+        None,
         ge=1,
-        description="most key accounts one KAM handles when the roster gives no max_accounts",
+        description="most key accounts any KAM handles; given, it caps every KAM and wins over "
+        "the roster's max_accounts (the plan names the KAMs it caps); empty: each KAM's roster "
+        f"max_accounts, else {DEFAULT_KAM_CAP}",
     )
     max_accounts_per_sponsor: int | None = Field(
         None,

@@ -161,6 +161,7 @@ def run(
     invoices, staffed = inputs.get("invoices"), team is not None
     key = key_accounts(inputs["account_profile"], inputs.get("customers"), settings)
     messages = findings.data_gaps(key, team, contacts, settings)
+    messages += findings.kam_cap_over_roster(team, settings)
     roster = build_roster(team, settings)
     cplan = contact_plan(
         key,
