@@ -24,6 +24,7 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -434,3 +435,28 @@ def _lock_is_held(root: Path) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def relocate(obj, old: Path, new: Path):
+    """``obj`` (JSON-native) with every path under ``old`` moved under ``new``, in whole
+    strings and inside sentences.
+
+    Only a whole path component matches: ``audit_03`` moves ``audit_03/x`` but never
+    ``audit_03b/x``.
+
+    >>> old = Path("/o/audit_03")
+    >>> relocate({"a": ["/o/audit_03/x", "/o/audit_03b/x", "/o/audit_03"]}, old, Path("/n"))
+    {'a': ['/n/x', '/o/audit_03b/x', '/n']}
+    >>> relocate("kept in /o/audit_03. See /o/audit_03/x.", old, Path("/n"))
+    'kept in /n. See /n/x.'
+    """
+    if isinstance(obj, dict):
+        return {k: relocate(v, old, new) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [relocate(v, old, new) for v in obj]
+    if isinstance(obj, str) and str(old) in obj:
+        # the path ends where a path component ends: "/", a space, a quote or bracket,
+        # punctuation closing a sentence, or the end of the text
+        pattern = re.escape(str(old)) + r"""(?=[/\s"'),;:\]]|\.(?:\s|$)|$)"""
+        return re.sub(pattern, lambda _: str(new), obj)
+    return obj

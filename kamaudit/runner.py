@@ -464,13 +464,6 @@ def run_engagement(
     return result
 
 
-def _relocate(obj, old: Path, new: Path):
-    """``obj`` (JSON-native) with every path under ``old`` moved under ``new``."""
-    text = json.dumps(obj, ensure_ascii=False)
-    text = text.replace(json.dumps(str(old))[1:-1], json.dumps(str(new))[1:-1])
-    return json.loads(text)
-
-
 @dataclass
 class _Run:
     """One run of an engagement into the output folder ``out``, which ``lock`` holds."""
@@ -604,7 +597,7 @@ class _Run:
             "versions": versions(),
             "fingerprint": fingerprint(self.engagement, self.inputs, self.stages),
             "stages_requested": self.stages,
-            "stages": _relocate(stages, self.out, self.ws.root),
+            "stages": ownership.relocate(stages, self.out, self.ws.root),
         }
 
     # ---------------------------------------------------------------- stages
@@ -810,12 +803,12 @@ class _Run:
         if result.error:
             where = f"The audit in {self.out} is unchanged" if had_audit else "No audit was written"
             result.error = f"{result.error} {where}; this run is kept in {kept}."
-        manifest = _relocate(manifest, staging, kept)
+        manifest = ownership.relocate(manifest, staging, kept)
         manifest["error"] = result.error
-        result.error = _relocate(result.error, staging, kept)
+        result.error = ownership.relocate(result.error, staging, kept)
         result.workspace = Workspace(kept)
         for s in result.stages:
-            s.notebook, s.html = (_relocate(v, staging, kept) for v in (s.notebook, s.html))
+            s.notebook, s.html = (ownership.relocate(v, staging, kept) for v in (s.notebook, s.html))
         with contextlib.suppress(OSError):
             result.workspace.write_manifest(manifest)
         last = {k: manifest.get(k) for k in ("status", "started", "finished", "error", "sections")}
@@ -834,17 +827,17 @@ class _Run:
         staging = self.ws.root
         status_json = self.ws.data_dir / "deliverables_status.json"
         if status_json.exists():
-            built = _relocate(_read_json(status_json), staging, self.out)
+            built = ownership.relocate(_read_json(status_json), staging, self.out)
             self.ws.write_json("deliverables_status", built)
-        self.ws.write_manifest(_relocate(manifest, staging, self.out))
+        self.ws.write_manifest(ownership.relocate(manifest, staging, self.out))
         ownership.commit(self.out)
         result.workspace = Workspace(self.out)
         result.workbook = result.workbook and Path(
-            _relocate(str(result.workbook), staging, self.out)
+            ownership.relocate(str(result.workbook), staging, self.out)
         )
-        result.report = result.report and Path(_relocate(str(result.report), staging, self.out))
+        result.report = result.report and Path(ownership.relocate(str(result.report), staging, self.out))
         for s in result.stages:
-            s.notebook, s.html = (_relocate(v, staging, self.out) for v in (s.notebook, s.html))
+            s.notebook, s.html = (ownership.relocate(v, staging, self.out) for v in (s.notebook, s.html))
 
 
 def _section_notes(states: dict[str, dict], requested: list[str]) -> list[str]:
