@@ -497,6 +497,7 @@ RESULTS: dict[str, Table] = {
             C("customer_id", "id"),
             C("name", "text"),
             C("segment", "text"),
+            C("customer_or_segment", "text"),
             C("impact_amount", "money"),
             C("owner_id", "id"),
             C("owner", "text"),

@@ -55,21 +55,18 @@ def test_inputs_are_never_modified(sample_run):
         assert sha256_file(Path(item["path"])) == item["sha256"]
 
 
-def test_workbook_has_the_sheets_tables_and_assumptions(sample_run):
+def test_workbook_has_the_sheets_tables_and_the_settings_paper(sample_run):
     path = next((sample_run / "deliverables").glob("*.xlsx"))
     wb = load_workbook(path)
     names = wb.sheetnames
     assert names[0] == "Cover"
-    for expected in ("Contents", "Assumptions"):
-        assert expected in names
+    assert "Contents" in names and "Assumptions" not in names
     assert len(names) >= 15, names
     tables = {t for ws in wb.worksheets for t in ws.tables}
     assert len(tables) >= 12
-    ws = wb["Assumptions"]
-    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r and r[0]}
-    assert "cost_to_serve.cost_of_capital" in rows
-    assert "default" in rows["cost_to_serve.cost_of_capital"]
-    assert "client" in rows and "engagement file" in rows["client"]
+    # every setting is in the consultant's working papers, not in the client's workbook
+    paper = (sample_run / "notebooks" / "00_settings.html").read_text(encoding="utf-8")
+    assert "<td>cost_to_serve.cost_of_capital</td>" in paper
 
 
 def test_report_has_every_section_and_nothing_external(sample_run):

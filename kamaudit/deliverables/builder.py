@@ -301,6 +301,9 @@ def build_deliverables(engagement, workspace, run_date: dt.date | None = None) -
     log.info("report written in %.2f s: %s", time.perf_counter() - started, html_path)
     for path in (xlsx_path, html_path):
         _shareable(path)
+    from .working_papers import write_settings_paper
+
+    write_settings_paper(ctx, workspace.notebooks_dir)
     for note in notes:
         log.warning(note)
     workspace.write_json(

@@ -37,6 +37,14 @@ from .values import format_value
 log = logging.getLogger(__name__)
 
 TEMPLATE_NAME = "report.html.j2"
+RESTS_ON_DOCUMENT = "rests_on"
+"""The workspace JSON document behind the summary's "what this rests on" block; the
+template includes ``report_rests_on.html.j2`` (when it exists) with it as ``rests_on``."""
+ANSWER_STAGES = ("cost_to_serve", "account_profile", "team_design")
+"""The three answers the executive summary opens with, in this order."""
+CLIENT_ORDER = (*ANSWER_STAGES, "synthesis")
+"""Sections in the order a client reads them: the answers, the actions; then the rest
+(the data received, data on hand, stages not run) in the order the stages run."""
 _NUMERIC_KINDS = {"money", "money0", "pct", "ratio", "int", "float", "score"}
 
 
@@ -250,6 +258,29 @@ def _group_cards(blocks: list[dict]) -> list[dict]:
 # ----------------------------------------------------------------- the page
 
 
+def client_order(reports: list[StageReport]) -> list[StageReport]:
+    """Reports in :data:`CLIENT_ORDER`, then the others as they came."""
+    rank = {stage: i for i, stage in enumerate(CLIENT_ORDER)}
+    return sorted(reports, key=lambda r: rank.get(r.stage, len(rank)))
+
+
+def summary_parts(reports: list[StageReport]):
+    """``(answers, later)``: the summaries of :data:`ANSWER_STAGES` first, in that order;
+    every other report's summary (the data received, stale notes) after the actions."""
+    ordered = client_order(reports)
+    answers = [
+        (r.section.title, list(r.summary))
+        for r in ordered
+        if r.summary and r.stage in ANSWER_STAGES
+    ]
+    later = [
+        (r.section.title, list(r.summary))
+        for r in ordered
+        if r.summary and r.stage not in ANSWER_STAGES
+    ]
+    return answers, later
+
+
 def render_report(
     ctx,
     reports: list[StageReport],
@@ -269,9 +300,9 @@ def render_report(
     env = _environment(folder)
     tpl = env.get_template(template.name if template else TEMPLATE_NAME)
 
-    used = {"contents", "summary", "assumptions", "top"}
+    used = {"contents", "summary", "top", "rests-on"}
     sections = []
-    for report in reports:
+    for report in client_order(reports):
         sec: Section = report.section
         sections.append(
             {
@@ -283,14 +314,10 @@ def render_report(
             }
         )
     if summary is None:
-        summary = [(r.section.title, list(r.summary)) for r in reports if r.summary]
-
-    from .workbook import assumptions_sheet
-
-    a_sheet = assumptions_sheet(ctx)
-    assumptions_table = _table_view(
-        Table(df=a_sheet.df, formats=a_sheet.formats), ctx, max_rows_default=len(a_sheet.df) + 1
-    )
+        answers, later = summary_parts(reports)
+    else:
+        answers, later = summary, []
+    headline = [_safe_block_view(b, ctx, max_rows, r.stage) for r in reports for b in r.headline]
     period = f"{fmt.date(eng.period.start)} – {fmt.date(eng.period.end)}"
     title = eng.report.title or t("report.title")
     page = {
@@ -308,8 +335,10 @@ def render_report(
         page=page,
         t=t,
         sections=sections,
-        summary=summary,
-        assumptions=assumptions_table,
+        summary=answers,
+        headline=headline,
+        later=later,
+        rests_on=ctx.workspace.read_json(RESTS_ON_DOCUMENT, None),
     )
 
 

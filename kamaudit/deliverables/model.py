@@ -185,9 +185,12 @@ class StageReport:
     """A stage's contribution to both deliverables.
 
     ``summary``: one to four plain sentences for the executive summary.
+    ``headline``: blocks for the executive summary's page after the answers (the
+    synthesis's top actions); most stages leave it empty.
     """
 
     stage: str
     section: Section
     sheets: list[Sheet] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    headline: list[Block] = field(default_factory=list)

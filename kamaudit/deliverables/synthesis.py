@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..synthesis.actions import top_actions
 from .model import Heading, Section, Sheet, StageReport, Table, Text
 
 STAGE = "synthesis"
 _P = "synthesis."
 TOP_N = 10
-"""Actions listed in the report; the workbook has them all."""
+"""Actions listed in the report's section; the workbook has them all."""
+HEADLINE_N = 5
+"""Actions on the executive summary's page (:func:`~kamaudit.synthesis.actions.top_actions`)."""
 
 
 def _actions_view(actions: pd.DataFrame, ctx) -> pd.DataFrame:
@@ -76,6 +79,17 @@ def build(ctx) -> StageReport | None:
                 column_labels={"step": t(f"{_P}columns.step")},
             )
         )
+    headline: list = []
+    if len(view):
+        top = top_actions(actions, HEADLINE_N)
+        headline = [
+            Heading(t(f"{_P}headline", n=ctx.fmt.number(len(top)))),
+            Table(
+                view.loc[top.index],
+                formats={"impact_amount": "money0", "due_date": "date"},
+                column_labels=labels,
+            ),
+        ]
     blocks: list = [Text(t(f"{_P}intro"))]
     if len(view):
         blocks += [
@@ -92,4 +106,5 @@ def build(ctx) -> StageReport | None:
         stage=STAGE,
         section=Section(id=STAGE, title=t(f"{_P}title"), blocks=blocks),
         sheets=sheets,
+        headline=headline,
     )

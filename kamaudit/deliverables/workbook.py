@@ -1,8 +1,9 @@
 """The client's Excel workbook, written with openpyxl from ``templates/kamaudit_template.xlsx``.
 
 Sheets, in order: cover, contents (every sheet, linked, with what it shows), executive
-summary, one sheet per :class:`~kamaudit.deliverables.model.Sheet` a stage contributed,
-assumptions. Every data sheet is a real Excel table (filters, banded rows) under a title
+summary, one sheet per :class:`~kamaudit.deliverables.model.Sheet` a stage contributed.
+The full list of settings is a working paper (``notebooks/00_settings.html``), not a
+client sheet. Every data sheet is a real Excel table (filters, banded rows) under a title
 and a one-line explanation, with number formats by column kind, a frozen header,
 conditional formats and an optional native chart.
 
@@ -477,9 +478,6 @@ def write_workbook(
     ]
     _write_summary(w, summary_ws, reports, summary, ctx)
     failed = _write_stage_sheets(w, reports, ctx, entries)
-    ws = w.new_sheet(t("workbook.assumptions"))
-    _write_data_sheet(w, ws, assumptions_sheet(ctx), ctx)
-    entries.append((ws.title, t("workbook.assumptions_desc")))
     _write_contents(w, contents, entries, ctx)
     if ctx.catalog.rtl:
         for ws in wb.worksheets:

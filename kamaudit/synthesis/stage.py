@@ -12,7 +12,15 @@ from ..stage import StageResult
 from .actions import action_list
 from .pocket import pocket_margins
 
-INPUTS = ("customer_pnl", "account_profile", "team_plan", "cts_big_unprofitable")
+INPUTS = (
+    "customer_pnl",
+    "account_profile",
+    "team_plan",
+    "cts_big_unprofitable",
+    "cts_scenarios",
+    "team",
+    "customers",
+)
 """Workspace tables the synthesis reads (``customer_pnl`` required, the rest optional)."""
 TABLES = ("actions", "pocket_margins")
 """Workspace tables the synthesis writes."""
@@ -53,6 +61,9 @@ def run(inputs: dict[str, Any], settings: Any, period: Any) -> SynthesisResult:
         inputs.get("cts_big_unprofitable"),
         list(inputs.get("tables_received") or []),
         period.end,
+        scenarios=inputs.get("cts_scenarios"),
+        team=inputs.get("team"),
+        customers=inputs.get("customers"),
     )
     pockets = pocket_margins(pnl, prof) if prof is not None else pd.DataFrame()
     messages = [Message("synthesis.actions_n", {"actions_n": len(actions)}, "info")]
