@@ -91,7 +91,13 @@ SHEETS: dict[str, SheetSpec] = {
         SheetSpec(
             "profile_criteria",
             "criteria",
-            {"axis": "axis", "criterion": "criterion", "direction": "direction", "scale": "scale"},
+            {
+                "axis": "axis",
+                "criterion": "criterion",
+                "source": "criterion",
+                "direction": "direction",
+                "scale": "scale",
+            },
             formats={"weight": "float"},
         ),
         SheetSpec(
@@ -185,7 +191,10 @@ def _codes(ctx: ReportContext, group: str, value) -> str:
         or value == ""
     ):
         return ""
-    return "; ".join(ctx.t(f"{P}.{group}.{c}", c) for c in str(value).split(";") if c)
+    # a code the catalog lacks still reads as words, never as the code itself
+    return "; ".join(
+        ctx.t(f"{P}.{group}.{c}", ctx.catalog.column(c)) for c in str(value).split(";") if c
+    )
 
 
 def _translate(ctx: ReportContext, df: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:

@@ -113,6 +113,10 @@ class Catalog:
         """The client-facing label of a canonical column."""
         return self._messages.get(f"columns.{name}") or name.replace("_", " ").capitalize()
 
+    def table(self, name: str) -> str:
+        """The client-facing name of a contract table (``cost_pools`` -> "cost pools")."""
+        return self._messages.get(f"synthesis.tables.{name}") or name.replace("_", " ")
+
     # numbers -----------------------------------------------------------------
     def number(self, x, decimals: int = 0) -> str:
         if _missing(x):
