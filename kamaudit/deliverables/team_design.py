@@ -260,6 +260,7 @@ SHEETS: tuple[_SheetSpec, ...] = (
         ),
         codes={
             "tier": "tier",
+            "channel": "channel",
             "channel_source": "channel_source",
             "owner_role": "role",
             "contact_role": "contact_role",
