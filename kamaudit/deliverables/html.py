@@ -40,6 +40,8 @@ TEMPLATE_NAME = "report.html.j2"
 RESTS_ON_DOCUMENT = "rests_on"
 """The workspace JSON document behind the summary's "what this rests on" block; the
 template includes ``report_rests_on.html.j2`` (when it exists) with it as ``rests_on``."""
+PORTRAIT_MAX_COLUMNS = 8
+"""A table with more columns prints on a landscape A4 page of its own (``.wide``)."""
 ANSWER_STAGES = ("cost_to_serve", "account_profile", "team_design")
 """The three answers the executive summary opens with, in this order."""
 CLIENT_ORDER = (*ANSWER_STAGES, "synthesis")
@@ -120,6 +122,7 @@ def _table_view(block: Table, ctx, max_rows_default: int) -> dict:
         "rows": rows,
         "cut": cut,
         "empty": ctx.t("report.empty_table") if total == 0 else "",
+        "wide": len(headers) > PORTRAIT_MAX_COLUMNS,
     }
 
 
@@ -241,21 +244,42 @@ def _safe_block_view(block, ctx, max_rows: int, stage: str) -> dict:
         }
 
 
-def _group_cards(blocks: list[dict]) -> list[dict]:
-    """Consecutive cards share one grid (two or three to a row on a wide screen)."""
+def _group_cards(blocks: list[dict], max_cards: int | None = None, ctx=None) -> list[dict]:
+    """Consecutive cards share one grid (two or three to a row on a wide screen); a grid
+    shows at most ``max_cards`` (in the order given) and says so."""
     out: list[dict] = []
     for b in blocks:
         if b["type"] == "card":
             if out and out[-1]["type"] == "cards":
                 out[-1]["cards"].append(b)
             else:
-                out.append({"type": "cards", "cards": [b]})
+                out.append({"type": "cards", "cards": [b], "cut": ""})
         else:
             out.append(b)
+    if max_cards is not None:
+        for g in out:
+            if g["type"] == "cards" and len(g["cards"]) > max_cards:
+                total = len(g["cards"])
+                g["cards"] = g["cards"][:max_cards]
+                g["cut"] = ctx.t(
+                    "report.cards_cut",
+                    shown=ctx.fmt.number(max_cards),
+                    total=ctx.fmt.number(total),
+                )
     return out
 
 
 # ----------------------------------------------------------------- the page
+
+
+def css_string(text: str) -> str:
+    """``text`` for inside a CSS string: every character but ASCII letters and digits as a
+    six-digit CSS escape, so client text can neither end the string nor the style sheet.
+
+    >>> css_string('A "b" · c')
+    'A\\000020\\000022b\\000022\\000020\\0000b7\\000020c'
+    """
+    return "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in text)
 
 
 def client_order(reports: list[StageReport]) -> list[StageReport]:
@@ -309,7 +333,9 @@ def render_report(
                 "id": anchor_id(sec.id or report.stage, used),
                 "title": sec.title,
                 "blocks": _group_cards(
-                    [_safe_block_view(b, ctx, max_rows, report.stage) for b in sec.blocks]
+                    [_safe_block_view(b, ctx, max_rows, report.stage) for b in sec.blocks],
+                    eng.report.max_cards_html,
+                    ctx,
                 ),
             }
         )
@@ -328,6 +354,21 @@ def render_report(
         "period": period,
         "currency": eng.currency,
         "consultant": eng.report.consultant or "",
+        "firm": eng.report.firm or "",
+        "marking_css": css_string(
+            " · ".join(
+                x
+                for x in (
+                    t(f"report.status_{eng.report.status}"),
+                    t("report.confidential") if eng.report.confidential else "",
+                    eng.report.firm or "",
+                    eng.client,
+                )
+                if x
+            )
+        ),
+        "status": t(f"report.status_{eng.report.status}"),
+        "confidential": t("report.confidential") if eng.report.confidential else "",
         "date": fmt.date(run_date),
         "generated": t("report.generated", date=fmt.date(run_date), version=__version__),
     }
