@@ -120,7 +120,7 @@ class ReportSettings(_Strict):
         50, ge=5, description="longest table shown in the HTML report; the workbook has all rows"
     )
     max_cards_html: int = Field(
-        10,
+        8,
         ge=0,
         description="key-account cards printed in the HTML report (in the profile's order); "
         "the workbook has every card",

@@ -254,6 +254,11 @@ def _group_cards(blocks: list[dict], max_cards: int | None = None, ctx=None) -> 
                 out[-1]["cards"].append(b)
             else:
                 out.append({"type": "cards", "cards": [b], "cut": ""})
+        elif b["type"] == "figure" and out and out[-1]["type"] in ("figure", "figures"):
+            # consecutive figures form a group (two to a row on paper)
+            if out[-1]["type"] == "figure":
+                out[-1] = {"type": "figures", "figures": [out[-1]]}
+            out[-1]["figures"].append(b)
         else:
             out.append(b)
     if max_cards is not None:
