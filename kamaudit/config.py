@@ -132,6 +132,9 @@ class ReportSettings(_Strict):
     confidential: bool = Field(
         True, description="mark the deliverables confidential (cover and footer)"
     )
+    pdf: bool = Field(
+        True, description="print the report to PDF beside the HTML when Chromium is installed"
+    )
 
 
 class RunSettings(_Strict):

@@ -745,7 +745,7 @@ class _Run:
         try:
             from .deliverables import build_deliverables
 
-            built = build_deliverables(self.engagement, self.ws)
+            built = build_deliverables(self.engagement, self.ws, pdf=True)
         except KamAuditError as exc:
             result.error = f"Deliverables failed: {exc}"
             return
