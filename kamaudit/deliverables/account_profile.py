@@ -466,16 +466,50 @@ def _cards(ctx: ReportContext, r: Results) -> Part:
         card, card_rows = _card(ctx, c, r["contact_map"], r["criterion_scores"], crit_labels)
         blocks.append(card)
         rows += card_rows
-    block_df = pd.DataFrame(rows, columns=["name", "field", "value"]).astype("str")
+    block_df = _cards_wide(pd.DataFrame(rows, columns=["name", "field", "value"]), ctx)
     sheet = Sheet(
         "profile_cards",
         t(f"{P}.sheets.cards"),
         block_df,
         title=t(f"{P}.sheets.cards_title"),
-        column_labels=_labels(ctx, block_df),
-        formats={"value": "text"},
+        column_labels={"name": ctx.catalog.column("name")},
     )
     return Part(blocks, [sheet])
+
+
+def _cards_wide(long: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
+    """One row per key account, one column per card field (a sheet that prints on a page
+    or two); plain numbers become numbers, never numbers stored as text."""
+    import re
+
+    from babel.numbers import get_decimal_symbol
+
+    if long.empty:
+        return pd.DataFrame({"name": pd.Series(dtype="str")})
+    dec = re.escape(get_decimal_symbol(ctx.catalog.locale))
+    plain = re.compile(rf"[-−]?\d+(?:{dec}\d+)?")
+
+    def value(v):
+        text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+        if plain.fullmatch(text):
+            number = float(
+                text.replace("−", "-").replace(get_decimal_symbol(ctx.catalog.locale), ".")
+            )
+            return int(number) if number.is_integer() and "." not in text else number
+        return text
+
+    long = long.assign(value=long["value"].map(value))
+    fields = list(dict.fromkeys(long["field"]))
+    wide = (
+        long.groupby(["name", "field"], sort=False)["value"]
+        .first()
+        .unstack("field")
+        .reindex(columns=fields)
+    )
+    order = list(dict.fromkeys(long["name"]))
+    wide = wide.reindex(order).reset_index()
+    wide.columns = ["name", *fields]
+    return wide
 
 
 def _sheets(ctx: ReportContext, r: Results) -> list[Sheet]:

@@ -86,9 +86,13 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
         d["item"] = (
             d["item"]
             .map(
-                lambda s: line_label("cts_" + s.removeprefix("pool:"), catalog)
-                if isinstance(s, str) and s.startswith("pool:")
-                else line_label(s, catalog) if isinstance(s, str) else s
+                lambda s: (
+                    line_label("cts_" + s.removeprefix("pool:"), catalog)
+                    if isinstance(s, str) and s.startswith("pool:")
+                    else line_label(s, catalog)
+                    if isinstance(s, str)
+                    else s
+                )
             )
             .astype("str")
         )

@@ -73,5 +73,14 @@ def print_pdf(html_path: str | Path, chromium: str | None = None) -> Path | None
             raise PrintError(f"Chromium could not be started ({exc}).") from exc
         if proc.returncode != 0 or not Path(tmp).exists() or Path(tmp).stat().st_size == 0:
             last = (proc.stderr or "").strip().splitlines()[-1:] or ["no output"]
-            raise PrintError(f"Chromium did not print the report (exit {proc.returncode}: {last[0]}).")
+            raise PrintError(
+                f"Chromium did not print the report (exit {proc.returncode}: {last[0]})."
+            )
     return target
+
+
+def pdf_pages(path: str | Path) -> int:
+    """Pages in a PDF Chromium wrote (its page objects; no PDF library needed)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", Path(path).read_bytes()))

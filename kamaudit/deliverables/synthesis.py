@@ -66,8 +66,16 @@ def build(ctx) -> StageReport | None:
     ]
     pockets = ws.read_table("pocket_margins", required=False)
     if pockets is not None and len(pockets):
-        p = pockets[["customer_id", "name", "step", "amount", "pct_of_list"]].copy()
-        p["step"] = p["step"].map(lambda s: t(f"{_P}steps.{s}", default=str(s)))
+        # one row per key account, one column per step of the waterfall (prints on a page)
+        steps = list(dict.fromkeys(pockets["step"]))
+        p = (
+            pockets.pivot_table(
+                index=["customer_id", "name"], columns="step", values="amount", sort=False
+            )
+            .reindex(columns=steps)
+            .reset_index()
+        )
+        p.columns = ["customer_id", "name", *steps]
         sheets.append(
             Sheet(
                 key="pocket_margins",
@@ -75,8 +83,8 @@ def build(ctx) -> StageReport | None:
                 df=p,
                 title=t(f"{_P}pocket_title"),
                 note=t(f"{_P}pocket_note"),
-                formats={"amount": "money", "pct_of_list": "pct"},
-                column_labels={"step": t(f"{_P}columns.step")},
+                formats={s: "money" for s in steps},
+                column_labels={s: t(f"{_P}steps.{s}", default=str(s)) for s in steps},
             )
         )
     headline: list = []

@@ -39,6 +39,7 @@ from openpyxl.worksheet.table import TableStyleInfo
 from ..resources import templates_dir
 from ..workspace import atomic_path
 from .model import FormatKind, Sheet
+from .printing import name_column, setup_print
 
 TEMPLATE_NAME = "kamaudit_template.xlsx"
 
@@ -232,6 +233,7 @@ class _Writer:
         self.used_tables: set[str] = set()
         self.notes: list[str] = []
         self._protos: dict[tuple[str, str], StyleArray] = {}
+        self.marking = ""  # the footer's draft/final and confidentiality words
 
     # styles ------------------------------------------------------------------
     def style_array(self, ws, number_format: str, style: str | None = None) -> StyleArray:
@@ -330,8 +332,15 @@ class _Writer:
                 name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False
             )
             ws.add_table(table)
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
         self._widths(ws, spec, labels)
+        setup_print(
+            ws,
+            ncols,
+            last_row,
+            header_row,
+            name_column(list(df.columns)),
+            self.marking,
+        )
         return ref
 
     def _widths(self, ws, spec: Sheet, labels: list[str]) -> None:
@@ -467,6 +476,16 @@ def write_workbook(
     t = ctx.t
     w = _Writer(Path(template) if template else None)
     wb = w.wb
+    rep = ctx.engagement.report
+    w.marking = " · ".join(
+        x
+        for x in (
+            t(f"report.status_{rep.status}"),
+            t("report.confidential") if rep.confidential else "",
+            rep.firm or "",
+        )
+        if x
+    )
     cover = _write_cover(w, ctx, run_date or dt.date.today())
     # contents and summary come first, the contents filled after the data sheets exist
     contents = w.new_sheet(t("workbook.contents"))
@@ -479,6 +498,8 @@ def write_workbook(
     _write_summary(w, summary_ws, reports, summary, ctx)
     failed = _write_stage_sheets(w, reports, ctx, entries)
     _write_contents(w, contents, entries, ctx)
+    for ws in (cover, contents, summary_ws):  # the text sheets: A4 portrait, to one page wide
+        setup_print(ws, ws.max_column, ws.max_row, marking=w.marking)
     if ctx.catalog.rtl:
         for ws in wb.worksheets:
             ws.sheet_view.rightToLeft = True
@@ -525,7 +546,7 @@ def _write_summary(w: _Writer, summary_ws, reports, summary: list[str] | None, c
     """The executive summary: ``summary`` as given, or each report's sentences under its title."""
     t = ctx.t
     w.write_title(summary_ws, t("report.executive_summary"), ctx.engagement.client)
-    summary_ws.column_dimensions["A"].width = 110
+    summary_ws.column_dimensions["A"].width = 90
     row = HEADER_ROW
 
     def line(text: str, style: str) -> None:
@@ -585,7 +606,7 @@ def _write_contents(w: _Writer, contents, entries: list[tuple[str, str]], ctx) -
         d = contents.cell(row=i, column=2)
         set_text(d, desc)
     contents.column_dimensions["A"].width = max(14, min(40, max(len(n) for n, _ in entries) + 4))
-    contents.column_dimensions["B"].width = 90
+    contents.column_dimensions["B"].width = 60
 
 
 def _write_data_sheet(w: _Writer, ws, spec: Sheet, ctx) -> None:

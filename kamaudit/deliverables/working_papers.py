@@ -149,7 +149,7 @@ def write_settings_paper(ctx, folder: str | Path) -> Path:
     title = html.escape(f"{sheet.title} · {ctx.engagement.client}")
     page = (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">"
         f"<title>{title}</title><style>body{{font-family:sans-serif;font-size:10pt}}"
         "td,th{border-bottom:1px solid #ccc;padding:2px 6px;text-align:start}</style></head>"

@@ -84,3 +84,64 @@ def leaked_codes(text: str, language: str, client: set[str]) -> set[str]:
         if re.search(rf"(?<![\w:.-]){re.escape(code)}(?![\w-])", text):
             found.add(code)
     return found
+
+
+PORTRAIT_PX = 703
+"""A4 portrait between the report's 12 mm side margins, in CSS pixels (186 mm)."""
+LANDSCAPE_PX = 1032
+"""A4 landscape between the same margins (273 mm)."""
+PAGE_HEIGHT_PX = 1017
+"""A4 portrait between the 14 mm top and bottom margins (269 mm)."""
+
+_BUILT: dict[tuple[str, str], Path] = {}
+
+
+def sample_in_language(sample_run: Path, language: str, scratch: Path) -> Path:
+    """The sample audit's deliverables rebuilt in ``language`` (a copy of its workspace,
+    once per session); returns the copy's folder."""
+    import shutil
+
+    from kamaudit.config import load_engagement
+    from kamaudit.deliverables import build_deliverables
+    from kamaudit.workspace import Workspace
+
+    key = (str(sample_run), language)
+    if key not in _BUILT:
+        if language == "en":
+            _BUILT[key] = Path(sample_run)
+        else:
+            out = Path(scratch) / f"sample-{language}"
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.copytree(sample_run, out, ignore=shutil.ignore_patterns("deliverables"))
+            engagement = Path(__file__).resolve().parents[2] / "data" / "sample" / "engagement.yaml"
+            eng = load_engagement(engagement, [f"language={language}"])
+            build_deliverables(eng, Workspace(out), pdf=True)
+            _BUILT[key] = out
+    return _BUILT[key]
+
+
+def print_layout(page) -> dict:
+    """What a printed page holds, measured in a Playwright page already showing the report
+    with print media at :data:`PORTRAIT_PX`: tables too wide for their page (portrait, or
+    landscape for ``.wide`` ones), the smallest text in points, the summary's height."""
+    return page.evaluate(
+        """([portrait, landscape]) => {
+          const wide = [];
+          document.querySelectorAll('table').forEach(t => {
+            if (t.closest('.sr-only')) return;
+            const limit = t.closest('.wide') ? landscape : portrait;
+            if (t.scrollWidth > limit + 1 || t.getBoundingClientRect().width > limit + 1)
+              wide.push([(t.closest('section') || {}).id, t.rows[0] ? t.rows[0].innerText.slice(0, 60) : '',
+                         Math.round(t.scrollWidth), limit]);
+          });
+          let smallest = 99;
+          for (const e of document.querySelectorAll('main *, header *')) {
+            if (e.closest('.sr-only') || e.getClientRects().length === 0) continue;  // not printed
+            const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+            if (own) smallest = Math.min(smallest, parseFloat(getComputedStyle(e).fontSize) * 0.75);
+          }
+          const s = document.querySelector('section#summary');
+          return {wide, smallest_pt: smallest, summary_px: s ? s.getBoundingClientRect().height : 0};
+        }""",
+        [PORTRAIT_PX, LANDSCAPE_PX],
+    )
