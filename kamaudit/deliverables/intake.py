@@ -308,7 +308,8 @@ def _read(ctx) -> SimpleNamespace | None:
             table: set(info.get("headers") or [])
             for table, info in (summary.get("inputs") or {}).items()
         }
-        had = [h in headers.get(tb, ()) for tb, h in zip(missing["table"], missing["header"])]
+        pairs = zip(missing["table"], missing["header"], strict=True)
+        had = [h in headers.get(tb, ()) for tb, h in pairs]
         missing = missing.assign(header=missing["header"].where(had, ""))
     issues_show = _client_words(_issues_display(issues, cat), cat)
     quality = _client_words(quality, cat)
