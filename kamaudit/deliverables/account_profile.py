@@ -27,6 +27,7 @@ from .model import (
     Block,
     Bullets,
     Card,
+    ChartSpec,
     Heading,
     KeyFigures,
     ScoreBar,
@@ -534,7 +535,18 @@ def _sheets(ctx: ReportContext, r: Results) -> list[Sheet]:
             if rel is None
             else port.merge(rel.drop(columns=["name"]), on="customer_id", how="left")
         )
-        out.append(_sheet(ctx, "portfolio", pf))
+        sheet = _sheet(ctx, "portfolio", pf)
+        if {"strength", "attractiveness", "net_revenue"} <= set(sheet.df.columns):
+            sheet.chart = ChartSpec(  # the portfolio matrix, native: bubbles sized by revenue
+                kind="bubble",
+                x="strength",
+                y=["attractiveness"],
+                size="net_revenue",
+                title=ctx.t(f"{P}.matrix_title"),
+                x_title=ctx.t(f"{P}.matrix_x"),
+                y_title=ctx.t(f"{P}.matrix_y"),
+            )
+        out.append(sheet)
     if r["contacts"] is not None:
         out.append(_sheet(ctx, "contacts", r["contacts"]))
     return out

@@ -30,15 +30,17 @@ from .values import FormatKind, infer_format  # noqa: F401  (the one formatter)
 class ChartSpec:
     """A native Excel chart over the sheet's table.
 
-    ``x`` is a column name; ``y`` one or more columns. ``kind``: line, bar, scatter.
+    ``x`` is a column name; ``y`` one or more columns. ``kind``: line, bar, scatter, or
+    bubble (``size`` names the column that sizes the bubbles).
     """
 
-    kind: Literal["line", "bar", "scatter"]
+    kind: Literal["line", "bar", "scatter", "bubble"]
     x: str
     y: list[str]
     title: str = ""
     x_title: str = ""
     y_title: str = ""
+    size: str = ""
 
 
 @dataclass

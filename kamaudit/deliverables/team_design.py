@@ -26,7 +26,17 @@ from ..plots import team_design as plots
 from ..team_design.contact_plan import MONTHS, month_labels
 from ..team_design.findings import KINDS
 from .i18n import Catalog
-from .model import Bullets, Heading, KeyFigures, Section, Sheet, StageReport, Table, Text
+from .model import (
+    Bullets,
+    ChartSpec,
+    Heading,
+    KeyFigures,
+    Section,
+    Sheet,
+    StageReport,
+    Table,
+    Text,
+)
 from .values import format_params
 
 STAGE = "team_design"
@@ -318,6 +328,15 @@ def _sheet(spec: _SheetSpec, ctx, data: _Data) -> Sheet | None:
         "months": data.months,
     }
     title = ctx.t(f"{_P}sheets.{spec.name}")
+    chart = None
+    if spec.table == "team_load" and {"name", "hours_planned", "capacity_hours"} <= set(df.columns):
+        chart = ChartSpec(  # the team's load, native: planned hours against capacity
+            kind="bar",
+            x="name",
+            y=["hours_planned", "capacity_hours"],
+            title=ctx.t(f"{_P}load_title"),
+            y_title=ctx.t(f"{_P}load_x"),
+        )
     return Sheet(
         key=spec.table,
         name=title,
@@ -327,6 +346,7 @@ def _sheet(spec: _SheetSpec, ctx, data: _Data) -> Sheet | None:
         formats=spec.formats(df) if callable(spec.formats) else dict(spec.formats),
         column_labels={k: v for group in spec.labels for k, v in labels[group].items()},
         conditional=dict(spec.conditional),
+        chart=chart,
     )
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.chart import BarChart, BubbleChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Font
 from openpyxl.styles.cell_style import StyleArray
@@ -399,13 +399,27 @@ class _Writer:
         if chart_spec is None or spec.df.empty:
             return
         cols = list(spec.df.columns)
-        missing = [c for c in [chart_spec.x, *chart_spec.y] if c not in cols]
+        wanted = [chart_spec.x, *chart_spec.y] + ([chart_spec.size] if chart_spec.size else [])
+        missing = [c for c in wanted if c not in cols]
         if missing:
             self.notes.append(f"Sheet {ws.title!r}: chart skipped, no column(s) {missing}.")
             return
         last = header_row + len(spec.df)
         xcol = cols.index(chart_spec.x) + 1
-        if chart_spec.kind == "scatter":
+        if chart_spec.kind == "bubble":
+            chart = BubbleChart()
+            chart.style = 18
+            xref = Reference(ws, min_col=xcol, min_row=header_row + 1, max_row=last)
+            zcol = cols.index(chart_spec.size or chart_spec.y[0]) + 1
+            zref = Reference(ws, min_col=zcol, min_row=header_row + 1, max_row=last)
+            for y in chart_spec.y:
+                ycol = cols.index(y) + 1
+                yref = Reference(ws, min_col=ycol, min_row=header_row, max_row=last)
+                chart.series.append(
+                    Series(values=yref, xvalues=xref, zvalues=zref, title_from_data=True)
+                )
+            chart.bubbleScale = 30
+        elif chart_spec.kind == "scatter":
             chart = ScatterChart()
             chart.style = 13
             xref = Reference(ws, min_col=xcol, min_row=header_row + 1, max_row=last)
