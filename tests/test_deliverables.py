@@ -209,7 +209,7 @@ def test_data_sheet_is_a_real_table_with_formats(workbook_path):
     ws = wb[name]
     assert ws["A1"].value == "All customers"
     assert ws["A2"].value == "One row per customer."
-    assert ws.freeze_panes == "A5"
+    assert ws.freeze_panes == "C5"  # below the header, right of the name column (B)
     (table,) = ws.tables.values()
     assert table.displayName == "T_fake_customers"
     assert table.ref == "A4:I12"  # header + 8 rows, 9 columns
