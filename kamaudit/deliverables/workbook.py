@@ -38,7 +38,8 @@ from openpyxl.worksheet.table import TableStyleInfo
 
 from ..resources import templates_dir
 from ..workspace import atomic_path
-from .model import FormatKind, Sheet
+from .model import FormatKind, Heading, Sheet, Table
+from .values import format_value
 from .printing import name_column, setup_print
 
 TEMPLATE_NAME = "kamaudit_template.xlsx"
@@ -573,12 +574,29 @@ def _write_summary(w: _Writer, summary_ws, reports, summary: list[str] | None, c
     if summary is not None:
         for sentence in summary:
             line(sentence, "kam_text")
-    else:
-        for r in reports:
-            if not r.summary:
-                continue
-            line(r.section.title, "kam_label")
-            for sentence in r.summary:
+    else:  # as the report's first page: the answers, the top actions, then the rest
+        from .html import summary_parts
+
+        answers, later = summary_parts(reports)
+        for title, sentences in answers:
+            line(title, "kam_label")
+            for sentence in sentences:
+                line(sentence, "kam_text")
+            row += 1
+        for block in (b for r in reports for b in r.headline):
+            if isinstance(block, Heading):
+                line(block.text, "kam_label")
+            elif isinstance(block, Table):
+                for values in block.df.itertuples(index=False):
+                    parts = [
+                        format_value(v, block.format_of(c), ctx.fmt, ctx.t)
+                        for c, v in zip(block.df.columns, values, strict=True)
+                    ]
+                    line(" · ".join(p for p in parts if p), "kam_text")
+                row += 1
+        for title, sentences in later:
+            line(title, "kam_label")
+            for sentence in sentences:
                 line(sentence, "kam_text")
             row += 1
     if row == HEADER_ROW:
