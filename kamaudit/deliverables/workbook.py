@@ -39,8 +39,8 @@ from openpyxl.worksheet.table import TableStyleInfo
 from ..resources import templates_dir
 from ..workspace import atomic_path
 from .model import FormatKind, Heading, Sheet, Table
-from .values import format_value
 from .printing import name_column, setup_print
+from .values import format_value
 
 TEMPLATE_NAME = "kamaudit_template.xlsx"
 
