@@ -478,6 +478,18 @@ def _cards(ctx: ReportContext, r: Results) -> Part:
     return Part(blocks, [sheet])
 
 
+def _owner_name(ctx: ReportContext, person_id) -> str:
+    """Our person by name (the team roster), never by id; empty when there is none."""
+    if person_id is None or pd.isna(person_id):
+        return ""
+    team = ctx.workspace.read_table("team", required=False)
+    if team is not None:
+        hit = team.loc[team["person_id"].astype(str) == str(person_id), "name"]
+        if len(hit):
+            return str(hit.iloc[0])
+    return str(person_id)
+
+
 def _cards_wide(long: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
     """One row per key account, one column per card field (a sheet that prints on a page
     or two); plain numbers become numbers, never numbers stored as text."""
@@ -734,7 +746,7 @@ def _card_fields(ctx: ReportContext, c: pd.Series) -> list[tuple[str, str]]:
     out = [
         (col("customer_id"), str(c["customer_id"])),
         (col("client_flag"), "" if pd.isna(c["client_flag"]) else str(c["client_flag"])),
-        (col("account_owner"), "" if pd.isna(c["account_owner"]) else str(c["account_owner"])),
+        (col("account_owner"), _owner_name(ctx, c["account_owner"])),
         (col("net_revenue"), f.money(_f(c["net_revenue"]))),
         (col("gross_margin"), f.money(_f(c["gross_margin"]))),
         (col("cts_total"), f.money(_f(c["cts_total"]))),

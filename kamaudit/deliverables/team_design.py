@@ -321,6 +321,9 @@ def _sheet(spec: _SheetSpec, ctx, data: _Data) -> Sheet | None:
         df[col] = ctx.codes(df[col], f"{_P}{group}")
     for col in spec.yes_no:
         df[col] = ctx.yes_no(df[col])
+    for col in ("account_owner", "current_owner"):  # staff by name, never by id
+        if col in df.columns:
+            df[col] = _person_names(df[col], ctx)
     if spec.columns is not None:
         df = df[list(spec.columns)]
     labels = {
@@ -348,6 +351,15 @@ def _sheet(spec: _SheetSpec, ctx, data: _Data) -> Sheet | None:
         conditional=dict(spec.conditional),
         chart=chart,
     )
+
+
+def _person_names(ids: pd.Series, ctx) -> pd.Series:
+    """Our people's ids as their names (the team roster); an id not on it stays as given."""
+    team = ctx.workspace.read_table("team", required=False)
+    if team is None or ids.isna().all():
+        return ids
+    names = dict(zip(team["person_id"].astype(str), team["name"].astype(str), strict=True))
+    return ids.map(lambda v: names.get(str(v), v) if isinstance(v, str) else v).astype(ids.dtype)
 
 
 def _blank_text(df: pd.DataFrame) -> pd.DataFrame:
