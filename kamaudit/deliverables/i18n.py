@@ -140,10 +140,14 @@ class Catalog:
         )
 
     def pct(self, x, decimals: int = 1) -> str:
-        """``x`` in percent units (12.5 -> "12.5 %")."""
+        """``x`` in percent units (12.5 -> "12.5 %"; Persian "۱۲٫۵٪", the sign its
+        catalog text uses, so one page has one percent sign)."""
         if _missing(x):
             return "–"
-        return self.number(x, decimals) + "\u00a0%"
+        system = self._numbering.get("numbering_system", "latn")
+        symbols = self.locale.number_symbols.get(system) or self.locale.number_symbols["latn"]
+        sign = symbols.get("percentSign", "%").strip("\u200e\u200f\u061c")
+        return self.number(x, decimals) + (sign if sign == "٪" else "\u00a0" + sign)
 
     def date(self, d) -> str:
         if _missing(d):
