@@ -158,6 +158,22 @@ class ReportSettings(_Strict):
     max_table_rows_html: int = Field(
         50, ge=5, description="longest table shown in the HTML report; the workbook has all rows"
     )
+    max_cards_html: int = Field(
+        8,
+        ge=0,
+        description="key-account cards printed in the HTML report (in the profile's order); "
+        "the workbook has every card",
+    )
+    firm: str | None = Field(None, description="consulting firm shown on the cover and footer")
+    status: Literal["draft", "final"] = Field(
+        "draft", description="draft or final, marked on the cover and every page's footer"
+    )
+    confidential: bool = Field(
+        True, description="mark the deliverables confidential (cover and footer)"
+    )
+    pdf: bool = Field(
+        True, description="print the report to PDF beside the HTML when Chromium is installed"
+    )
 
 
 class RunSettings(_Strict):

@@ -509,6 +509,7 @@ RESULTS: dict[str, Table] = {
             C("customer_id", "id"),
             C("name", "text"),
             C("segment", "text"),
+            C("customer_or_segment", "text"),
             C("impact_amount", "money"),
             C("owner_id", "id"),
             C("owner", "text"),
@@ -713,3 +714,24 @@ def check_table(name: str, df: pd.DataFrame, full: bool = True) -> list[str]:
 
 
 del C
+
+
+def client_codes() -> frozenset[str]:
+    """Every internal code a client must never read: vocabulary codes and fallbacks, the
+    offered rebate kinds and activities, table names and column names (inputs, helpers,
+    results). The deliverables show each through the catalog or as a label; a test walks
+    this set against the client's HTML and workbook.
+    """
+    codes: set[str] = set()
+    for v in all_vocabularies():
+        codes.update(v.codes)
+        if v.fallback:
+            codes.add(v.fallback)
+    codes.update(REBATE_KINDS)
+    codes.update(ACTIVITY_EXAMPLES)
+    for table in (*INPUTS.values(), *RESULTS.values()):
+        codes.add(table.name)
+        codes.update(c.name for c in table.columns)
+    for cols in HELPER_COLUMNS.values():
+        codes.update(c.name for c in cols)
+    return frozenset(codes)

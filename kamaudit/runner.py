@@ -747,7 +747,7 @@ class _Run:
         try:
             from .deliverables import build_deliverables
 
-            built = build_deliverables(self.engagement, self.ws)
+            built = build_deliverables(self.engagement, self.ws, pdf=True)
         except KamAuditError as exc:
             result.error = f"Deliverables failed: {exc}"
             return
@@ -808,7 +808,9 @@ class _Run:
         result.error = ownership.relocate(result.error, staging, kept)
         result.workspace = Workspace(kept)
         for s in result.stages:
-            s.notebook, s.html = (ownership.relocate(v, staging, kept) for v in (s.notebook, s.html))
+            s.notebook, s.html = (
+                ownership.relocate(v, staging, kept) for v in (s.notebook, s.html)
+            )
         with contextlib.suppress(OSError):
             result.workspace.write_manifest(manifest)
         last = {k: manifest.get(k) for k in ("status", "started", "finished", "error", "sections")}
@@ -835,9 +837,13 @@ class _Run:
         result.workbook = result.workbook and Path(
             ownership.relocate(str(result.workbook), staging, self.out)
         )
-        result.report = result.report and Path(ownership.relocate(str(result.report), staging, self.out))
+        result.report = result.report and Path(
+            ownership.relocate(str(result.report), staging, self.out)
+        )
         for s in result.stages:
-            s.notebook, s.html = (ownership.relocate(v, staging, self.out) for v in (s.notebook, s.html))
+            s.notebook, s.html = (
+                ownership.relocate(v, staging, self.out) for v in (s.notebook, s.html)
+            )
 
 
 def _section_notes(states: dict[str, dict], requested: list[str]) -> list[str]:

@@ -136,7 +136,9 @@ def render_starter(client: str = "Client name", language: str = "en") -> str:
     out.append("  #   sheet: Data            # sheet name or 0-based index (xlsx)")
     out.append("  #   header_row: 3          # 1-based row of the header, as the client sees it")
     out.append("  #   encoding: cp1250       # utf-8, utf-8-sig, cp1250, cp1251, latin-1")
-    out.append('  #   delimiter: ";"         # ";", ",", "\\t", "|" or whitespace (aligned columns)')
+    out.append(
+        '  #   delimiter: ";"         # ";", ",", "\\t", "|" or whitespace (aligned columns)'
+    )
     out.append('  #   decimal: ","           # "." or ","')
     out.append('  #   thousands: " "         # " ", "\\u00a0", ".", ",", "\'" or ""')
     out.append('  #   date_format: "%d.%m.%Y"')

@@ -79,14 +79,14 @@ def check_report(browser, html: Path, expect_sections: int = 1) -> dict:
         toc = page.eval_on_selector_all(
             "nav#contents a", "as => as.map(a => a.getAttribute('href'))"
         )
-        assert len(toc) >= 2 + expect_sections
+        assert len(toc) >= 1 + expect_sections  # the summary and each section
         for href in toc:
             assert href.startswith("#")
             assert page.locator(f"[id='{href[1:]}']").count() == 1, href
         stages = page.eval_on_selector_all("section.stage", "s => s.map(x => x.id)")
         assert len(stages) >= expect_sections
         assert page.locator("section#summary").count() == 1
-        assert page.locator("section#assumptions table tbody tr").count() > 5
+        assert page.locator("section#summary h2").count() == 1
         # no script ran and nothing injected by client data
         assert page.evaluate("() => document.scripts.length") == 0
         assert page.evaluate("() => window.__pwned === undefined")
@@ -161,12 +161,12 @@ def test_sample_report_in_browser(browser, sample_run):
     out = sample_run
     html = next((out / "deliverables").glob("*.html"))
     info = check_report(browser, html, expect_sections=5)
-    assert info["stages"] == [
-        "intake",
+    assert info["stages"] == [  # the answers, the actions, then the data received
         "cost_to_serve",
         "account_profile",
         "team_design",
         "synthesis",
+        "intake",
     ]
     assert info["images"] >= 10
     for paper in sorted((out / "notebooks").glob("*.html")):
@@ -219,3 +219,33 @@ def test_card_score_bars_in_browser(browser, make_engagement, tiny_workspace, tm
         assert adjust == "exact"
     finally:
         page.close()
+
+
+A4_PAGES_MAX = 40
+"""The sample's report on A4, in every language (issue 16)."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "cs", "pl", "ru", "fa"])
+def test_sample_report_prints_on_a4(browser, sample_run, tmp_path_factory, language):
+    """Chromium prints the sample's report in at most 40 A4 pages; the PDF lies beside the
+    HTML; no table is wider than its page; no text under 9 pt; the summary fits one page."""
+    from deliverables.scan import PAGE_HEIGHT_PX, PORTRAIT_PX, print_layout, sample_in_language
+
+    from kamaudit.deliverables.pdf import pdf_pages
+
+    out = sample_in_language(sample_run, language, tmp_path_factory.mktemp("a4"))
+    html = next((out / "deliverables").glob("*.html"))
+    pdf = html.with_suffix(".pdf")
+    assert pdf.exists(), "the run prints the report beside the HTML when Chromium is there"
+    assert 5 <= pdf_pages(pdf) <= A4_PAGES_MAX, pdf_pages(pdf)
+    page = browser.new_page(viewport={"width": PORTRAIT_PX, "height": PAGE_HEIGHT_PX})
+    try:
+        page.emulate_media(media="print")
+        page.goto(html.resolve().as_uri(), wait_until="load")
+        layout = print_layout(page)
+    finally:
+        page.close()
+    assert layout["wide"] == [], layout["wide"]
+    assert layout["smallest_pt"] >= 9 - 1e-6, layout["smallest_pt"]
+    assert 0 < layout["summary_px"] <= PAGE_HEIGHT_PX, layout["summary_px"]

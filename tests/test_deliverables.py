@@ -177,7 +177,7 @@ def test_workbook_sheets_in_order(workbook_path):
     wb = load_workbook(workbook_path.path)
     names = wb.sheetnames
     assert names[:3] == ["Cover", "Contents", "Summary"]
-    assert names[-1] == "Assumptions"
+    assert "Assumptions" not in names  # the settings are a working paper, not the client's
     assert "Scatter" in names and "Empty" in names
     for name in names:
         assert len(name) <= 31
@@ -209,7 +209,7 @@ def test_data_sheet_is_a_real_table_with_formats(workbook_path):
     ws = wb[name]
     assert ws["A1"].value == "All customers"
     assert ws["A2"].value == "One row per customer."
-    assert ws.freeze_panes == "A5"
+    assert ws.freeze_panes == "C5"  # below the header, right of the name column (B)
     (table,) = ws.tables.values()
     assert table.displayName == "T_fake_customers"
     assert table.ref == "A4:I12"  # header + 8 rows, 9 columns
@@ -288,16 +288,17 @@ def test_control_characters_removed_and_reported(workbook_path):
     assert any("changed to" in n for n in workbook_path.notes)  # the long sheet name
 
 
-def test_assumptions_sheet_lists_settings_with_sources(workbook_path, ctx):
-    ws = load_workbook(workbook_path.path)["Assumptions"]
-    (table,) = ws.tables.values()
-    rows = {r[0]: (r[1], r[2]) for r in ws.iter_rows(min_row=5, values_only=True)}
-    assert rows["client"] == (EVIL_NAME + " & Söhne", "engagement file")
-    assert rows["currency"] == ("CZK", "engagement file")
-    assert rows["language"] == ("en", "default")
-    assert rows["report.consultant"][1] == "engagement file"
+def test_settings_paper_lists_settings_with_sources(tmp_path, ctx):
+    from kamaudit.deliverables.working_papers import write_settings_paper
+
+    page = write_settings_paper(ctx, tmp_path).read_text(encoding="utf-8")
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", page)
+    by = {a: (b, c) for a, b, c in rows}
+    assert EVIL_NAME not in page  # escaped
+    assert by["currency"] == ("CZK", "engagement file")
+    assert by["language"] == ("en", "default")
+    assert by["report.consultant"][1] == "engagement file"
     assert len(rows) == len(ctx.engagement.assumptions())
-    assert table.ref == f"A4:C{4 + len(rows)}"
 
 
 def test_safe_sheet_name():
@@ -393,7 +394,7 @@ def test_html_escapes_client_data(report_html):
 
 def test_html_toc_anchors_match_sections(report_html):
     p = parse(report_html)
-    assert p.toc == ["summary", "fake", "assumptions"]
+    assert p.toc == ["summary", "fake"]
     for anchor in p.toc:
         assert anchor in p.ids
     assert len(p.ids) == len(set(p.ids))
@@ -421,8 +422,8 @@ def test_html_blocks_rendered(report_html, ctx):
     assert "Net revenue (CZK)" in report_html
     assert "−1,000" in report_html or "-1,000" in report_html
     assert "Summary sentence with &lt;script&gt;" in report_html
-    # assumptions appendix
-    assert "cost_to_serve.cost_of_capital" in report_html
+    # the settings are the consultant's working paper, not the client's report
+    assert "cost_to_serve.cost_of_capital" not in report_html
 
 
 def test_html_card_score_bars(report_html):

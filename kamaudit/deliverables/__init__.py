@@ -25,14 +25,15 @@ from .model import (
 STAGE_CONTRIBUTORS = ("intake", "cost_to_serve", "account_profile", "team_design", "synthesis")
 
 
-def build_deliverables(engagement, workspace):
-    """Write the workbook and the HTML report for what the workspace holds.
+def build_deliverables(engagement, workspace, **kwargs):
+    """Write the workbook and the HTML report for what the workspace holds (and, with
+    ``pdf=True``, the report's PDF when Chromium is installed).
 
     Returns the two paths. (Implemented in ``builder.py``.)
     """
     from .builder import build_deliverables as _build
 
-    return _build(engagement, workspace)
+    return _build(engagement, workspace, **kwargs)
 
 
 __all__ = [

@@ -27,6 +27,7 @@ from .model import (
     Block,
     Bullets,
     Card,
+    ChartSpec,
     Heading,
     KeyFigures,
     ScoreBar,
@@ -91,7 +92,13 @@ SHEETS: dict[str, SheetSpec] = {
         SheetSpec(
             "profile_criteria",
             "criteria",
-            {"axis": "axis", "criterion": "criterion", "direction": "direction", "scale": "scale"},
+            {
+                "axis": "axis",
+                "criterion": "criterion",
+                "source": "criterion",
+                "direction": "direction",
+                "scale": "scale",
+            },
             formats={"weight": "float"},
         ),
         SheetSpec(
@@ -185,7 +192,10 @@ def _codes(ctx: ReportContext, group: str, value) -> str:
         or value == ""
     ):
         return ""
-    return "; ".join(ctx.t(f"{P}.{group}.{c}", c) for c in str(value).split(";") if c)
+    # a code the catalog lacks still reads as words, never as the code itself
+    return "; ".join(
+        ctx.t(f"{P}.{group}.{c}", ctx.catalog.column(c)) for c in str(value).split(";") if c
+    )
 
 
 def _translate(ctx: ReportContext, df: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
@@ -563,16 +573,62 @@ def _cards(ctx: ReportContext, r: Results) -> Part:
         card, card_rows = _card(ctx, c, r["contact_map"], r["criterion_scores"], crit_labels)
         blocks.append(card)
         rows += card_rows
-    block_df = pd.DataFrame(rows, columns=["name", "field", "value"]).astype("str")
+    block_df = _cards_wide(pd.DataFrame(rows, columns=["name", "field", "value"]), ctx)
     sheet = Sheet(
         "profile_cards",
         t(f"{P}.sheets.cards"),
         block_df,
         title=t(f"{P}.sheets.cards_title"),
-        column_labels=_labels(ctx, block_df),
-        formats={"value": "text"},
+        column_labels={"name": ctx.catalog.column("name")},
     )
     return Part(blocks, [sheet])
+
+
+def _owner_name(ctx: ReportContext, person_id) -> str:
+    """Our person by name (the team roster), never by id; empty when there is none."""
+    if person_id is None or pd.isna(person_id):
+        return ""
+    team = ctx.workspace.read_table("team", required=False)
+    if team is not None:
+        hit = team.loc[team["person_id"].astype(str) == str(person_id), "name"]
+        if len(hit):
+            return str(hit.iloc[0])
+    return str(person_id)
+
+
+def _cards_wide(long: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
+    """One row per key account, one column per card field (a sheet that prints on a page
+    or two); plain numbers become numbers, never numbers stored as text."""
+    import re
+
+    from babel.numbers import get_decimal_symbol
+
+    if long.empty:
+        return pd.DataFrame({"name": pd.Series(dtype="str")})
+    dec = re.escape(get_decimal_symbol(ctx.catalog.locale))
+    plain = re.compile(rf"[-−]?\d+(?:{dec}\d+)?")
+
+    def value(v):
+        text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+        if plain.fullmatch(text):
+            number = float(
+                text.replace("−", "-").replace(get_decimal_symbol(ctx.catalog.locale), ".")
+            )
+            return int(number) if number.is_integer() and "." not in text else number
+        return text
+
+    long = long.assign(value=long["value"].map(value))
+    fields = list(dict.fromkeys(long["field"]))
+    wide = (
+        long.groupby(["name", "field"], sort=False)["value"]
+        .first()
+        .unstack("field")
+        .reindex(columns=fields)
+    )
+    order = list(dict.fromkeys(long["name"]))
+    wide = wide.reindex(order).reset_index()
+    wide.columns = ["name", *fields]
+    return wide
 
 
 def _sheets(ctx: ReportContext, r: Results) -> list[Sheet]:
@@ -597,7 +653,18 @@ def _sheets(ctx: ReportContext, r: Results) -> list[Sheet]:
             if rel is None
             else port.merge(rel.drop(columns=["name"]), on="customer_id", how="left")
         )
-        out.append(_sheet(ctx, "portfolio", pf))
+        sheet = _sheet(ctx, "portfolio", pf)
+        if {"strength", "attractiveness", "net_revenue"} <= set(sheet.df.columns):
+            sheet.chart = ChartSpec(  # the portfolio matrix, native: bubbles sized by revenue
+                kind="bubble",
+                x="strength",
+                y=["attractiveness"],
+                size="net_revenue",
+                title=ctx.t(f"{P}.matrix_title"),
+                x_title=ctx.t(f"{P}.matrix_x"),
+                y_title=ctx.t(f"{P}.matrix_y"),
+            )
+        out.append(sheet)
     if r["contacts"] is not None:
         out.append(_sheet(ctx, "contacts", r["contacts"]))
     return out
@@ -786,7 +853,7 @@ def _card_fields(ctx: ReportContext, c: pd.Series) -> list[tuple[str, str]]:
     out = [
         (col("customer_id"), str(c["customer_id"])),
         (col("client_flag"), "" if pd.isna(c["client_flag"]) else str(c["client_flag"])),
-        (col("account_owner"), "" if pd.isna(c["account_owner"]) else str(c["account_owner"])),
+        (col("account_owner"), _owner_name(ctx, c["account_owner"])),
         (col("net_revenue"), f.money(_f(c["net_revenue"]))),
         (col("gross_margin"), f.money(_f(c["gross_margin"]))),
         (col("cts_total"), f.money(_f(c["cts_total"]))),

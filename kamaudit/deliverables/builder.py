@@ -269,7 +269,24 @@ def _shareable(path: Path) -> None:
         os.chmod(path, 0o644)
 
 
-def build_deliverables(engagement, workspace, run_date: dt.date | None = None) -> Deliverables:
+def _print(html_path: Path, notes: list[str]) -> Path | None:
+    """The report's PDF beside it (Chromium), or None; a failed print is a note."""
+    from .pdf import PrintError, print_pdf
+
+    started = time.perf_counter()
+    try:
+        path = print_pdf(html_path)
+    except PrintError as exc:
+        notes.append(f"No PDF of the report: {exc}")
+        return None
+    if path is not None:
+        log.info("report printed in %.2f s: %s", time.perf_counter() - started, path)
+    return path
+
+
+def build_deliverables(
+    engagement, workspace, run_date: dt.date | None = None, pdf: bool = False
+) -> Deliverables:
     """Write ``deliverables/<slug>_kam_audit.xlsx`` and ``.html`` for what the workspace holds.
 
     Returns
@@ -299,8 +316,13 @@ def build_deliverables(engagement, workspace, run_date: dt.date | None = None) -
     started = time.perf_counter()
     write_report(html_path, ctx, reports, run_date=run_date)
     log.info("report written in %.2f s: %s", time.perf_counter() - started, html_path)
-    for path in (xlsx_path, html_path):
-        _shareable(path)
+    pdf_path = _print(html_path, notes) if pdf and engagement.report.pdf else None
+    for path in (xlsx_path, html_path, pdf_path):
+        if path is not None:
+            _shareable(path)
+    from .working_papers import write_settings_paper
+
+    write_settings_paper(ctx, workspace.notebooks_dir)
     for note in notes:
         log.warning(note)
     workspace.write_json(
@@ -308,6 +330,7 @@ def build_deliverables(engagement, workspace, run_date: dt.date | None = None) -
         {
             "xlsx": str(xlsx_path),
             "html": str(html_path),
+            "pdf": str(pdf_path) if pdf_path else None,
             "stages": [r.stage for r in reports],
             "errors": [asdict(e) for e in errors],
             "notes": notes,

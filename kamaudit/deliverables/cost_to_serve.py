@@ -83,6 +83,20 @@ def _is_line_column(c: str) -> bool:
 def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
     """Codes a client would not read (quadrants, cost lines) in words."""
     d = df.copy()
+    if "item" in d.columns:  # reconciliation lines: pools as their cost lines, no codes
+        d["item"] = (
+            d["item"]
+            .map(
+                lambda s: (
+                    line_label("cts_" + s.removeprefix("pool:"), catalog)
+                    if isinstance(s, str) and s.startswith("pool:")
+                    else line_label(s, catalog)
+                    if isinstance(s, str)
+                    else s
+                )
+            )
+            .astype("str")
+        )
     if "cost_quadrant" in d.columns:
         d["cost_quadrant"] = (
             d["cost_quadrant"]

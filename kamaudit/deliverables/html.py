@@ -37,6 +37,15 @@ from .values import format_value
 log = logging.getLogger(__name__)
 
 TEMPLATE_NAME = "report.html.j2"
+PORTRAIT_MAX_COLUMNS = 8
+"""A table with more columns prints on a landscape A4 page of its own (``.wide``)."""
+ANSWER_STAGES = ("cost_to_serve", "account_profile", "team_design")
+EVIDENCE_STAGE = "synthesis"
+"""Its summary is what the figures rest on: on the first page, after the top actions."""
+"""The three answers the executive summary opens with, in this order."""
+CLIENT_ORDER = (*ANSWER_STAGES, "synthesis")
+"""Sections in the order a client reads them: the answers, the actions; then the rest
+(the data received, data on hand, stages not run) in the order the stages run."""
 _NUMERIC_KINDS = {"money", "money0", "pct", "ratio", "int", "float", "score"}
 
 
@@ -113,6 +122,7 @@ def _table_view(block: Table, ctx, max_rows_default: int) -> dict:
         "rows": rows,
         "cut": cut,
         "empty": ctx.t("report.empty_table") if total == 0 else "",
+        "wide": len(headers) > PORTRAIT_MAX_COLUMNS,
     }
 
 
@@ -234,21 +244,73 @@ def _safe_block_view(block, ctx, max_rows: int, stage: str) -> dict:
         }
 
 
-def _group_cards(blocks: list[dict]) -> list[dict]:
-    """Consecutive cards share one grid (two or three to a row on a wide screen)."""
+def _group_cards(blocks: list[dict], max_cards: int | None = None, ctx=None) -> list[dict]:
+    """Consecutive cards share one grid (two or three to a row on a wide screen); a grid
+    shows at most ``max_cards`` (in the order given) and says so."""
     out: list[dict] = []
     for b in blocks:
         if b["type"] == "card":
             if out and out[-1]["type"] == "cards":
                 out[-1]["cards"].append(b)
             else:
-                out.append({"type": "cards", "cards": [b]})
+                out.append({"type": "cards", "cards": [b], "cut": ""})
+        elif b["type"] == "figure" and out and out[-1]["type"] in ("figure", "figures"):
+            # consecutive figures form a group (two to a row on paper)
+            if out[-1]["type"] == "figure":
+                out[-1] = {"type": "figures", "figures": [out[-1]]}
+            out[-1]["figures"].append(b)
         else:
             out.append(b)
+    if max_cards is not None:
+        for g in out:
+            if g["type"] == "cards" and len(g["cards"]) > max_cards:
+                total = len(g["cards"])
+                g["cards"] = g["cards"][:max_cards]
+                g["cut"] = ctx.t(
+                    "report.cards_cut",
+                    shown=ctx.fmt.number(max_cards),
+                    total=ctx.fmt.number(total),
+                )
     return out
 
 
 # ----------------------------------------------------------------- the page
+
+
+def css_string(text: str) -> str:
+    """``text`` for inside a CSS string: every character but ASCII letters and digits as a
+    six-digit CSS escape, so client text can neither end the string nor the style sheet.
+
+    >>> css_string('A "b" · c')
+    'A\\000020\\000022b\\000022\\000020\\0000b7\\000020c'
+    """
+    return "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in text)
+
+
+def client_order(reports: list[StageReport]) -> list[StageReport]:
+    """Reports in :data:`CLIENT_ORDER`, then the others as they came."""
+    rank = {stage: i for i, stage in enumerate(CLIENT_ORDER)}
+    return sorted(reports, key=lambda r: rank.get(r.stage, len(rank)))
+
+
+def summary_parts(reports: list[StageReport]):
+    """``(answers, rests_on, later)``: the summaries of :data:`ANSWER_STAGES` first, in
+    that order; what the figures rest on (the synthesis's evidence lines, under their own
+    title), which follows the top actions on the first page; every other report's summary
+    (the data received, stale notes) after."""
+    ordered = client_order(reports)
+
+    def part(r: StageReport):
+        return (r.summary_title or r.section.title, list(r.summary))
+
+    answers = [part(r) for r in ordered if r.summary and r.stage in ANSWER_STAGES]
+    rests_on = [part(r) for r in ordered if r.summary and r.stage == EVIDENCE_STAGE]
+    later = [
+        part(r)
+        for r in ordered
+        if r.summary and r.stage not in ANSWER_STAGES and r.stage != EVIDENCE_STAGE
+    ]
+    return answers, rests_on, later
 
 
 def render_report(
@@ -270,30 +332,26 @@ def render_report(
     env = _environment(folder)
     tpl = env.get_template(template.name if template else TEMPLATE_NAME)
 
-    used = {"contents", "summary", "assumptions", "top"}
+    used = {"contents", "summary", "top", "rests-on"}
     sections = []
-    for report in reports:
+    for report in client_order(reports):
         sec: Section = report.section
         sections.append(
             {
                 "id": anchor_id(sec.id or report.stage, used),
                 "title": sec.title,
                 "blocks": _group_cards(
-                    [_safe_block_view(b, ctx, max_rows, report.stage) for b in sec.blocks]
+                    [_safe_block_view(b, ctx, max_rows, report.stage) for b in sec.blocks],
+                    eng.report.max_cards_html,
+                    ctx,
                 ),
             }
         )
-    if summary is None:  # what the figures rest on leads (issue 15)
-        from .synthesis import summary_sections
-
-        summary = summary_sections(reports, t)
-
-    from .workbook import assumptions_sheet
-
-    a_sheet = assumptions_sheet(ctx)
-    assumptions_table = _table_view(
-        Table(df=a_sheet.df, formats=a_sheet.formats), ctx, max_rows_default=len(a_sheet.df) + 1
-    )
+    if summary is None:
+        answers, rests_on, later = summary_parts(reports)
+    else:
+        answers, rests_on, later = summary, [], []
+    headline = [_safe_block_view(b, ctx, max_rows, r.stage) for r in reports for b in r.headline]
     period = f"{fmt.date(eng.period.start)} – {fmt.date(eng.period.end)}"
     title = eng.report.title or t("report.title")
     page = {
@@ -304,6 +362,21 @@ def render_report(
         "period": period,
         "currency": eng.currency_code or "",
         "consultant": eng.report.consultant or "",
+        "firm": eng.report.firm or "",
+        "marking_css": css_string(
+            " · ".join(
+                x
+                for x in (
+                    t(f"report.status_{eng.report.status}"),
+                    t("report.confidential") if eng.report.confidential else "",
+                    eng.report.firm or "",
+                    eng.client,
+                )
+                if x
+            )
+        ),
+        "status": t(f"report.status_{eng.report.status}"),
+        "confidential": t("report.confidential") if eng.report.confidential else "",
         "date": fmt.date(run_date),
         "generated": t("report.generated", date=fmt.date(run_date), version=__version__),
     }
@@ -311,8 +384,10 @@ def render_report(
         page=page,
         t=t,
         sections=sections,
-        summary=summary,
-        assumptions=assumptions_table,
+        summary=answers,
+        headline=headline,
+        later=later,
+        rests_on=rests_on,
     )
 
 

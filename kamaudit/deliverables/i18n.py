@@ -113,6 +113,10 @@ class Catalog:
         """The client-facing label of a canonical column."""
         return self._messages.get(f"columns.{name}") or name.replace("_", " ").capitalize()
 
+    def table(self, name: str) -> str:
+        """The client-facing name of a contract table (``cost_pools`` -> "cost pools")."""
+        return self._messages.get(f"synthesis.tables.{name}") or name.replace("_", " ")
+
     # numbers -----------------------------------------------------------------
     def number(self, x, decimals: int = 0) -> str:
         if _missing(x):
@@ -139,10 +143,14 @@ class Catalog:
         )
 
     def pct(self, x, decimals: int = 1) -> str:
-        """``x`` in percent units (12.5 -> "12.5 %")."""
+        """``x`` in percent units (12.5 -> "12.5 %"; Persian "۱۲٫۵٪", the sign its
+        catalog text uses, so one page has one percent sign)."""
         if _missing(x):
             return "–"
-        return self.number(x, decimals) + "\u00a0%"
+        system = self._numbering.get("numbering_system", "latn")
+        symbols = self.locale.number_symbols.get(system) or self.locale.number_symbols["latn"]
+        sign = symbols.get("percentSign", "%").strip("\u200e\u200f\u061c")
+        return self.number(x, decimals) + (sign if sign == "٪" else "\u00a0" + sign)
 
     def date(self, d) -> str:
         if _missing(d):

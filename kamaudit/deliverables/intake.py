@@ -157,8 +157,25 @@ def unattributed_texts(summary: dict, catalog) -> list[str]:
     return out
 
 
+def _client_words(df: pd.DataFrame, catalog) -> pd.DataFrame:
+    """Contract table and column names in ``table`` and ``column`` as the client reads them
+    (the catalog's words); the client's own headers and file names stay as they are."""
+    out = df.copy()
+    if "table" in out.columns:
+        out["table"] = out["table"].map(lambda v: v if pd.isna(v) else catalog.table(str(v)))
+    if "column" in out.columns:
+        out["column"] = out["column"].map(lambda v: v if pd.isna(v) else catalog.column(str(v)))
+    return out
+
+
+INVOICED_COLUMNS = ("net_revenue", "net_amount")
+"""Intake's amounts are invoice lines before rebates: shown as invoiced sales, never as net
+revenue (which the P&L defines after rebates)."""
+
+
 def _labels(df: pd.DataFrame, catalog) -> dict[str, str]:
-    return {c: catalog.column(c) for c in df.columns}
+    invoiced = catalog.t(f"{_P}invoiced_sales")
+    return {c: invoiced if c in INVOICED_COLUMNS else catalog.column(c) for c in df.columns}
 
 
 def _issues_display(issues: pd.DataFrame, catalog) -> pd.DataFrame:
@@ -291,7 +308,17 @@ def _read(ctx) -> SimpleNamespace | None:
     base = summary.get("base") or {}
     cat = ctx.catalog
 
-    issues_show = _issues_display(issues, cat)
+    if missing is not None:  # a header only where the client's file had that column
+        headers = {
+            table: set(info.get("headers") or [])
+            for table, info in (summary.get("inputs") or {}).items()
+        }
+        pairs = zip(missing["table"], missing["header"], strict=True)
+        had = [h in headers.get(tb, ()) for tb, h in pairs]
+        missing = missing.assign(header=missing["header"].where(had, ""))
+    issues_show = _client_words(_issues_display(issues, cat), cat)
+    quality = _client_words(quality, cat)
+    missing = None if missing is None else _client_words(missing, cat)
     return SimpleNamespace(
         t=t,
         fmt=fmt,

@@ -30,15 +30,17 @@ from .values import FormatKind, infer_format  # noqa: F401  (the one formatter)
 class ChartSpec:
     """A native Excel chart over the sheet's table.
 
-    ``x`` is a column name; ``y`` one or more columns. ``kind``: line, bar, scatter.
+    ``x`` is a column name; ``y`` one or more columns. ``kind``: line, bar, scatter, or
+    bubble (``size`` names the column that sizes the bubbles).
     """
 
-    kind: Literal["line", "bar", "scatter"]
+    kind: Literal["line", "bar", "scatter", "bubble"]
     x: str
     y: list[str]
     title: str = ""
     x_title: str = ""
     y_title: str = ""
+    size: str = ""
 
 
 @dataclass
@@ -185,9 +187,14 @@ class StageReport:
     """A stage's contribution to both deliverables.
 
     ``summary``: one to four plain sentences for the executive summary.
+    ``headline``: blocks for the executive summary's page after the answers (the
+    synthesis's top actions); most stages leave it empty.
     """
 
     stage: str
     section: Section
     sheets: list[Sheet] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    headline: list[Block] = field(default_factory=list)
+    summary_title: str = ""
+    """The summary's heading when it is not the section's title (what the figures rest on)."""

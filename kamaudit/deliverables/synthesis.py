@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..synthesis.actions import top_actions
 from .model import Bullets, Heading, Section, Sheet, StageReport, Table, Text
 
 STAGE = "synthesis"
 _P = "synthesis."
 TOP_N = 10
-"""Actions listed in the report; the workbook has them all."""
+"""Actions listed in the report's section; the workbook has them all."""
+HEADLINE_N = 5
+"""Actions on the executive summary's page (:func:`~kamaudit.synthesis.actions.top_actions`)."""
 
 
 def _actions_view(actions: pd.DataFrame, ctx) -> pd.DataFrame:
@@ -162,16 +165,6 @@ def evidence_blocks(ctx) -> list:
     return blocks
 
 
-def summary_sections(reports, t) -> list[tuple[str, list[str]]]:
-    """The executive summary's (title, sentences), what the figures rest on first: the
-    synthesis's evidence lines lead under their own heading, then every other report's."""
-    first = [
-        (t(f"{_E}heading"), list(r.summary)) for r in reports if r.stage == STAGE and r.summary
-    ]
-    rest = [(r.section.title, list(r.summary)) for r in reports if r.stage != STAGE and r.summary]
-    return first + rest
-
-
 def build(ctx) -> StageReport | None:
     """The action list as a sheet and a report section; pocket margins as a sheet."""
     ws = ctx.workspace
@@ -194,8 +187,16 @@ def build(ctx) -> StageReport | None:
     ]
     pockets = ws.read_table("pocket_margins", required=False)
     if pockets is not None and len(pockets):
-        p = pockets[["customer_id", "name", "step", "amount", "pct_of_list"]].copy()
-        p["step"] = p["step"].map(lambda s: t(f"{_P}steps.{s}", default=str(s)))
+        # one row per key account, one column per step of the waterfall (prints on a page)
+        steps = list(dict.fromkeys(pockets["step"]))
+        p = (
+            pockets.pivot_table(
+                index=["customer_id", "name"], columns="step", values="amount", sort=False
+            )
+            .reindex(columns=steps)
+            .reset_index()
+        )
+        p.columns = ["customer_id", "name", *steps]
         sheets.append(
             Sheet(
                 key="pocket_margins",
@@ -203,10 +204,21 @@ def build(ctx) -> StageReport | None:
                 df=p,
                 title=t(f"{_P}pocket_title"),
                 note=t(f"{_P}pocket_note"),
-                formats={"amount": "money", "pct_of_list": "pct"},
-                column_labels={"step": t(f"{_P}columns.step")},
+                formats={s: "money" for s in steps},
+                column_labels={s: t(f"{_P}steps.{s}", default=str(s)) for s in steps},
             )
         )
+    headline: list = []
+    if len(view):
+        top = top_actions(actions, HEADLINE_N)
+        headline = [
+            Heading(t(f"{_P}headline", n=ctx.fmt.number(len(top)))),
+            Table(
+                view.loc[top.index],
+                formats={"impact_amount": "money0", "due_date": "date"},
+                column_labels=labels,
+            ),
+        ]
     blocks: list = [*evidence_blocks(ctx), Text(t(f"{_P}intro"))]
     if len(view):
         blocks += [
@@ -224,4 +236,6 @@ def build(ctx) -> StageReport | None:
         section=Section(id=STAGE, title=t(f"{_P}title"), blocks=blocks),
         sheets=sheets,
         summary=evidence_lines(ctx),
+        summary_title=t(f"{_E}heading"),
+        headline=headline,
     )

@@ -26,7 +26,17 @@ from ..plots import team_design as plots
 from ..team_design.contact_plan import MONTHS, month_labels
 from ..team_design.findings import KINDS
 from .i18n import Catalog
-from .model import Bullets, Heading, KeyFigures, Section, Sheet, StageReport, Table, Text
+from .model import (
+    Bullets,
+    ChartSpec,
+    Heading,
+    KeyFigures,
+    Section,
+    Sheet,
+    StageReport,
+    Table,
+    Text,
+)
 from .values import format_params
 
 STAGE = "team_design"
@@ -260,6 +270,7 @@ SHEETS: tuple[_SheetSpec, ...] = (
         ),
         codes={
             "tier": "tier",
+            "channel": "channel",
             "channel_source": "channel_source",
             "owner_role": "role",
             "contact_role": "contact_role",
@@ -310,6 +321,9 @@ def _sheet(spec: _SheetSpec, ctx, data: _Data) -> Sheet | None:
         df[col] = ctx.codes(df[col], f"{_P}{group}")
     for col in spec.yes_no:
         df[col] = ctx.yes_no(df[col])
+    for col in ("account_owner", "current_owner"):  # staff by name, never by id
+        if col in df.columns:
+            df[col] = _person_names(df[col], ctx)
     if spec.columns is not None:
         df = df[list(spec.columns)]
     labels = {
@@ -317,6 +331,15 @@ def _sheet(spec: _SheetSpec, ctx, data: _Data) -> Sheet | None:
         "months": data.months,
     }
     title = ctx.t(f"{_P}sheets.{spec.name}")
+    chart = None
+    if spec.table == "team_load" and {"name", "hours_planned", "capacity_hours"} <= set(df.columns):
+        chart = ChartSpec(  # the team's load, native: planned hours against capacity
+            kind="bar",
+            x="name",
+            y=["hours_planned", "capacity_hours"],
+            title=ctx.t(f"{_P}load_title"),
+            y_title=ctx.t(f"{_P}load_x"),
+        )
     return Sheet(
         key=spec.table,
         name=title,
@@ -326,7 +349,17 @@ def _sheet(spec: _SheetSpec, ctx, data: _Data) -> Sheet | None:
         formats=spec.formats(df) if callable(spec.formats) else dict(spec.formats),
         column_labels={k: v for group in spec.labels for k, v in labels[group].items()},
         conditional=dict(spec.conditional),
+        chart=chart,
     )
+
+
+def _person_names(ids: pd.Series, ctx) -> pd.Series:
+    """Our people's ids as their names (the team roster); an id not on it stays as given."""
+    team = ctx.workspace.read_table("team", required=False)
+    if team is None or ids.isna().all():
+        return ids
+    names = dict(zip(team["person_id"].astype(str), team["name"].astype(str), strict=True))
+    return ids.map(lambda v: names.get(str(v), v) if isinstance(v, str) else v).astype(ids.dtype)
 
 
 def _blank_text(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """The client's Excel workbook, written with openpyxl from ``templates/kamaudit_template.xlsx``.
 
 Sheets, in order: cover, contents (every sheet, linked, with what it shows), executive
-summary, one sheet per :class:`~kamaudit.deliverables.model.Sheet` a stage contributed,
-assumptions. Every data sheet is a real Excel table (filters, banded rows) under a title
+summary, one sheet per :class:`~kamaudit.deliverables.model.Sheet` a stage contributed.
+The full list of settings is a working paper (``notebooks/00_settings.html``), not a
+client sheet. Every data sheet is a real Excel table (filters, banded rows) under a title
 and a one-line explanation, with number formats by column kind, a frozen header,
 conditional formats and an optional native chart.
 
@@ -26,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.chart import BarChart, BubbleChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Font
 from openpyxl.styles.cell_style import StyleArray
@@ -37,7 +38,9 @@ from openpyxl.worksheet.table import TableStyleInfo
 
 from ..resources import templates_dir
 from ..workspace import atomic_path
-from .model import FormatKind, Sheet
+from .model import FormatKind, Heading, Sheet, Table
+from .printing import name_column, setup_print
+from .values import format_value
 
 TEMPLATE_NAME = "kamaudit_template.xlsx"
 
@@ -231,6 +234,7 @@ class _Writer:
         self.used_tables: set[str] = set()
         self.notes: list[str] = []
         self._protos: dict[tuple[str, str], StyleArray] = {}
+        self.marking = ""  # the footer's draft/final and confidentiality words
 
     # styles ------------------------------------------------------------------
     def style_array(self, ws, number_format: str, style: str | None = None) -> StyleArray:
@@ -329,8 +333,15 @@ class _Writer:
                 name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False
             )
             ws.add_table(table)
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
         self._widths(ws, spec, labels)
+        setup_print(
+            ws,
+            ncols,
+            last_row,
+            header_row,
+            name_column(list(df.columns)),
+            self.marking,
+        )
         return ref
 
     def _widths(self, ws, spec: Sheet, labels: list[str]) -> None:
@@ -389,13 +400,27 @@ class _Writer:
         if chart_spec is None or spec.df.empty:
             return
         cols = list(spec.df.columns)
-        missing = [c for c in [chart_spec.x, *chart_spec.y] if c not in cols]
+        wanted = [chart_spec.x, *chart_spec.y] + ([chart_spec.size] if chart_spec.size else [])
+        missing = [c for c in wanted if c not in cols]
         if missing:
             self.notes.append(f"Sheet {ws.title!r}: chart skipped, no column(s) {missing}.")
             return
         last = header_row + len(spec.df)
         xcol = cols.index(chart_spec.x) + 1
-        if chart_spec.kind == "scatter":
+        if chart_spec.kind == "bubble":
+            chart = BubbleChart()
+            chart.style = 18
+            xref = Reference(ws, min_col=xcol, min_row=header_row + 1, max_row=last)
+            zcol = cols.index(chart_spec.size or chart_spec.y[0]) + 1
+            zref = Reference(ws, min_col=zcol, min_row=header_row + 1, max_row=last)
+            for y in chart_spec.y:
+                ycol = cols.index(y) + 1
+                yref = Reference(ws, min_col=ycol, min_row=header_row, max_row=last)
+                chart.series.append(
+                    Series(values=yref, xvalues=xref, zvalues=zref, title_from_data=True)
+                )
+            chart.bubbleScale = 30
+        elif chart_spec.kind == "scatter":
             chart = ScatterChart()
             chart.style = 13
             xref = Reference(ws, min_col=xcol, min_row=header_row + 1, max_row=last)
@@ -466,6 +491,16 @@ def write_workbook(
     t = ctx.t
     w = _Writer(Path(template) if template else None)
     wb = w.wb
+    rep = ctx.engagement.report
+    w.marking = " · ".join(
+        x
+        for x in (
+            t(f"report.status_{rep.status}"),
+            t("report.confidential") if rep.confidential else "",
+            rep.firm or "",
+        )
+        if x
+    )
     cover = _write_cover(w, ctx, run_date or dt.date.today())
     # contents and summary come first, the contents filled after the data sheets exist
     contents = w.new_sheet(t("workbook.contents"))
@@ -477,10 +512,9 @@ def write_workbook(
     ]
     _write_summary(w, summary_ws, reports, summary, ctx)
     failed = _write_stage_sheets(w, reports, ctx, entries)
-    ws = w.new_sheet(t("workbook.assumptions"))
-    _write_data_sheet(w, ws, assumptions_sheet(ctx), ctx)
-    entries.append((ws.title, t("workbook.assumptions_desc")))
     _write_contents(w, contents, entries, ctx)
+    for ws in (cover, contents, summary_ws):  # the text sheets: A4 portrait, to one page wide
+        setup_print(ws, ws.max_column, ws.max_row, marking=w.marking)
     if ctx.catalog.rtl:
         for ws in wb.worksheets:
             ws.sheet_view.rightToLeft = True
@@ -527,7 +561,7 @@ def _write_summary(w: _Writer, summary_ws, reports, summary: list[str] | None, c
     """The executive summary: ``summary`` as given, or each report's sentences under its title."""
     t = ctx.t
     w.write_title(summary_ws, t("report.executive_summary"), ctx.engagement.client)
-    summary_ws.column_dimensions["A"].width = 110
+    summary_ws.column_dimensions["A"].width = 90
     row = HEADER_ROW
 
     def line(text: str, style: str) -> None:
@@ -540,10 +574,27 @@ def _write_summary(w: _Writer, summary_ws, reports, summary: list[str] | None, c
     if summary is not None:
         for sentence in summary:
             line(sentence, "kam_text")
-    else:  # what the figures rest on leads (issue 15)
-        from .synthesis import summary_sections
+    else:  # as the report's first page: the answers, the top actions, then the rest
+        from .html import summary_parts
 
-        for title, sentences in summary_sections(reports, t):
+        answers, rests_on, later = summary_parts(reports)
+        for title, sentences in answers:
+            line(title, "kam_label")
+            for sentence in sentences:
+                line(sentence, "kam_text")
+            row += 1
+        for block in (b for r in reports for b in r.headline):
+            if isinstance(block, Heading):
+                line(block.text, "kam_label")
+            elif isinstance(block, Table):
+                for values in block.df.itertuples(index=False):
+                    parts = [
+                        format_value(v, block.format_of(c), ctx.fmt, ctx.t)
+                        for c, v in zip(block.df.columns, values, strict=True)
+                    ]
+                    line(" · ".join(p for p in parts if p), "kam_text")
+                row += 1
+        for title, sentences in rests_on + later:
             line(title, "kam_label")
             for sentence in sentences:
                 line(sentence, "kam_text")
@@ -587,7 +638,7 @@ def _write_contents(w: _Writer, contents, entries: list[tuple[str, str]], ctx) -
         d = contents.cell(row=i, column=2)
         set_text(d, desc)
     contents.column_dimensions["A"].width = max(14, min(40, max(len(n) for n, _ in entries) + 4))
-    contents.column_dimensions["B"].width = 90
+    contents.column_dimensions["B"].width = 60
 
 
 def _write_data_sheet(w: _Writer, ws, spec: Sheet, ctx) -> None:

@@ -123,3 +123,37 @@ def export_working_papers(notebooks_dir: str | Path) -> list[Path]:
     for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
         out.append(export_notebook_html(nb, nb.with_suffix(".html")))
     return out
+
+
+SETTINGS_PAPER = "00_settings.html"
+"""The working paper that lists every setting in force (not a client deliverable)."""
+
+
+def write_settings_paper(ctx, folder: str | Path) -> Path:
+    """Every setting in force, its value and its source, as a working paper in ``folder``.
+
+    The consultant's record, not the client's: the client's report says in words which
+    assumptions drive its figures. Every value is escaped.
+    """
+    import html
+
+    from .workbook import assumptions_sheet
+
+    sheet = assumptions_sheet(ctx)
+    df = sheet.df
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
+    title = html.escape(f"{sheet.title} · {ctx.engagement.client}")
+    page = (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">"
+        f"<title>{title}</title><style>body{{font-family:sans-serif;font-size:10pt}}"
+        "td,th{border-bottom:1px solid #ccc;padding:2px 6px;text-align:start}</style></head>"
+        f"<body><h1>{title}</h1><p>{html.escape(sheet.note)}</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n"
+    )
+    return write_text_atomic(Path(folder) / SETTINGS_PAPER, page)

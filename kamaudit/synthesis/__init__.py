@@ -10,7 +10,7 @@ rests on).
 >>> workspace.save(result)                                           # doctest: +SKIP
 """
 
-from .actions import ACTION_COLUMNS, action_list
+from .actions import ACTION_COLUMNS, action_list, top_actions
 from .pocket import POCKET_STEPS, pocket_margins
 from .stage import INPUTS, TABLES, SynthesisResult, load_inputs, run
 
@@ -24,4 +24,5 @@ __all__ = [
     "load_inputs",
     "pocket_margins",
     "run",
+    "top_actions",
 ]

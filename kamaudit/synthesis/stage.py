@@ -20,6 +20,9 @@ INPUTS = (
     "cts_big_unprofitable",
     "invoices",
     "team_capacity",
+    "cts_scenarios",
+    "team",
+    "customers",
 )
 """Workspace tables the synthesis reads (``customer_pnl`` required, the rest optional)."""
 TABLES = ("actions", "pocket_margins")
@@ -69,6 +72,9 @@ def run(inputs: dict[str, Any], settings: Any, period: Any) -> SynthesisResult:
         inputs.get("cts_big_unprofitable"),
         list(inputs.get("tables_received") or []),
         period.end,
+        scenarios=inputs.get("cts_scenarios"),
+        team=inputs.get("team"),
+        customers=inputs.get("customers"),
     )
     pockets = pocket_margins(pnl, prof) if prof is not None else pd.DataFrame()
     messages = [Message("synthesis.actions_n", {"actions_n": len(actions)}, "info")]

@@ -148,7 +148,8 @@ def _greedy(
             codes.append("industry")
         if prefs and it.get("language") is not None and it["language"] in best.languages:
             codes.append("language")
-        codes.append("only_fit" if len(fit) == 1 else "balance")
+        if not owner:  # "least loaded" only where load chose (an owner kept is not balance)
+            codes.append("only_fit" if len(fit) == 1 else "balance")
         best.hours += h
         best.accounts += 1
         done[it["id"]] = (best.person_id, codes)

@@ -69,3 +69,71 @@ def test_nothing_to_do_gives_an_empty_list_with_the_columns():
     calm = PNL.assign(profit_change_if_dropped=-1.0)
     out = action_list(calm, None, None, None, list(contract.TABLES), dt.date(2025, 12, 31))
     assert out.empty and list(out.columns) == ACTION_COLUMNS
+
+
+TEAM = pd.DataFrame(
+    {
+        "person_id": _s(["P1", "P2", "P9", "F1", "F2"]),
+        "name": _s(["Jana", "Petr", "Boss", "Eva", "Olga"]),
+        "role": _s(["kam", "kam", "executive", "finance", "finance"]),
+        "hours_available": [1500.0, 1500.0, 300.0, 200.0, 400.0],
+    }
+)
+CUSTOMERS = pd.DataFrame(
+    {"customer_id": _s(["A", "B", "C"]), "account_owner": _s(["P1", "P2", "P1"])}
+)
+
+
+def test_scenarios_replace_the_older_levers_one_per_customer():
+    scen = pd.DataFrame(
+        {
+            "scenario": _s(["reprice", "reserve", "exit", "exit"]),
+            "customer_id": _s(["B", "B", "B", "A"]),
+            "lever": _s(["x", "y", "z", "z"]),
+            "net_profit_before": [-300.0, -300.0, -300.0, 500.0],
+            "net_profit_after": [-100.0, -250.0, 0.0, 0.0],
+            "assumption": _s(["", "", "", ""]),
+        }
+    )
+    out = action_list(
+        PNL, PROFILE, PLAN, BIG, list(contract.TABLES), dt.date(2025, 12, 31), scenarios=scen
+    )
+    money = out.loc[out["basis"].str.startswith("cts_scenarios")]
+    # B: exit gains 300, reprice 200, reserve 50 -> exit alone; A: exit loses 500 -> none
+    assert money[["action", "customer_id", "impact_amount"]].values.tolist() == [
+        ["exit", "B", 300.0]
+    ]
+    assert money["basis"].tolist() == ["cts_scenarios.exit"]
+    assert not out["action"].isin(["reprice_or_reserve", "exit_review"]).any()
+
+
+def test_owners_are_people_by_name_kam_then_account_owner_then_role():
+    out = action_list(
+        PNL, PROFILE, PLAN, BIG, ["invoices"], dt.date(2025, 12, 31), team=TEAM,
+        customers=CUSTOMERS,
+    )  # fmt: skip
+    by = out.set_index(["action", "customer_or_segment"])["owner"]
+    assert by[("reprice_or_reserve", "Beta")] == "Petr"  # not in the plan: its account owner
+    assert by[("collect_data", "contacts")] == "Olga"  # finance, the most hours
+    # C is planned for P2 but owned by P1: a hand-over, owned by its new KAM
+    assert by[("assign_kam", "Gama")] == "Petr"
+    assert ("assign_kam", "Alfa") not in by.index  # planned KAM is the current owner
+    assert not out["owner"].isin(["nan", "<NA>", "None", ""]).any()
+
+
+def test_top_actions_show_each_lever_once_then_the_largest():
+    from kamaudit.synthesis import top_actions
+
+    out = action_list(
+        PNL, PROFILE, PLAN, BIG, ["invoices"], dt.date(2025, 12, 31), team=TEAM,
+        customers=CUSTOMERS,
+    )  # fmt: skip
+    top = top_actions(out, 5)
+    assert len(top) == 5
+    assert top["customer_or_segment"].is_unique
+    amounts = top["impact_amount"].dropna().tolist()
+    assert amounts == sorted(amounts, reverse=True)
+    # every lever left once each customer keeps its largest action is on the page
+    best = out.sort_values("impact_amount", ascending=False, na_position="last")
+    kinds = set(best.drop_duplicates("customer_or_segment")["action"])
+    assert len(kinds) <= 5 and set(top["action"]) == kinds

@@ -106,7 +106,8 @@ def test_the_synthesis_writes_the_evidence_document():
 def test_an_invoice_only_summary_opens_with_what_it_rests_on(tmp_path, language):
     from kamaudit.deliverables.context import ReportContext
     from kamaudit.deliverables.model import Section, StageReport
-    from kamaudit.deliverables.synthesis import build, summary_sections
+    from kamaudit.deliverables.html import summary_parts
+    from kamaudit.deliverables.synthesis import build
     from kamaudit.workspace import Workspace
 
     eng = _eng(language=language)
@@ -119,15 +120,15 @@ def test_an_invoice_only_summary_opens_with_what_it_rests_on(tmp_path, language)
         section=Section(id="cost_to_serve", title="P&L", blocks=[]),
         summary=["Net customer profit is 244."],
     )
-    sections = summary_sections([other, report], ctx.t)
-    title, lines = sections[0]
+    answers, rests_on, later = summary_parts([other, report])
+    assert answers == [("P&L", ["Net customer profit is 244."])] and not later
+    title, lines = rests_on[0]
     assert title == ctx.t("synthesis.evidence.heading")
     text = " ".join(lines[:6])
     # the assumptions, with their values, before any finding; no currency symbol invented
     for share in (25, 20, 8):
         assert ctx.fmt.pct(share, 0) in text
     assert "€" not in text and "EUR" not in text
-    assert sections[1] == ("P&L", ["Net customer profit is 244."])
     if language == "en":
         assert lines[0].startswith(
             "Amounts are totals for the audited period (2024-2025, 24 months)"
