@@ -105,8 +105,8 @@ def test_the_synthesis_writes_the_evidence_document():
 @pytest.mark.parametrize("language", ["en", "cs", "pl", "ru", "fa"])
 def test_an_invoice_only_summary_opens_with_what_it_rests_on(tmp_path, language):
     from kamaudit.deliverables.context import ReportContext
-    from kamaudit.deliverables.model import Section, StageReport
     from kamaudit.deliverables.html import summary_parts
+    from kamaudit.deliverables.model import Section, StageReport
     from kamaudit.deliverables.synthesis import build
     from kamaudit.workspace import Workspace
 
