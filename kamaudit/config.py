@@ -156,13 +156,13 @@ class ReportSettings(_Strict):
     title: str | None = Field(None, description="report title; default from the catalog")
     consultant: str | None = Field(None, description="name shown on the cover")
     max_table_rows_html: int = Field(
-        50, ge=5, description="longest table shown in the HTML report; the workbook has all rows"
+        25, ge=5, description="longest table shown in the HTML report; the workbook has all rows"
     )
     max_cards_html: int = Field(
-        8,
+        6,
         ge=0,
-        description="key-account cards printed in the HTML report (in the profile's order); "
-        "the workbook has every card",
+        description="key-account cards printed in the HTML report (in the profile's order: "
+        "about the six deep plans a year); the workbook has every card",
     )
     firm: str | None = Field(None, description="consulting firm shown on the cover and footer")
     status: Literal["draft", "final"] = Field(

@@ -492,6 +492,10 @@ def _waterfalls(ctx, r: _Results, params) -> list:
     return blocks
 
 
+POCKET_ROWS_HTML = 10
+"""Key accounts whose pocket margins the report's table shows (the workbook shows all)."""
+
+
 def _pocket(ctx, r: _Results, params) -> list:
     """The key accounts' pocket-margin waterfalls (the synthesis's ``pocket_margins``)."""
     from ..synthesis.pocket import POCKET_STEPS
@@ -512,7 +516,8 @@ def _pocket(ctx, r: _Results, params) -> list:
             shares.drop(columns=["customer_id"]),
             formats={s: "pct" for s, _c, _sign in POCKET_STEPS},
             column_labels={"name": ctx.catalog.column("name"), **labels},
-            max_rows=ctx.engagement.report.max_table_rows_html,
+            # the largest key accounts; the workbook's sheet has every one
+            max_rows=min(ctx.engagement.report.max_table_rows_html, POCKET_ROWS_HTML),
         ),
     ]
     n = ctx.engagement.cost_to_serve.top_customers_n

@@ -18,6 +18,10 @@ from openpyxl.worksheet.properties import PageSetupProperties
 ROWS_PER_PAGE = 80
 """A long sheet prints at most this many rows to a page (about 7 pt text at most): Excel
 scales it to fit ``ceil(rows / ROWS_PER_PAGE)`` pages tall and one page wide."""
+MAX_PRINTED_ROWS = 2 * ROWS_PER_PAGE
+"""A sheet prints at most two pages of its table (the rows in the sheet's order, which
+puts the largest or most urgent first); the file holds every row, and the printed page's
+header says how many were printed."""
 PORTRAIT_WIDTH = 95
 """Sum of column widths (Excel characters) that still fits an A4 portrait page."""
 NAME_COLUMNS = ("name", "customer_name", "person_name", "kam_name", "contact_name", "customer")
@@ -47,14 +51,25 @@ def setup_print(
     header_row: int | None = None,
     name_column: int | None = None,
     marking: str = "",
+    rows_note=None,
 ) -> None:
-    """A4, fit to width, landscape when wide; print area, repeated header, frozen panes."""
+    """A4, fit to width, landscape when wide; print area, repeated header, frozen panes.
+
+    A table longer than :data:`MAX_PRINTED_ROWS` prints its first rows only, and the
+    page header carries ``rows_note(printed, rows)`` (the sentence in the report's language).
+    """
     ncols = max(ncols, 1)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     wide = _sheet_width(ws, ncols) > PORTRAIT_WIDTH
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if wide else ws.ORIENTATION_PORTRAIT
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth = 1
+    rows = last_row - header_row if header_row is not None else 0
+    if header_row is not None and rows > MAX_PRINTED_ROWS:
+        last_row = header_row + MAX_PRINTED_ROWS
+        if rows_note:
+            ws.oddHeader.right.text = rows_note(MAX_PRINTED_ROWS, rows).replace("&", "&&")
+            ws.oddHeader.right.size = 8
     ws.page_setup.fitToHeight = max(1, -(-last_row // ROWS_PER_PAGE))
     ws.print_options.horizontalCentered = False
     ws.page_margins.left = ws.page_margins.right = 0.5

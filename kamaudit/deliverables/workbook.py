@@ -235,6 +235,7 @@ class _Writer:
         self.notes: list[str] = []
         self._protos: dict[tuple[str, str], StyleArray] = {}
         self.marking = ""  # the footer's draft/final and confidentiality words
+        self.rows_note = None  # (printed, rows) -> the page header of a sheet printed in part
 
     # styles ------------------------------------------------------------------
     def style_array(self, ws, number_format: str, style: str | None = None) -> StyleArray:
@@ -341,6 +342,7 @@ class _Writer:
             header_row,
             name_column(list(df.columns)),
             self.marking,
+            self.rows_note,
         )
         return ref
 
@@ -492,6 +494,9 @@ def write_workbook(
     w = _Writer(Path(template) if template else None)
     wb = w.wb
     rep = ctx.engagement.report
+    w.rows_note = lambda printed, rows: t(
+        "workbook.rows_printed", printed=ctx.fmt.number(printed), rows=ctx.fmt.number(rows)
+    )
     w.marking = " · ".join(
         x
         for x in (
