@@ -48,8 +48,22 @@ def format_values(values: Mapping[str, Any], fmt) -> dict[str, str]:
 
 
 def render_findings(messages: Iterable[Message], catalog) -> list[str]:
-    """Sentences for the stage's messages (its findings or its notes)."""
-    return [catalog.t(m.key, **format_values(m.params, catalog)) for m in messages]
+    """Sentences for the stage's messages (its findings or its notes); a rate or cost line
+    a finding names is shown by its label, never its code (``cost_of_capital``)."""
+    out = []
+    for m in messages:
+        params = format_values(m.params, catalog)
+        for key in ("parameter", "activity"):
+            if key in params:
+                code = str(m.params[key])
+                name = "financing_cost" if code == "cost_of_capital" else code
+                params[key] = (
+                    catalog.t(f"{_P}lines.{name}")
+                    if catalog.has(f"{_P}lines.{name}")
+                    else code.replace("_", " ")
+                )
+        out.append(catalog.t(m.key, **params))
+    return out
 
 
 def line_label(name: str, catalog) -> str:

@@ -303,7 +303,15 @@ def summary_parts(reports: list[StageReport]):
     def part(r: StageReport):
         return (r.summary_title or r.section.title, list(r.summary))
 
-    answers = [part(r) for r in ordered if r.summary and r.stage in ANSWER_STAGES]
+    notes = {k: v for r in ordered for k, v in r.answer_notes.items()}
+    answers = [
+        (
+            r.summary_title or r.section.title,
+            [notes[r.stage], *r.summary] if r.stage in notes else list(r.summary),
+        )
+        for r in ordered
+        if r.summary and r.stage in ANSWER_STAGES
+    ]
     rests_on = [part(r) for r in ordered if r.summary and r.stage == EVIDENCE_STAGE]
     later = [
         part(r)

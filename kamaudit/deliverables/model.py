@@ -198,3 +198,6 @@ class StageReport:
     headline: list[Block] = field(default_factory=list)
     summary_title: str = ""
     """The summary's heading when it is not the section's title (what the figures rest on)."""
+    answer_notes: dict[str, str] = field(default_factory=dict)
+    """Per answer stage, what its figures rest on when not the data alone: the first line
+    of that answer on the first page (the synthesis's evidence)."""

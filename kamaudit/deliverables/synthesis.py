@@ -104,6 +104,44 @@ def evidence_lines(ctx) -> list[str]:
     return lines
 
 
+ANSWER_FIGURES = {
+    "cost_to_serve": ("net_profit", "cts_total", "loss_makers_n"),
+    "account_profile": ("key_n", "kam_fit"),
+    "team_design": ("team_fte",),
+}
+"""The headline figures each answer of the first page states."""
+
+
+def answer_notes(ctx) -> dict[str, str]:
+    """Per answer stage, one sentence naming what its figures rest on when that is not
+    the data alone ("Rests on: net customer profit assumed (assumed margin, payment on
+    terms); cost to serve not assessable."), so no answer states a default as a finding."""
+    doc = ctx.workspace.read_json("evidence", None)
+    if not doc:
+        return {}
+    t = ctx.t
+    by_name = {f["figure"]: f for f in doc.get("figures", [])}
+    notes = {}
+    for stage, figures in ANSWER_FIGURES.items():
+        items = []
+        for name in figures:
+            fig = by_name.get(name)
+            if not fig or fig["basis"] == "data":
+                continue
+            why = ", ".join(t(f"{_E}names.{a}", default=a) for a in fig.get("assumptions") or [])
+            items.append(
+                t(
+                    f"{_E}answer_item",
+                    figure=t(f"{_E}figures.{name}", default=name),
+                    basis=t(f"{_E}bases.{fig['basis']}"),
+                    why=f" ({why})" if why else "",
+                )
+            )
+        if items:
+            notes[stage] = t(f"{_E}answer_basis", items="; ".join(items))
+    return notes
+
+
 def evidence_blocks(ctx) -> list:
     """The self-contained "what this rests on" block: the lines of :func:`evidence_lines`
     and a table of every headline figure with its basis (data, assumed, not assessable)."""
@@ -237,5 +275,6 @@ def build(ctx) -> StageReport | None:
         sheets=sheets,
         summary=evidence_lines(ctx),
         summary_title=t(f"{_E}heading"),
+        answer_notes=answer_notes(ctx),
         headline=headline,
     )

@@ -121,7 +121,27 @@ def test_an_invoice_only_summary_opens_with_what_it_rests_on(tmp_path, language)
         summary=["Net customer profit is 244."],
     )
     answers, rests_on, later = summary_parts([other, report])
-    assert answers == [("P&L", ["Net customer profit is 244."])] and not later
+    assert not later
+    ((title, (basis, finding)),) = answers
+    # the answer's first line names what its figures rest on, before the finding
+    assert (title, finding) == ("P&L", "Net customer profit is 244.")
+    e = "synthesis.evidence."
+    why = f" ({ctx.t(e + 'names.margin_assumed')}, {ctx.t(e + 'names.financing_on_terms')})"
+    items = [
+        ("net_profit", "assumed", why),
+        ("cts_total", "not_assessable", ""),
+        ("loss_makers_n", "assumed", why),
+    ]
+    expected = "; ".join(
+        ctx.t(
+            e + "answer_item",
+            figure=ctx.t(e + f"figures.{f}"),
+            basis=ctx.t(e + f"bases.{b}"),
+            why=w,
+        )
+        for f, b, w in items
+    )
+    assert basis == ctx.t(e + "answer_basis", items=expected)
     title, lines = rests_on[0]
     assert title == ctx.t("synthesis.evidence.heading")
     text = " ".join(lines[:6])
