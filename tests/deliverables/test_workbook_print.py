@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kamaudit.deliverables.pdf import pdf_pages
-from kamaudit.deliverables.printing import ROWS_PER_PAGE, name_column
+from kamaudit.deliverables.printing import MAX_PRINTED_ROWS, ROWS_PER_PAGE, name_column
 
 WORKBOOK_PAGES_MAX = 60
 _PLAIN_NUMBER = re.compile(r"\s*[-+]?\d+(?:[.,]\d+)?\s*")
@@ -25,8 +25,12 @@ def check_print_setup(ws) -> None:
     assert setup.orientation in ("portrait", "landscape"), ws.title
     assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
     assert int(setup.fitToWidth) == 1, ws.title
-    assert int(setup.fitToHeight) >= max(1, ws.max_row // ROWS_PER_PAGE), ws.title
     assert ws.print_area, f"{ws.title}: no print area"
+    printed = int(re.findall(r"\d+", ws.print_area)[-1])
+    assert int(setup.fitToHeight) >= max(1, printed // ROWS_PER_PAGE), ws.title
+    if printed < ws.max_row:  # a long table prints two pages and its header says so
+        assert ws.max_row - printed > 0 and printed <= MAX_PRINTED_ROWS + 10, ws.title
+        assert str(MAX_PRINTED_ROWS) in ws.oddHeader.right.text, ws.title
     assert "&P" in ws.oddFooter.right.text, ws.title
     if ws.tables:  # a data sheet: its header repeats and the panes hold it (and the name)
         (table,) = ws.tables.values()
