@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PROSE_CALL = re.compile(r'teaching\.prose\(ctx,\s*"([^"]+)"\)')
-# Words that carry an English sentence and are no word of Czech, Polish, Russian or Persian.
+# Words that carry an English sentence and are no word of Czech, Polish, Russian or Persian
+# ("we" is Polish, "IT" an acronym in every language: neither is listed).
 ENGLISH = {
     "the", "and", "of", "is", "are", "with", "which", "that", "this", "for", "from",
-    "what", "when", "who", "each", "every", "our", "their", "not", "it", "they", "we",
+    "what", "when", "who", "each", "every", "our", "their", "not", "they", "would",
 }  # fmt: skip
 TRANSLATED = sorted(
     (p.parent.name, p.stem)
