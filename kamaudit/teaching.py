@@ -28,6 +28,9 @@ class Prose(str):
     def _repr_markdown_(self) -> str:
         return str(self)
 
+    def __repr__(self) -> str:  # the plain-text view: the text itself, not a quoted string
+        return str(self)
+
 
 def prose(ctx: Any, key: str) -> Prose:
     """The notebook text ``key`` (``nbNN.section``) in the engagement's language.

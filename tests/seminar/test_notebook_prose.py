@@ -24,9 +24,7 @@ ENGLISH = {
     "what", "when", "who", "each", "every", "our", "their", "not", "they", "would",
 }  # fmt: skip
 TRANSLATED = sorted(
-    (p.parent.name, p.stem)
-    for p in LOCALES_DIR.glob("*/notebook*.yaml")
-    if p.parent.name != "en"
+    (p.parent.name, p.stem) for p in LOCALES_DIR.glob("*/notebook*.yaml") if p.parent.name != "en"
 )
 
 
@@ -80,7 +78,7 @@ def test_each_translated_text_has_no_english_sentence(language, part):
 
 def test_persian_prose_is_right_to_left_and_english_is_plain():
     fa = prose(_ctx("fa"), "nb04.intro")
-    assert fa.startswith('<div dir="rtl"') and fa._repr_markdown_() == str(fa)
+    assert fa.startswith('<div dir="rtl"') and fa._repr_markdown_() == str(fa) == repr(fa)
     assert prose(_ctx("en"), "nb04.intro").startswith("## ")
 
 
