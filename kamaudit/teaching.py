@@ -2,8 +2,10 @@
 
 :func:`show` turns a result table into a few labelled, rounded columns in the
 engagement's language, with no NaN; :func:`sample_banner` says loudly which built-in
-company a notebook audits when its parameters are empty. Texts come from the catalog
-(``teaching.*`` in ``locales/<language>/seminar.yaml``).
+company a notebook audits when its parameters are empty; :func:`prose` shows a
+notebook's explanatory text in the engagement's language. Texts come from the catalog
+(``teaching.*`` in ``locales/<language>/seminar.yaml``, the notebooks' prose in
+``locales/<language>/notebookNN.yaml``): one source, translated, never a copy per language.
 
 >>> show(result.profile, ["name", "net_revenue", "quadrant"], ctx)   # doctest: +SKIP
 """
@@ -15,9 +17,36 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["sample_banner", "show"]
+__all__ = ["Prose", "prose", "sample_banner", "show"]
 
 _RULE = "=" * 78
+
+
+class Prose(str):
+    """Markdown text that a notebook displays as rendered Markdown (and prints as text)."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:  # the plain-text view: the text itself, not a quoted string
+        return str(self)
+
+
+def prose(ctx: Any, key: str) -> Prose:
+    """The notebook text ``key`` (``nbNN.section``) in the engagement's language.
+
+    A language without the key falls back to English, as every catalog does; Persian is
+    wrapped right to left. The last expression of a cell, it renders as Markdown.
+    """
+    from .deliverables.i18n import Catalog
+
+    cat = Catalog(ctx.engagement.language)
+    if not cat.has(key):
+        raise KeyError(f"no notebook text {key!r} in the catalog (locales/en/notebookNN.yaml)")
+    text = cat.t(key).strip()
+    if cat.rtl:
+        text = f'<div dir="rtl" lang="{cat.language}">\n\n{text}\n\n</div>'
+    return Prose(text)
 
 
 def sample_banner(engagement: Any, path: Path) -> str:

@@ -8,6 +8,7 @@ each test checks one box's promise. The translated guides carry the same boxes.
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -48,6 +49,18 @@ def test_each_translation_carries_the_same_commands(language):
         for name, commands in GUIDE.items()
     }
     assert boxes(language) == english  # the same commands; the pack in the guide's language
+
+
+def _settings_named(language: str, section: int) -> set[str]:
+    """The settings a guide's numbered section names in inline code (``profile.*``, ...)."""
+    text = re.split(r"^## ", guide_path(language).read_text(encoding="utf-8"), flags=re.M)
+    return set(re.findall(r"`((?:profile|team|cost_to_serve)\.[\w.]+|kam_fit)`", text[section]))
+
+
+@pytest.mark.parametrize("language", LANGUAGES[1:])
+def test_each_translation_names_the_same_settings_in_every_exercise(language):
+    for section in (3, 4, 5):  # exercises A, B and C
+        assert _settings_named(language, section) == _settings_named("en", section), section
 
 
 def test_setup_keeps_the_answer_keys_apart(room):
