@@ -435,7 +435,7 @@ def _comparison_text(ctx: ReportContext, comparison: pd.DataFrame) -> Text:
     return Text(
         t(
             f"{P}.comparison_text",
-            top_pct=f.pct(ctx.engagement.profile.turnover_top_pct, 0),
+            n=f.number(int(top["customers_n"])),
             both=f.number(int(top["both_n"])),
             turnover_only=f.number(int(top["only_n"])),
             unprofitable=f.number(int(top["only_unprofitable_n"])),
