@@ -167,6 +167,6 @@ def test_every_customer_action_names_the_customer_never_its_id():
         customers=customers,
     )
     named = out.loc[out["customer_id"].isin(["A", "B", "C", "D"])]
-    expected = named["customer_id"].map(dict(zip(customers["customer_id"], customers["name"])))
+    expected = named["customer_id"].map(customers.set_index("customer_id")["name"])
     assert (named["name"] == expected).all() and (named["customer_or_segment"] == expected).all()
     assert set(out.loc[out["basis"].str.startswith("cts_scenarios"), "name"]) == {"Beta", "Delta"}
