@@ -410,7 +410,12 @@ def _matrix(ctx: ReportContext, r: Results) -> Part:
             "y": t(f"{P}.matrix_y"),
             "title": t(f"{P}.matrix_title"),
             "key": t(f"{P}.matrix_key"),
+            "unassessed": t(f"{P}.matrix_unassessed"),
+            "unassessed_note": t(f"{P}.matrix_unassessed_note"),
+            "size": t(f"{P}.matrix_size"),
+            "numbered": t(f"{P}.matrix_numbered"),
         },
+        money=f.money,
     )
     counts = {q: f.number(r.summary["quadrants"].get(q, 0)) for q in QUADRANTS}
     blocks: list[Block] = [
