@@ -243,7 +243,9 @@ def portfolio_matrix(
     if key.any() and annotate_n > 0:
         points = profile.loc[key].nlargest(annotate_n, "net_revenue")
         drawn = _number_key_accounts(fig, ax, points)
-        listing = "\n".join(f"{i}  {name[:26]}" for i, name in drawn)
+        listing = "\n".join(
+            f"{i}  {name if len(name) <= 26 else name[:25] + '…'}" for i, name in drawn
+        )
         fig.text(
             0.70,
             0.97,
