@@ -156,8 +156,9 @@ def select_accounts(
 
     Columns: customer_id, name, net_revenue, net_profit, attractiveness, strength,
     priority, priority_rank, is_candidate, is_key_account, is_deep_plan,
-    in_turnover_top, comparison (``both``, ``profile_only``, ``turnover_only``, ``neither``),
-    why (";"-joined reason codes), drivers (the criteria that lift or sink it most).
+    in_turnover_top (among the active customers with the highest net revenue, as many as
+    there are key accounts, so the two lists compare like for like), comparison (``both``,
+    ``profile_only``, ``turnover_only``, ``neither``), why (";"-joined reason codes), drivers (the criteria that lift or sink it most).
     Reason codes: forced_key, forced_not_key, not_active, unprofitable, small_today,
     short_history, unassessed, low_attractiveness, low_strength, over_cap, strategic, star,
     attractiveness_only (strength unassessed: chosen on attractiveness alone),
@@ -196,8 +197,8 @@ def select_accounts(
     # deep-plan short list: the highest-priority key accounts
     key_rank = out["priority"].where(out["is_key_account"]).rank(ascending=False, method="first")
     out["is_deep_plan"] = (key_rank <= settings.deep_plan_n).fillna(False).astype("bool")
-    # turnover-only list: top % of active customers by net revenue
-    top_n = int(math.ceil(active_n * settings.turnover_top_pct / 100 - 1e-9))
+    # turnover-only list of the same size: the active customers with the highest net revenue
+    top_n = int(out["is_key_account"].sum())
     rev_rank = out["net_revenue"].where(active).rank(ascending=False, method="first")
     out["in_turnover_top"] = (rev_rank <= top_n).fillna(False).astype("bool")
     out["comparison"] = np.select(

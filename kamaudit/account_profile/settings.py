@@ -548,12 +548,6 @@ class ProfileSettings(BaseModel):
         le=1,
         description="priority = w × attractiveness + (1 − w) × strength, to fill the cap",
     )
-    turnover_top_pct: float = Field(
-        20.0,
-        gt=0,
-        le=100,
-        description="the turnover-only list to compare with: top % by net revenue",
-    )
     vip_labels: list[str] = Field(
         default_factory=lambda: [
             "vip",

@@ -410,7 +410,12 @@ def _matrix(ctx: ReportContext, r: Results) -> Part:
             "y": t(f"{P}.matrix_y"),
             "title": t(f"{P}.matrix_title"),
             "key": t(f"{P}.matrix_key"),
+            "unassessed": t(f"{P}.matrix_unassessed"),
+            "unassessed_note": t(f"{P}.matrix_unassessed_note"),
+            "size": t(f"{P}.matrix_size"),
+            "numbered": t(f"{P}.matrix_numbered"),
         },
+        money=f.money,
     )
     counts = {q: f.number(r.summary["quadrants"].get(q, 0)) for q in QUADRANTS}
     blocks: list[Block] = [
@@ -435,7 +440,7 @@ def _comparison_text(ctx: ReportContext, comparison: pd.DataFrame) -> Text:
     return Text(
         t(
             f"{P}.comparison_text",
-            top_pct=f.pct(ctx.engagement.profile.turnover_top_pct, 0),
+            n=f.number(int(top["customers_n"])),
             both=f.number(int(top["both_n"])),
             turnover_only=f.number(int(top["only_n"])),
             unprofitable=f.number(int(top["only_unprofitable_n"])),

@@ -59,7 +59,9 @@ class Sheet:
     formats: dict[str, FormatKind] = field(default_factory=dict)
     chart: ChartSpec | None = None
     column_labels: dict[str, str] = field(default_factory=dict)
-    conditional: dict[str, Literal["neg_red", "scale", "bar"]] = field(default_factory=dict)
+    conditional: dict[str, Literal["neg_red", "scale", "bar", "whole"]] = field(
+        default_factory=dict
+    )
 
     def format_of(self, column: str) -> FormatKind:
         return self.formats.get(column) or infer_format(column, self.df[column].dtype)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from babel.dates import format_date
 
@@ -37,7 +38,7 @@ from .model import (
     Table,
     Text,
 )
-from .values import format_params
+from .values import format_params, infer_format
 
 STAGE = "team_design"
 _P = "team_design."
@@ -286,6 +287,7 @@ SHEETS: tuple[_SheetSpec, ...] = (
         codes={"level": "level", "kpi": "kpi"},
         extra=_kpis_extra,
         formats={"baseline": "float", "target": "float"},
+        conditional={"baseline": "whole", "target": "whole"},
         labels=("hours",),
         when_empty=False,
     ),
@@ -490,13 +492,31 @@ def _kpi_blocks(ctx, data: _Data) -> list:
     wide.insert(0, "kam", kk.drop_duplicates("subject_id").set_index("subject_id")["subject_name"])
     wide = wide.reset_index(drop=True)
     wide.columns.name = None
+    per_account = kpis[kpis["level"] == "account"].drop_duplicates("kpi").set_index("kpi")
+    target = {c: per_account["target"].get(c, float("nan")) for c in wide.columns}
+    if any(pd.notna(v) for c, v in target.items() if c != "kam"):
+        target["kam"] = t(f"{_P}kpi_target_row")
+        wide = pd.concat([wide, pd.DataFrame([target])], ignore_index=True)
     labels = {c: t(f"{_P}kpi.{c}", default=c) for c in wide.columns if c != "kam"}
-    formats = {c: "float" for c in wide.columns if c != "kam"}
+    formats = {c: kpi_format(c) for c in wide.columns if c != "kam"}
     return [
         Heading(t(f"{_P}kpi_heading")),
         Text(t(f"{_P}kpi_text")),
         Table(df=wide, column_labels=labels, formats=formats),
     ]
+
+
+def kpi_format(kpi: str) -> str:
+    """How a KPI's figures are shown: counts whole, shares as %, money, scores one decimal.
+
+    >>> [kpi_format(k) for k in ("accounts_n", "retained", "clv_period", "satisfaction_score")]
+    ['int', 'pct', 'money', 'score']
+    """
+    if kpi == "retained":  # 100 when retained, 0 when not: a share per KAM
+        return "pct"
+    if kpi.startswith("clv_"):
+        return "money"
+    return infer_format(kpi, np.dtype("float64"))
 
 
 def _none_blocks(ctx, data: _Data) -> list:

@@ -28,9 +28,11 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, BubbleChart, LineChart, Reference, ScatterChart, Series
-from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule, Rule
 from openpyxl.styles import Font
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table as XlTable
@@ -389,6 +391,15 @@ class _Writer:
                         mid_color="FFEB84",
                         end_type="max",
                         end_color="63BE7B",
+                    ),
+                )
+            elif rule == "whole":  # a column mixing counts and rates: whole numbers, no decimals
+                ws.conditional_formatting.add(
+                    rng,
+                    Rule(
+                        type="expression",
+                        formula=[f"MOD({letter}{header_row + 1},1)=0"],
+                        dxf=DifferentialStyle(numFmt=NumberFormat(numFmtId=3, formatCode="#,##0")),
                     ),
                 )
             elif rule == "bar":

@@ -100,7 +100,7 @@ def _frame(action: str, rows: pd.DataFrame, impact: pd.Series, basis) -> pd.Data
         {
             "action": action,
             "customer_id": rows["customer_id"],
-            "name": rows["name"] if "name" in rows.columns else rows["customer_id"],
+            "name": rows["name"] if "name" in rows.columns else pd.NA,
             "segment": pd.NA,
             "impact_amount": impact.astype("float64"),
             "basis": basis,
@@ -118,7 +118,8 @@ def scenario_actions(scenarios: pd.DataFrame, names: pd.DataFrame) -> pd.DataFra
     s = s.loc[s["gain"] > 0]
     s = s.sort_values(["customer_id", "gain"], ascending=[True, False], kind="mergesort")
     s = s.drop_duplicates("customer_id")
-    if "name" in names.columns:
+    if "name" in names.columns:  # the P&L's name; the scenarios may carry their own
+        s = s.drop(columns=["name"], errors="ignore")
         s = s.merge(names[["customer_id", "name"]], on="customer_id", how="left")
     parts = [
         _frame(kind, g, g["gain"], f"cts_scenarios.{kind}") for kind, g in s.groupby("scenario")
@@ -178,6 +179,28 @@ def _account_actions(account_profile, team_plan, customers) -> list[pd.DataFrame
         _frame("appoint_sponsor", strategic, strategic["net_profit"], "team_plan.role=executive")
     )
     return parts
+
+
+def customer_names(out: pd.DataFrame, *sources: pd.DataFrame | None) -> pd.Series:
+    """Each action's customer by name: its own, else the first source naming the customer
+    (the customer master, the P&L); the id only where no table names the customer.
+
+    >>> out = pd.DataFrame({"customer_id": ["C1", "C2", None], "name": [None, "Beta", None]})
+    >>> master = pd.DataFrame({"customer_id": ["C1", "C2"], "name": ["Alpha", "B"]})
+    >>> customer_names(out, master).tolist()
+    ['Alpha', 'Beta', None]
+    """
+    name = out["name"].astype("object").where(out["name"].notna(), None)
+    for src in sources:
+        if src is None or "name" not in src.columns or "customer_id" not in src.columns:
+            continue
+        known = src.dropna(subset=["name"]).drop_duplicates("customer_id")
+        known = known.set_index(known["customer_id"].astype("str"))["name"]
+        gap = name.isna() & out["customer_id"].notna()
+        name.loc[gap] = out.loc[gap, "customer_id"].astype("str").map(known)
+    gap = name.isna() & out["customer_id"].notna()
+    name.loc[gap] = out.loc[gap, "customer_id"]
+    return name.where(name.notna(), None)
 
 
 def _empty() -> pd.DataFrame:
@@ -256,6 +279,7 @@ def action_list(
         return _empty()
     out = pd.concat(parts, ignore_index=True)
     out = _fill_owners(out, team_plan, team, customers)
+    out["name"] = customer_names(out, customers, customer_pnl)
     out["customer_or_segment"] = out["name"].where(out["name"].notna(), out["segment"])
     end = pd.Timestamp(period_end)
     out["due_date"] = end + pd.to_timedelta(out["action"].map(DUE_DAYS), unit="D")

@@ -1,5 +1,5 @@
-"""The KPI scorecard: baselines per key account and per KAM, beyond sales, with an empty
-target for the client to set."""
+"""The KPI scorecard: baselines per key account and per KAM, beyond sales, beside the
+targets of the settings (``team.kpi_targets``; documented defaults, the client may change)."""
 
 from __future__ import annotations
 
@@ -207,8 +207,27 @@ def _per_kam(acc: pd.DataFrame, kam_name: pd.Series) -> pd.DataFrame:
     )
 
 
+def _targets(out: pd.DataFrame, settings: TeamSettings) -> pd.Series:
+    """Each row's target: the KPI's target per account; a KAM's summed KPIs times their
+    accounts, and their ``accounts_n`` the cap on accounts per KAM when one is set."""
+    per_account = {k: (np.nan if v is None else float(v)) for k, v in settings.kpi_targets.items()}
+    per_account["accounts_n"] = (
+        float(settings.max_accounts_per_kam) if settings.max_accounts_per_kam else np.nan
+    )
+    target = out["kpi"].map(per_account).astype("float64")
+    kam = out["level"] == "kam"
+    accounts = out["baseline"].where(kam & (out["kpi"] == "accounts_n"))
+    accounts = out["subject_id"].map(accounts.groupby(out["subject_id"]).max())
+    summed = kam & out["kpi"].isin(_SUMMED_PER_KAM)
+    return target.where(~summed, target * accounts)
+
+
 def _long(
-    acc: pd.DataFrame, key: pd.DataFrame, plan: pd.DataFrame | None, methods: dict[str, str]
+    acc: pd.DataFrame,
+    key: pd.DataFrame,
+    plan: pd.DataFrame | None,
+    methods: dict[str, str],
+    settings: TeamSettings,
 ) -> pd.DataFrame:
     """The scorecard as a long table: accounts first, then KAMs, KPIs in order."""
     names = key.set_index("customer_id")["name"]
@@ -234,7 +253,7 @@ def _long(
     out["_l"] = (out["level"] == "kam").astype(int)
     out = out.sort_values(["_l", "subject_id", "_o"], kind="mergesort")
     out["method"] = out["kpi"].map(methods)
-    out["target"] = np.nan
+    out["target"] = _targets(out, settings)
     out = out[["level", "subject_id", "subject_name", "kam", "kpi", "baseline", "target", "method"]]
     for col in ("level", "subject_id", "subject_name", "kam", "kpi", "method"):
         out[col] = out[col].astype("str")
@@ -253,7 +272,7 @@ def kpi_scorecard(
     period: Any,
     settings: TeamSettings | None = None,
 ) -> tuple[pd.DataFrame, str]:
-    """Baselines of the KPI scorecard per key account and per KAM, with an empty target.
+    """Baselines of the KPI scorecard per key account and per KAM, beside their targets.
 
     KPIs: ``active_contacts_n`` (contacted within ``active_contact_days`` of the period
     end), ``roles_covered_n`` (distinct contact roles), ``repeat_order_pct`` (orders placed
@@ -265,6 +284,8 @@ def kpi_scorecard(
     ``clv_per_year`` (historical lifetime value).
 
     ``period`` is the audited period (``start``, ``end``: a :class:`kamaudit.config.Period`).
+    ``target`` comes from ``settings.kpi_targets`` (per account; a KAM's summed KPIs, contacts
+    and lifetime value, times their accounts; their ``accounts_n`` the cap per KAM).
     Returns a long table ``level (account/kam), subject_id, subject_name, kam, kpi,
     baseline, target, method`` and the key of the lifetime-value method
     (:data:`CLV_METHODS`; ``""`` when there is no data to measure it).
@@ -281,4 +302,4 @@ def kpi_scorecard(
     acc["clv_period"] = clv.to_numpy()
     acc["clv_per_year"] = acc["clv_period"] / years
     methods = _methods(settings, CLV_METHODS.get(clv_key, ""))
-    return _long(acc, key, plan, methods), clv_key
+    return _long(acc, key, plan, methods, settings), clv_key

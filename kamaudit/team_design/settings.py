@@ -71,6 +71,21 @@ _DEFAULT_SUPPORT = {
 }
 
 
+_DEFAULT_KPI_TARGETS: dict[str, float | None] = {
+    "active_contacts_n": 3,  # three people in touch: no account hangs on one relationship
+    "roles_covered_n": 3,  # decision maker, user and procurement at least
+    "repeat_order_pct": 80,
+    "satisfaction_score": 8,  # on the customer's 1-10 scale
+    "documented_contacts_pct": 100,
+    "retained": 100,
+    "revenue_trend_pct": 5,
+    "profit_trend_pct": 5,
+    "clv_period": None,  # money: agreed with the client account by account
+    "clv_per_year": None,
+}
+"""Default target of each KPI per key account (None: no default; the client sets it)."""
+
+
 DEFAULT_KAM_CAP = 5
 """Most key accounts a KAM handles when neither the settings nor the roster say."""
 
@@ -204,6 +219,13 @@ class TeamSettings(BaseModel):
     plan_start: dt.date | None = Field(
         None, description="first month of the contact plan; default: the month after the period"
     )
+    kpi_targets: dict[str, float | None] = Field(
+        default_factory=lambda: dict(_DEFAULT_KPI_TARGETS),
+        description="target of each KPI per key account (active_contacts_n 3, roles_covered_n "
+        "3, repeat_order_pct 80, satisfaction_score 8, documented_contacts_pct 100, retained "
+        "100, revenue_trend_pct 5, profit_trend_pct 5; lifetime value: none, set with the "
+        "client); a KAM's target is the same, times their accounts for summed KPIs",
+    )
     loaded_cost_per_fte: float | None = Field(
         None,
         ge=0,
@@ -222,6 +244,7 @@ class TeamSettings(BaseModel):
         "planning_hours",
         "analysis_hours",
         "coordination_hours",
+        "kpi_targets",
         mode="before",
     )
     @classmethod
@@ -247,6 +270,7 @@ class TeamSettings(BaseModel):
             check([role], [r for r in TEAM_ROLES if r != "kam"], "support_hours")
             check(tiers, TIERS, f"support_hours.{role}")
         check(self.sponsor_tiers, TIERS, "sponsor_tiers")
+        check(self.kpi_targets, tuple(_DEFAULT_KPI_TARGETS), "kpi_targets")
         check([self.default_tier], TIERS, "default_tier")
         check(self.kam_share, TEAM_ROLES.codes, "kam_share")
         check(self.contact_owner_role.values(), TEAM_ROLES.codes, "contact_owner_role")

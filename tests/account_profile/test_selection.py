@@ -109,3 +109,16 @@ def test_turnover_comparison_is_one_table_by_hand():
     }
     assert c.loc["turnover_top", "only_unprofitable_n"] == 1
     assert c.loc["turnover_top", "net_profit"] == 1.0
+
+
+@pytest.mark.parametrize("max_accounts", [0, 2, 5])
+def test_turnover_list_is_as_long_as_the_key_account_list(max_accounts):
+    s, m, wide = selection_case(n=20, max_accounts=max_accounts, min_revenue_percentile=0)
+    sel, meta = select_accounts(wide, m, s)
+    key_n = int(sel["is_key_account"].sum())
+    assert int(sel["in_turnover_top"].sum()) == key_n == meta["turnover_top_n"]
+    # the turnover list holds the highest-revenue customers
+    top = sel.loc[sel["in_turnover_top"], "net_revenue"]
+    rest = sel.loc[~sel["in_turnover_top"], "net_revenue"]
+    if key_n:
+        assert top.min() >= rest.max()

@@ -71,6 +71,15 @@ def test_each_sample_sheet_prints_on_a4_and_stores_numbers(sample_run):
         if ws.tables:
             found += numbers_as_text(ws)
     assert found == []
+    # the KPI sheet mixes counts and rates in one column: whole numbers show no decimals
+    whole = [
+        ws.title
+        for ws in wb.worksheets
+        for rng in ws.conditional_formatting
+        for rule in rng.rules
+        if rule.dxf is not None and rule.dxf.numFmt is not None and "MOD(" in rule.formula[0]
+    ]
+    assert whole, "no sheet shows whole numbers without decimals"
 
 
 @pytest.mark.slow

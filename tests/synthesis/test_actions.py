@@ -137,3 +137,36 @@ def test_top_actions_show_each_lever_once_then_the_largest():
     best = out.sort_values("impact_amount", ascending=False, na_position="last")
     kinds = set(best.drop_duplicates("customer_or_segment")["action"])
     assert len(kinds) <= 5 and set(top["action"]) == kinds
+
+
+def test_every_customer_action_names_the_customer_never_its_id():
+    # the scenarios carry their own name column (as cts_scenarios does); a customer the P&L
+    # does not name is named by the customer master
+    scen = pd.DataFrame(
+        {
+            "scenario": _s(["reprice", "exit"]),
+            "customer_id": _s(["B", "D"]),
+            "name": _s(["Beta", "Delta"]),
+            "lever": _s(["x", "z"]),
+            "net_profit_before": [-300.0, -50.0],
+            "net_profit_after": [-100.0, 0.0],
+            "assumption": _s(["", ""]),
+        }
+    )
+    customers = pd.DataFrame(
+        {"customer_id": _s(["A", "B", "C", "D"]), "name": _s(["Alfa", "Beta", "Gama", "Delta"])}
+    )
+    out = action_list(
+        PNL,
+        PROFILE,
+        PLAN,
+        BIG,
+        list(contract.TABLES),
+        dt.date(2025, 12, 31),
+        scenarios=scen,
+        customers=customers,
+    )
+    named = out.loc[out["customer_id"].isin(["A", "B", "C", "D"])]
+    expected = named["customer_id"].map(customers.set_index("customer_id")["name"])
+    assert (named["name"] == expected).all() and (named["customer_or_segment"] == expected).all()
+    assert set(out.loc[out["basis"].str.startswith("cts_scenarios"), "name"]) == {"Beta", "Delta"}

@@ -49,6 +49,12 @@ def test_save_and_build(tmp_path, make_engagement):
     assert structure.items[0].startswith("Head of KAM: ")
     findings = [b.text for b in report.section.blocks if getattr(b, "kind", "p") == "finding"]
     assert findings[0].startswith("The plan is feasible: 9 key accounts")
+    # the KPI table per KAM ends with the targets per key account; counts are whole
+    table = next(b for b in report.section.blocks if "active_contacts_n" in getattr(b, "df", {}))
+    last = table.df.iloc[-1]
+    assert last["kam"] == "Target per key account" and last["active_contacts_n"] == 3
+    assert table.format_of("active_contacts_n") == "int" and table.format_of("retained") == "pct"
+    assert table.format_of("clv_period") == "money"
 
 
 def test_messages_table_in_the_engagement_language():
