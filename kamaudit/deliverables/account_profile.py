@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..account_profile import DEFAULT_CRITERIA, NEUTRAL, QUADRANTS
+from ..account_profile import DEFAULT_CRITERIA, QUADRANTS
 from ..plots import account_profile as plots
 from .context import ReportContext
 from .model import (
@@ -30,14 +30,13 @@ from .model import (
     ChartSpec,
     Heading,
     KeyFigures,
-    ScoreBar,
-    ScoreBars,
     Section,
     Sheet,
     StageReport,
     Table,
     Text,
 )
+from .score_bars import score_bars
 
 P = "account_profile"
 
@@ -804,47 +803,6 @@ def build(ctx: ReportContext) -> StageReport | None:
         ),
         sheets=[by_key[k] for k in order if k in by_key],
         summary=_summary_lines(ctx, r),
-    )
-
-
-def score_bars(
-    ctx: ReportContext, scores: pd.DataFrame, name: str, labels: dict[str, str]
-) -> ScoreBars:
-    """A card's scores by criterion as bars the report template draws (no matplotlib).
-
-    ``scores`` is one customer's rows of ``profile_criterion_scores`` (criterion, axis,
-    score, weight, missing); ``labels`` the criteria's names in the client's language.
-    Rows read top to bottom in the method's order: the customer's attractiveness to us
-    first, then our strength in the customer's eyes, the heaviest criterion of each
-    axis on top (as the legend and the portfolio matrix's axes read).
-    """
-    t = ctx.t
-    d = scores.sort_values(["axis", "weight"], ascending=[True, False], kind="stable")
-    rows = [
-        ScoreBar(
-            label=labels.get(c, c),
-            axis=str(a),
-            score=float(s),
-            weight=float(w),
-            missing=bool(pd.notna(m) and m),
-        )
-        for c, a, s, w, m in zip(
-            d["criterion"], d["axis"], d["score"], d["weight"], d["missing"], strict=True
-        )
-    ]
-    return ScoreBars(
-        rows=rows,
-        legend=[
-            ("attractiveness", t(f"{P}.card_scores_attractiveness")),
-            ("strength", t(f"{P}.card_scores_strength")),
-        ],
-        caption=t(f"{P}.card_scores_alt", name=name),
-        missing_label=t(f"{P}.card_scores_missing"),
-        header=(t(f"{P}.card_scores_criterion"), t(f"{P}.card_scores_score")),
-        note=t(f"{P}.card_scores_note", neutral=ctx.fmt.number(NEUTRAL, 1)),
-        low=1.0,
-        high=10.0,
-        neutral=NEUTRAL,
     )
 
 
