@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from .errors import ConfigError, OutputError
-from .ownership import ENTRIES, os_error_sentence
+from .ownership import ENTRIES, os_error_sentence, relocate
 
 __all__ = ["copy_earlier_audit"]
 
@@ -63,12 +63,9 @@ def copy_earlier_audit(audit: Path, out: Path, engagement_path: Path, client: st
         for entry in ENTRIES[:-1]:
             if (audit / entry).is_dir():
                 shutil.copytree(audit / entry, out / entry)
-        text = json.dumps(manifest, ensure_ascii=False)
-        # the earlier folder's paths, whole or as a prefix (never audit_03 in audit_03b)
-        old, new = json.dumps(str(audit))[1:-1], json.dumps(str(out))[1:-1]
-        for a, b in ((f"{old}/", f"{new}/"), (f'"{old}"', f'"{new}"')):
-            text = text.replace(a, b)
-        (out / "manifest.json").write_text(text, encoding="utf-8")
+        # the earlier folder's paths, by whole path components (never audit_03 in audit_03b)
+        moved = relocate(manifest, audit, out)
+        (out / "manifest.json").write_text(json.dumps(moved, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
         raise OutputError(os_error_sentence(exc, out, "copying the earlier audit")) from None
     return ok

@@ -143,8 +143,9 @@ def _layout(
                 delim = WHITESPACE
                 options["delimiter"] = opt(delim, "detected", why=why)
     if delim == WHITESPACE:
-        pattern, why, _ = whitespace_split(lines)
-        options["delimiter"].setdefault("why", why)
+        if "why" not in options["delimiter"]:  # given in the engagement file
+            pattern, why, _ = whitespace_split(lines)
+            options["delimiter"]["why"] = why
         options["whitespace"] = pattern
         lines = respace("\n".join(lines), pattern).split("\n")
         delim = "\t"

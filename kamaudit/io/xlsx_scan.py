@@ -149,6 +149,21 @@ def _greater(text: str, alphabet: str, most: int) -> str:
     return "(?:" + "|".join(alts) + ")" if alts else "(?!)"
 
 
+def _chunks(zf: zipfile.ZipFile, part: str):
+    """The sheet's XML in chunks cut before a tag opens, so no reference is split."""
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            block = fh.read(_CHUNK)
+            data = tail + block
+            cut = data.rfind(b"<") if block else len(data)
+            cut = cut if cut > 0 else len(data)
+            chunk, tail = data[:cut], data[cut:]
+            yield chunk
+            if not block:
+                return
+
+
 def _reach(zf: zipfile.ZipFile, part: str) -> tuple[int, int, int]:
     """Farthest row, farthest column and the number of cells, in one pass over the bytes.
 
@@ -159,35 +174,23 @@ def _reach(zf: zipfile.ZipFile, part: str) -> tuple[int, int, int]:
     max_row, max_col, cells = 0, 0, 0
     col_pat = _col_pattern(0)
     row_pat = _row_pattern(0)
-    tail = b""
-    with zf.open(part) as fh:
-        while True:
-            block = fh.read(_CHUNK)
-            data = tail + block
-            if not block:
-                cut = len(data)
-            else:
-                cut = data.rfind(b"<")
-                cut = cut if cut > 0 else len(data)
-            chunk, tail = data[:cut], data[cut:]
-            cells += chunk.count(b'c r="')
-            last = chunk.rfind(b' r="')
-            m = _ROW_REF.match(chunk, last) if last >= 0 else None
-            if m and int(m.group(1)) > max_row:
-                max_row = int(m.group(1))
-                row_pat = _row_pattern(max_row)
-            pos = 0
-            while m := row_pat.search(chunk, pos):
-                max_row = int(m.group(1))
-                row_pat = _row_pattern(max_row)
-                pos = m.end()
-            pos = 0
-            while m := col_pat.search(chunk, pos):
-                max_col = _col_number(m.group(1).decode())
-                col_pat = _col_pattern(max_col)
-                pos = m.end()
-            if not block:
-                break
+    for chunk in _chunks(zf, part):
+        cells += chunk.count(b'c r="')
+        last = chunk.rfind(b' r="')
+        m = _ROW_REF.match(chunk, last) if last >= 0 else None
+        if m and int(m.group(1)) > max_row:
+            max_row = int(m.group(1))
+            row_pat = _row_pattern(max_row)
+        pos = 0
+        while m := row_pat.search(chunk, pos):
+            max_row = int(m.group(1))
+            row_pat = _row_pattern(max_row)
+            pos = m.end()
+        pos = 0
+        while m := col_pat.search(chunk, pos):
+            max_col = _col_number(m.group(1).decode())
+            col_pat = _col_pattern(max_col)
+            pos = m.end()
     return max_row, max_col, cells
 
 
@@ -207,19 +210,11 @@ def _col_pattern(max_col: int) -> re.Pattern:
 
 
 def _all_refs(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int]]:
-    refs: list[tuple[int, int]] = []
-    tail = b""
-    with zf.open(part) as fh:
-        while True:
-            block = fh.read(_CHUNK)
-            data = tail + block
-            cut = data.rfind(b"<") if block else len(data)
-            cut = cut if cut > 0 else len(data)
-            chunk, tail = data[:cut], data[cut:]
-            refs.extend((int(r), _col_number(c.decode())) for c, r in _CELL_REF.findall(chunk))
-            if not block:
-                break
-    return refs
+    return [
+        (int(r), _col_number(c.decode()))
+        for chunk in _chunks(zf, part)
+        for c, r in _CELL_REF.findall(chunk)
+    ]
 
 
 def _edge(values: list[int], slack: int) -> int:
