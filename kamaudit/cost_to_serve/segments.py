@@ -178,7 +178,7 @@ def sinking_lines(pnl: pd.DataFrame, rates: pd.DataFrame, n: int = 3) -> pd.Data
     its cost-to-serve goes). ``unusual_lines``: the ``n`` lines (financing included) most
     above what the whole base pays for the same net revenue — excess = line − the base's
     line ÷ net revenue × the customer's net revenue. Price problems (discounts, rebates, a
-    thin margin) show separately as ``margin_gap_pct`` in :func:`big_unprofitable`.
+    thin margin) show separately as ``margin_gap_pp`` in :func:`big_unprofitable`.
 
     Returns customer_id, sinking_lines, unusual_lines (";"-joined column names) and for
     k = 1..n: line_k, line_k_amount, line_k_share_pct (of the customer's cost-to-serve),
@@ -225,7 +225,7 @@ def big_unprofitable(
 
     Returns one row per such customer, worst first: customer_id, name, client_flag,
     why_big (``top_revenue``, ``flag`` or both), net_revenue, net_profit,
-    net_profit_pct, pocket_margin_pct, margin_gap_pct (points below (−) or above the
+    net_profit_pct, pocket_margin_pct, margin_gap_pp (points below (−) or above the
     median customer's pocket margin: the price side of the problem), sinking_lines,
     line_1.., and whatever verdict columns ``pnl`` has
     (prob_unprofitable, avoidable_cost, profit_change_if_dropped).
@@ -249,7 +249,7 @@ def big_unprofitable(
     d["why_big"] = pd.Series(why[sel], dtype="str").to_numpy()
     pm = _pct(pnl["gross_margin"], rev)
     d["pocket_margin_pct"] = pm[sel]
-    d["margin_gap_pct"] = pm[sel] - (np.nanmedian(pm[rev > 0]) if (rev > 0).any() else np.nan)
+    d["margin_gap_pp"] = pm[sel] - (np.nanmedian(pm[rev > 0]) if (rev > 0).any() else np.nan)
     for c in (
         "net_revenue",
         "gross_margin",

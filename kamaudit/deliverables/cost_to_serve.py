@@ -633,7 +633,7 @@ _BIG_COLUMNS = (
     "net_profit_pct",
     "sinking_lines",
     "unusual_lines",
-    "margin_gap_pct",
+    "margin_gap_pp",
     "prob_unprofitable",
     "profit_change_if_dropped",
 )

@@ -321,6 +321,11 @@ def summary_parts(reports: list[StageReport]):
     return answers, rests_on, later
 
 
+def _leads(report: StageReport) -> bool:
+    """True when the report's summary opens its own section rather than the first page."""
+    return bool(report.summary) and report.stage not in (*ANSWER_STAGES, EVIDENCE_STAGE)
+
+
 def render_report(
     ctx,
     reports: list[StageReport],
@@ -348,6 +353,9 @@ def render_report(
             {
                 "id": anchor_id(sec.id or report.stage, used),
                 "title": sec.title,
+                # the data received (and any other non-answer summary) opens its own
+                # section, so the first page holds the answers, actions and evidence only
+                "lead": list(report.summary) if summary is None and _leads(report) else [],
                 "blocks": _group_cards(
                     [_safe_block_view(b, ctx, max_rows, report.stage) for b in sec.blocks],
                     eng.report.max_cards_html,
@@ -356,9 +364,9 @@ def render_report(
             }
         )
     if summary is None:
-        answers, rests_on, later = summary_parts(reports)
+        answers, rests_on, _later = summary_parts(reports)
     else:
-        answers, rests_on, later = summary, [], []
+        answers, rests_on = summary, []
     headline = [_safe_block_view(b, ctx, max_rows, r.stage) for r in reports for b in r.headline]
     period = f"{fmt.date(eng.period.start)} – {fmt.date(eng.period.end)}"
     title = eng.report.title or t("report.title")
@@ -394,7 +402,6 @@ def render_report(
         sections=sections,
         summary=answers,
         headline=headline,
-        later=later,
         rests_on=rests_on,
     )
 

@@ -65,6 +65,14 @@ def _missing(x) -> bool:
     return bool(res) if isinstance(res, bool) or getattr(res, "shape", None) == () else False
 
 
+def _no_negative_zero(x, decimals: int):
+    """``x``, or 0 when it rounds to zero at ``decimals``: "-0.0 %" is not a figure."""
+    try:
+        return 0 if round(float(x), decimals) == 0 else x
+    except (TypeError, ValueError, OverflowError):
+        return x
+
+
 def available_languages() -> list[str]:
     return sorted(p.name for p in LOCALES_DIR.iterdir() if p.is_dir())
 
@@ -122,6 +130,7 @@ class Catalog:
         if _missing(x):
             return "–"
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
+        x = _no_negative_zero(x, decimals)
         return self._digits(format_decimal(x, format=fmt, locale=self.locale, **self._numbering))
 
     def money(self, x, decimals: int = 0) -> str:
@@ -131,6 +140,7 @@ class Catalog:
         if not self.currency:
             return self.number(x, decimals)
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0¤"
+        x = _no_negative_zero(x, decimals)
         return self._digits(
             format_currency(
                 x,

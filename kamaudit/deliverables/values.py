@@ -1,7 +1,7 @@
 """One value formatter for everything a client reads: table cells and sentence values.
 
 The display kind of a value comes from its canonical column or parameter name (the
-suffix convention of the data contract) and its type: ``*_pct`` percent, ``*_n`` /
+suffix convention of the data contract) and its type: ``*_pct`` percent, ``*_pp`` percentage points, ``*_n`` /
 ``*_count`` / ``*_days`` whole numbers, ``*_date`` dates, money-like names (revenue,
 profit, margin, amount, cost, ``cts_*`` ...) money, scores and FTE with one decimal. The HTML
 report and the workbook format table cells with it, the contributors format sentence
@@ -23,7 +23,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-FormatKind = Literal["money", "money0", "pct", "ratio", "int", "float", "score", "date", "text"]
+FormatKind = Literal[
+    "money", "money0", "pct", "points", "ratio", "int", "float", "score", "date", "text"
+]
 
 _MONEY = re.compile(
     r"(revenue|profit|margin|amount|cost|^cts_|sales|discount|rebate|cogs|price|value|wallet|clv|saving)"
@@ -41,6 +43,8 @@ def infer_format(column: str, dtype) -> FormatKind:
         return "date" if name.endswith("_date") or name in ("start", "end") else "text"
     if name.endswith("_pct") or name.endswith("_share"):
         return "pct"
+    if name.endswith("_pp"):  # a difference of two percentages: percentage points
+        return "points"
     if name.endswith(("_n", "_count", "_days", "_rank")) or name in ("rank", "n"):
         return "int"
     if name.endswith(("_score", "attractiveness", "strength", "_fte")) or name == "fte":
@@ -80,6 +84,8 @@ def format_value(value: Any, kind: str, fmt, t, inline: bool = False) -> str:
             return fmt.money(value) if inline and named else fmt.number(value, 0)
         if kind == "pct":
             return fmt.pct(value, 0 if inline and abs(float(value)) >= 10 else 1)
+        if kind == "points":
+            return fmt.number(value, 1) + "\u00a0" + t("common.points_unit")
         if kind == "ratio":
             return fmt.pct(float(value) * 100, 1)
         if kind == "int":

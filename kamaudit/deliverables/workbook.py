@@ -50,7 +50,8 @@ NUMBER_FORMATS: dict[str, str] = {
     "money": "#,##0.00",
     "money0": "#,##0",
     "pct": '0.0" %"',
-    "ratio": "0.0%",
+    "points": "+0.0;-0.0;0.0",
+    "ratio": "0.0 %",  # a 0-1 share shown like a pct column: "12.5 %"
     "int": "#,##0",
     "float": "#,##0.00",
     "score": "0.0",

@@ -9,6 +9,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
+from . import short_money
 
 QUADRANT_COLORS = {
     "Strategic": "#1b7837",
@@ -321,6 +324,11 @@ def turnover_comparison(selection: pd.DataFrame, labels: dict[str, str] | None =
             rasterized=len(d) > 2000,
         )
     ax.set_xscale("log")
+    # math text is off (client text is never interpreted), so the log axis's default
+    # "$10^{5}$" labels would print raw: plain money ticks instead
+    ax.xaxis.set_major_formatter(FuncFormatter(short_money))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_major_formatter(FuncFormatter(short_money))
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xlabel(labels.get("x", "Net revenue (log scale)"))
     ax.set_ylabel(labels.get("y", "Net profit after cost-to-serve"))

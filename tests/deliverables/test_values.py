@@ -1,0 +1,25 @@
+"""The one formatter: units that say what a number is, and no "-0.0"."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kamaudit.deliverables.i18n import Catalog
+from kamaudit.deliverables.values import format_value, infer_format
+
+
+def test_a_difference_of_percentages_is_in_points_not_percent():
+    assert infer_format("margin_gap_pp", np.dtype("float64")) == "points"
+    en, cs = Catalog("en"), Catalog("cs")
+    assert format_value(-16.14, "points", en, en.t) == "-16.1\u00a0pp"
+    assert format_value(-16.14, "points", cs, cs.t) == "-16,1\u00a0p. b."
+    assert "%" not in format_value(3.0, "points", en, en.t)
+
+
+def test_a_value_that_rounds_to_zero_has_no_minus_sign():
+    en, fa = Catalog("en", "EUR"), Catalog("fa", "EUR")
+    assert format_value(-0.045, "pct", en, en.t) == "0.0\u00a0%"
+    assert format_value(-0.4, "money", en, en.t) == "0"
+    assert en.money(-0.2) == "0\u00a0€"
+    assert format_value(-0.06, "pct", en, en.t) == "-0.1\u00a0%"  # a real loss keeps its sign
+    assert "-" not in fa.pct(-0.01, 1) and "\u2212" not in fa.pct(-0.01, 1)
