@@ -104,16 +104,31 @@ def format_value(value: Any, kind: str, fmt, t, inline: bool = False) -> str:
     return str(value)
 
 
+_RTL_COMMA = "\u060c "  # the Arabic-script comma
+
+
+def _isolated(text: str, rtl: bool) -> str:
+    """Text set into a right-to-left sentence, isolated (FSI … PDI) so that a Latin
+    name's own punctuation ("Sp. z o.o.", "(Europe)") stays with the name instead of
+    wandering to the sentence's ends; left-to-right sentences take it as it is."""
+    return f"\u2068{text}\u2069" if rtl and text else text
+
+
 def format_params(params: dict[str, Any], fmt, t=None) -> dict[str, str]:
     """Sentence values formatted by their names (``format_value`` with ``inline``).
 
-    Lists are joined with commas; text stays as it is.
+    Lists are joined with commas (the Arabic-script comma in a right-to-left language);
+    text stays as it is, isolated for bidi in a right-to-left language.
     """
     t = t or getattr(fmt, "t", None)
+    rtl = bool(getattr(fmt, "rtl", False))
     out: dict[str, str] = {}
     for name, value in params.items():
         if isinstance(value, (list, tuple)):
-            out[name] = ", ".join(str(v) for v in value)
+            out[name] = (_RTL_COMMA if rtl else ", ").join(_isolated(str(v), rtl) for v in value)
+            continue
+        if isinstance(value, str):
+            out[name] = _isolated(value, rtl)
             continue
         dtype = np.asarray(value).dtype if isinstance(value, (int, float)) else np.dtype(object)
         out[name] = format_value(value, infer_format(name, dtype), fmt, t, inline=True)
