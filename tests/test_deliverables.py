@@ -230,7 +230,7 @@ def test_data_sheet_is_a_real_table_with_formats(workbook_path):
     fmt = {c: ws.cell(row=6, column=j).number_format for j, c in enumerate(columns, start=1)}
     assert fmt["net_revenue"] == NUMBER_FORMATS["money"] == "#,##0.00"
     assert fmt["gross_margin_pct"] == NUMBER_FORMATS["pct"] == '0.0" %"'
-    assert fmt["selection_frequency"] == "0.0%"
+    assert fmt["selection_frequency"] == NUMBER_FORMATS["ratio"] == "0.0 %"  # a 0-1 share
     assert fmt["orders_n"] == NUMBER_FORMATS["int"]
     assert fmt["attractiveness"] == "0.0"
     assert fmt["first_date"] == "yyyy-mm-dd"
