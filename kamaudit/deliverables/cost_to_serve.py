@@ -536,6 +536,7 @@ def _waterfalls(ctx, r: _Results, params) -> list:
         }
     )
     base = {**r.totals, **dict(zip(r.rates["cost_column"], r.rates["allocated_cost"], strict=True))}
+    money = ctx.money_axis(t("charts.amount"))
     blocks: list = [
         Heading(t(f"{_P}waterfall_heading")),
         Text(t(f"{_P}waterfall_text")),
@@ -545,6 +546,7 @@ def _waterfalls(ctx, r: _Results, params) -> list:
                 plots.waterfall_steps(base, cts_cols, labels),
                 title=t(f"{_P}waterfall_base_title"),
                 other_label=t(f"{_P}label_other"),
+                y_label=money,
             ),
             alt=t(f"{_P}waterfall_base_alt"),
         ),
@@ -560,6 +562,7 @@ def _waterfalls(ctx, r: _Results, params) -> list:
                     plots.waterfall_steps(row, cts_cols, labels),
                     title=name,
                     other_label=t(f"{_P}label_other"),
+                    y_label=money,
                 ),
                 alt=t(f"{_P}waterfall_customer_alt", name=name),
             )
@@ -600,7 +603,11 @@ def _pocket(ctx, r: _Results, params) -> list:
     for i, (cid, rows) in enumerate(groups):
         name = str(rows["name"].iloc[0]) if "name" in rows.columns else str(cid)
         name = name if name and name not in ("nan", "<NA>") else str(cid)
-        fig = plots.waterfall(plots.pocket_steps(rows, labels, totals), title=name)
+        fig = plots.waterfall(
+            plots.pocket_steps(rows, labels, totals),
+            title=name,
+            y_label=ctx.money_axis(t("charts.amount")),
+        )
         blocks.append(ctx.figure(f"cts_pocket_{i + 1}", fig, alt=t(f"{_P}pocket_alt", name=name)))
     return blocks
 
@@ -617,7 +624,7 @@ def _scenarios(ctx, r: _Results, params) -> list:
         labels=names,
         title=t(f"{_P}scenarios_title"),
         x_label=t(f"{_P}whale_x"),
-        y_label=t(f"{_P}scenarios_y"),
+        y_label=ctx.money_axis(t(f"{_P}scenarios_y")),
     )
     rows = [
         {

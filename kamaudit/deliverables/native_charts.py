@@ -130,7 +130,7 @@ def nice_range(lo: float, hi: float, ticks: int = 6) -> tuple[float, float, floa
     """``lo``..``hi`` rounded out to a round step (1, 2 or 5 × 10^k), and the step.
 
     >>> nice_range(-21.1, 163.4)
-    (-40.0, 180.0, 40.0)
+    (-50.0, 200.0, 50.0)
     >>> nice_range(2.4, 37.4)
     (0.0, 40.0, 10.0)
     """
@@ -138,7 +138,8 @@ def nice_range(lo: float, hi: float, ticks: int = 6) -> tuple[float, float, floa
     raw = span / ticks
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    return math.floor(lo / step) * step, math.ceil(hi / step) * step, float(step)
+    step = float(step)
+    return float(math.floor(lo / step) * step), float(math.ceil(hi / step) * step), step
 
 
 def _title(text: str, size: int) -> Title | None:

@@ -220,7 +220,7 @@ def pocket_chart(pockets: pd.DataFrame, ctx) -> ChartSpec | None:
             "kind": ["total" if sign >= 0 else "step" for _s, sign in steps],
         }
     )
-    amount = t(f"{_P}pocket_chart_y")
+    amount = t("charts.amount")
     return ChartSpec(
         kind="waterfall",
         x="label",

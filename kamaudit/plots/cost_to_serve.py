@@ -135,8 +135,10 @@ def waterfall(
     title: str = "Customer P&L",
     max_steps: int = 18,
     other_label: str = "Other",
+    y_label: str = "",
 ) -> plt.Figure:
-    """A horizontal-label waterfall from :func:`waterfall_steps`.
+    """A horizontal-label waterfall from :func:`waterfall_steps`; ``y_label`` names the
+    money axis (its currency and period).
 
     Small cost steps beyond ``max_steps`` bars are merged into one "other" step so the
     chart stays readable with many pools.
@@ -174,6 +176,8 @@ def waterfall(
     ax.set_xticks(range(len(s)))
     ax.set_xticklabels(s["label"], rotation=35, ha="right", fontsize=8)
     _money_axis(ax)
+    if y_label:
+        ax.set_ylabel(y_label, fontsize=8)
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.25)
     fig.tight_layout()
