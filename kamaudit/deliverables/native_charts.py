@@ -173,10 +173,13 @@ def _reference_lines(ws, chart, lines, top: int, col: int) -> None:
 
 def _write_block(ws, df: pd.DataFrame, top: int, col: int, labels: dict[str, str]) -> None:
     """``df`` with a header row at ``top``: numbers as numbers, text as text."""
+    formats = []
     for j, name in enumerate(df.columns):
         set_text(ws.cell(row=top, column=col + j), labels.get(name, name))
         width = 28 if df[name].dtype == object else 14
         ws.column_dimensions[get_column_letter(col + j)].width = width
+        big = pd.api.types.is_numeric_dtype(df[name]) and (df[name].abs() >= 1000).any()
+        formats.append(_MONEY_FORMAT if big else "0.0")  # amounts whole, percentages 0.0
     for i, row in enumerate(df.itertuples(index=False), start=1):
         for j, v in enumerate(row):
             if v is None or (isinstance(v, float) and not math.isfinite(v)):
@@ -186,7 +189,7 @@ def _write_block(ws, df: pd.DataFrame, top: int, col: int, labels: dict[str, str
                 set_text(cell, v)
             else:
                 cell.value = float(v) if not isinstance(v, bool) else v
-                cell.number_format = _MONEY_FORMAT if abs(float(v)) >= 1000 else "0.0"
+                cell.number_format = formats[j]
 
 
 def waterfall_frame(steps: pd.DataFrame, spec: ChartSpec) -> pd.DataFrame:
