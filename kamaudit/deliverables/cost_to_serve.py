@@ -302,6 +302,8 @@ def _shapiro_chart(ctx, r: _Results) -> ChartSpec | None:
     xlim, ylim = plots.quadrant_limits(
         data["cost_to_serve_pct"], data["pocket_margin_pct"], pcut, ccut
     )
+    if data["cost_to_serve_pct"].min() >= 0:  # no room below zero when no one is there
+        xlim = (max(xlim[0], 0.0), xlim[1])
     return ChartSpec(
         kind="scatter",
         x="cost_to_serve_pct",

@@ -19,8 +19,9 @@ them sees the chart follow). Kinds:
   and a part below, drawn in the same colour with no legend entry of its own).
 
 Every chart's axes are kept (openpyxl would otherwise write them as deleted, and Excel
-hides them); fixed axis ends are rounded out to a round step (1, 2 or 5 times a power of
-ten), which is also the distance between ticks; titles come translated in the spec and
+hides them); fixed axis ends are rounded out to a round step (1, 2, 2.5 or 5 times a power
+of ten), which is also the distance between ticks, and a vertical or horizontal reference
+line spans its axis; titles come translated in the spec and
 are set at a size that leaves the plot most of the chart.
 """
 
@@ -100,24 +101,26 @@ def add_chart(ws, spec, header_row: int, notes: list[str]) -> None:
     else:
         first_row, first_col = header_row, 1
     chart = _build(ws, df, chart_spec, first_row, first_col)
+    ends = {}
+    for name, axis, rng in (
+        ("x", chart.x_axis, chart_spec.x_range),
+        ("y", chart.y_axis, chart_spec.y_range),
+    ):
+        if rng is not None:
+            lo, hi, step = nice_range(*rng)
+            axis.scaling.min, axis.scaling.max, axis.majorUnit = lo, hi, step
+            axis.number_format = "0" if step >= 1 else "0.0"
+            ends[name] = (lo, hi)
     if chart_spec.lines:
+        lines = [_span(line, ends) for line in chart_spec.lines]
         _reference_lines(
-            ws,
-            chart,
-            chart_spec.lines,
-            header_row + CHART_ROWS + 1,
-            anchor_col + len(df.columns) + 1,
+            ws, chart, lines, header_row + CHART_ROWS + 1, anchor_col + len(df.columns) + 1
         )
     chart.title = _title(chart_spec.title, TITLE_SIZE)
     chart.x_axis.title = _title(chart_spec.x_title, AXIS_TITLE_SIZE)
     chart.y_axis.title = _title(chart_spec.y_title, AXIS_TITLE_SIZE)
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    for axis, rng in ((chart.x_axis, chart_spec.x_range), (chart.y_axis, chart_spec.y_range)):
-        if rng is not None:
-            lo, hi, step = nice_range(*rng)
-            axis.scaling.min, axis.scaling.max, axis.majorUnit = lo, hi, step
-            axis.number_format = "0" if step >= 1 else "0.0"
     chart.height, chart.width = 9, 18
     if len(chart.series) == 1:
         chart.legend = None
@@ -127,17 +130,17 @@ def add_chart(ws, spec, header_row: int, notes: list[str]) -> None:
 
 
 def nice_range(lo: float, hi: float, ticks: int = 6) -> tuple[float, float, float]:
-    """``lo``..``hi`` rounded out to a round step (1, 2 or 5 × 10^k), and the step.
+    """``lo``..``hi`` rounded out to a round step (1, 2, 2.5 or 5 × 10^k), and the step.
 
-    >>> nice_range(-21.1, 163.4)
-    (-50.0, 200.0, 50.0)
+    >>> nice_range(0.0, 140.0)
+    (0.0, 150.0, 25.0)
     >>> nice_range(2.4, 37.4)
     (0.0, 40.0, 10.0)
     """
     span = max(hi - lo, 1e-9)
     raw = span / ticks
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     step = float(step)
     return float(math.floor(lo / step) * step), float(math.ceil(hi / step) * step), step
 
@@ -149,6 +152,16 @@ def _title(text: str, size: int) -> Title | None:
     props = CharacterProperties(sz=size, b=True)
     para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
     return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
+def _span(line, ends: dict[str, tuple[float, float]]):
+    """A vertical or horizontal reference line stretched across its fixed axis."""
+    label, x0, y0, x1, y1 = line
+    if x0 == x1 and "y" in ends:
+        y0, y1 = ends["y"]
+    elif y0 == y1 and "x" in ends:
+        x0, x1 = ends["x"]
+    return label, x0, y0, x1, y1
 
 
 def _reference_lines(ws, chart, lines, top: int, col: int) -> None:

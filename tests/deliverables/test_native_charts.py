@@ -66,6 +66,7 @@ def test_waterfall_bars_float_from_the_running_level_and_split_at_zero():
 
 def test_nice_range_rounds_out_to_a_round_step():
     assert nice_range(-21.1, 163.4) == (-50.0, 200.0, 50.0)
+    assert nice_range(0.0, 140.0) == (0.0, 150.0, 25.0)
     lo, hi, step = nice_range(0.13, 0.91)
     assert lo <= 0.13 and hi >= 0.91 and step in (0.1, 0.2)
 
@@ -91,9 +92,10 @@ def test_grouped_scatter_has_a_series_per_group_and_per_line(make_engagement, tm
         group="group",
         data=points,
         colors={"high": "1565C0"},
-        lines=[("cut", 2.5, 0.0, 2.5, 6.0)],
+        lines=[("cut", 2.5, 2.0, 2.5, 3.0)],
         title="Matrix",
         x_range=(0.2, 5.3),
+        y_range=(1.0, 5.0),
     )
     sheet = Sheet(key="m", name="Matrix", df=pd.DataFrame({"q": ["high", "low"]}), chart=spec)
     path = write_workbook(tmp_path / "m.xlsx", ctx, [_report(sheet)]).path
@@ -103,6 +105,11 @@ def test_grouped_scatter_has_a_series_per_group_and_per_line(make_engagement, tm
     assert len(chart.series) == 3 + 1  # high, low, mid; the dividing line
     assert [s.tx.v for s in chart.series] == ["high", "low", "mid", "cut"]
     assert (chart.x_axis.scaling.min, chart.x_axis.scaling.max) == (0.0, 6.0)
+    line = chart.series[3]  # vertical: stretched from the y axis's end to end (1..5)
+    top_row = HEADER_ROW + CHART_ROWS + 1
+    assert [ws.cell(row=top_row + i, column=8).value for i in (1, 2)] == [2.5, 2.5]
+    assert [ws.cell(row=top_row + i, column=9).value for i in (1, 2)] == [1.0, 5.0]
+    assert line.yVal.numRef.f == f"'Matrix'!$I${top_row + 1}:$I${top_row + 2}"
     # each group's points are contiguous rows written beside the chart, outside the print area
     top = HEADER_ROW + CHART_ROWS + 1  # the block's header row, below the chart
     assert chart.series[0].yVal.numRef.f == f"'Matrix'!$F${top + 1}:$F${top + 2}"  # A, C
