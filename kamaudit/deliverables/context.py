@@ -53,14 +53,36 @@ class ReportContext:
             dtype="str",
         )
 
+    def period_label(self) -> str:
+        """The audited period as amounts are labelled with it ("2024-2025, 24 months")."""
+        from ..synthesis.evidence import period_label
+
+        period = self.engagement.period
+        per = period_label(period.start, period.end)
+        first, last = per["start"][:4], per["end"][:4]
+        years = self.fmt._digits(first if first == last else f"{first}-{last}")  # noqa: SLF001
+        return self.t(
+            "synthesis.evidence.period_label", years=years, months=self.fmt.number(per["months"])
+        )
+
+    def money_axis(self, label: str) -> str:
+        """A money axis's title: ``label`` with the currency and the period."""
+        currency = self.engagement.currency_code
+        key = "charts.money_axis" if currency else "charts.money_axis_no_currency"
+        return self.t(key, label=label, currency=currency or "", period=self.period_label())
+
     def figure(self, name: str, fig, alt: str, caption: str = "", tight: bool = True) -> Figure:
-        """Render a matplotlib figure once to PNG (saved as ``figures/<name>.png``).
+        """Render a matplotlib figure once to PNG (saved as ``figures/<name>.png``), its
+        texts and numbers first put in the client's language (:func:`~kamaudit.plots.text.localize_figure`).
 
         ``tight=False`` keeps the figure's own margins: for figures laid out by hand
         (``subplots_adjust``), it saves the second drawing pass a tight crop needs.
         """
         import matplotlib.pyplot as plt
 
+        from ..plots.text import localize_figure
+
+        localize_figure(fig, self.catalog)  # numerals, percent sign, shaped right-to-left text
         buf = io.BytesIO()
         fig.savefig(
             buf,

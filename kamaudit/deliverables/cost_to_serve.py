@@ -252,7 +252,7 @@ def _unprofitable(r: _Results) -> pd.DataFrame:
     return rows.sort_values("net_profit", kind="stable")
 
 
-def _whale_chart(ctx) -> ChartSpec:
+def _whale_chart(ctx, r: _Results) -> ChartSpec:
     t = ctx.t
     return ChartSpec(
         kind="line",
@@ -261,6 +261,67 @@ def _whale_chart(ctx) -> ChartSpec:
         title=t(f"{_P}whale_title"),
         x_title=t(f"{_P}whale_x"),
         y_title=t(f"{_P}whale_y"),
+    )
+
+
+QUADRANTS = ("carriage_trade", "passive", "bargain_basement", "aggressive")
+"""Shapiro's four quadrants, in the order the charts list them."""
+
+
+def _shapiro_chart(ctx, r: _Results) -> ChartSpec | None:
+    """Shapiro's matrix, native: each customer's pocket margin against its cost to serve
+    (both % of net revenue), a colour per quadrant, dashed lines at the cut points."""
+    pnl, t, cat = r.pnl, ctx.t, ctx.catalog
+    if not {"pocket_margin_pct", "cost_quadrant"} <= set(pnl.columns):
+        return None
+    d = pnl[pnl["net_revenue"] > 0]
+    if "cost_to_serve_pct" in d.columns:
+        x = d["cost_to_serve_pct"].astype(float)
+    else:
+        x = (d["cts_total"] + d["financing_cost"]) / d["net_revenue"] * 100
+    names = {q: t(f"{_P}quadrant_names.{q}") for q in QUADRANTS}
+    data = pd.DataFrame(
+        {
+            "name": d["name"] if "name" in d.columns else d["customer_id"],
+            "cost_quadrant": d["cost_quadrant"].map(names).fillna("").astype(str),
+            "cost_to_serve_pct": x.astype(float),
+            "pocket_margin_pct": d["pocket_margin_pct"].astype(float),
+            "net_revenue": d["net_revenue"].astype(float),
+        }
+    )
+    data = data[data[["cost_to_serve_pct", "pocket_margin_pct"]].notna().all(axis=1)]
+    if data.empty:
+        return None
+    rank = d["cost_quadrant"].map({q: i for i, q in enumerate(QUADRANTS)}).loc[data.index]
+    data = data.assign(_q=rank).sort_values(["_q", "net_revenue"], ascending=[True, False])
+    data = data.drop(columns="_q").reset_index(drop=True)
+    pcut = r.cut_points.get("price_cut_pct")
+    ccut = r.cut_points.get("cts_cut_pct")
+    pcut = math.nan if pcut is None else float(pcut)
+    ccut = math.nan if ccut is None else float(ccut)
+    xlim, ylim = plots.quadrant_limits(
+        data["cost_to_serve_pct"], data["pocket_margin_pct"], pcut, ccut
+    )
+    if data["cost_to_serve_pct"].min() >= 0:  # no room below zero when no one is there
+        xlim = (max(xlim[0], 0.0), xlim[1])
+    return ChartSpec(
+        kind="scatter",
+        x="cost_to_serve_pct",
+        y=["pocket_margin_pct"],
+        group="cost_quadrant",
+        data=data,
+        data_title=t(f"{_P}quadrant_title"),
+        data_labels={c: cat.column(c) for c in data.columns},
+        colors={names[q]: plots.QUADRANT_COLORS[q].lstrip("#").upper() for q in QUADRANTS},
+        title=t(f"{_P}quadrant_title"),
+        x_title=t(f"{_P}quadrant_x"),
+        y_title=t(f"{_P}quadrant_y"),
+        lines=[
+            (t(f"{_P}quadrant_cut_x", value=cat.pct(ccut)), ccut, ylim[0], ccut, ylim[1]),
+            (t(f"{_P}quadrant_cut_y", value=cat.pct(pcut)), xlim[0], pcut, xlim[1], pcut),
+        ],
+        x_range=xlim,
+        y_range=ylim,
     )
 
 
@@ -278,7 +339,7 @@ class SheetSpec:
     formats: Mapping[str, str] = field(default_factory=dict)
     conditional: Mapping[str, str] = field(default_factory=dict)
     columns: tuple[str, ...] = ()
-    chart: Callable[[Any], ChartSpec] | None = None
+    chart: Callable[[Any, _Results], ChartSpec | None] | None = None
     skip_empty: bool = False
 
 
@@ -327,7 +388,9 @@ SHEETS: tuple[SheetSpec, ...] = (
         conditional={"net_profit": "neg_red"},
     ),
     SheetSpec("abc", "cts_abc"),
-    SheetSpec("quadrants", "cts_quadrants", conditional={"net_profit": "neg_red"}),
+    SheetSpec(
+        "quadrants", "cts_quadrants", conditional={"net_profit": "neg_red"}, chart=_shapiro_chart
+    ),
     SheetSpec(
         "unprofitable",
         _unprofitable,
@@ -388,7 +451,7 @@ def _sheet(spec: SheetSpec, ctx, r: _Results, params: dict[str, str]) -> Sheet |
         df=_display(df, ctx.catalog),
         title=t(f"{_P}sheets.{spec.key}_title", **params),
         note=t(f"{_P}sheets.{spec.key}_note", **params) if spec.note else "",
-        chart=spec.chart(ctx) if spec.chart else None,
+        chart=spec.chart(ctx, r) if spec.chart else None,
         formats=dict(spec.formats),
         column_labels=_labels(df, ctx.catalog, r.cts_cols),
         conditional=dict(spec.conditional),
@@ -475,6 +538,7 @@ def _waterfalls(ctx, r: _Results, params) -> list:
         }
     )
     base = {**r.totals, **dict(zip(r.rates["cost_column"], r.rates["allocated_cost"], strict=True))}
+    money = ctx.money_axis(t("charts.amount"))
     blocks: list = [
         Heading(t(f"{_P}waterfall_heading")),
         Text(t(f"{_P}waterfall_text")),
@@ -484,6 +548,7 @@ def _waterfalls(ctx, r: _Results, params) -> list:
                 plots.waterfall_steps(base, cts_cols, labels),
                 title=t(f"{_P}waterfall_base_title"),
                 other_label=t(f"{_P}label_other"),
+                y_label=money,
             ),
             alt=t(f"{_P}waterfall_base_alt"),
         ),
@@ -499,6 +564,7 @@ def _waterfalls(ctx, r: _Results, params) -> list:
                     plots.waterfall_steps(row, cts_cols, labels),
                     title=name,
                     other_label=t(f"{_P}label_other"),
+                    y_label=money,
                 ),
                 alt=t(f"{_P}waterfall_customer_alt", name=name),
             )
@@ -539,7 +605,11 @@ def _pocket(ctx, r: _Results, params) -> list:
     for i, (cid, rows) in enumerate(groups):
         name = str(rows["name"].iloc[0]) if "name" in rows.columns else str(cid)
         name = name if name and name not in ("nan", "<NA>") else str(cid)
-        fig = plots.waterfall(plots.pocket_steps(rows, labels, totals), title=name)
+        fig = plots.waterfall(
+            plots.pocket_steps(rows, labels, totals),
+            title=name,
+            y_label=ctx.money_axis(t("charts.amount")),
+        )
         blocks.append(ctx.figure(f"cts_pocket_{i + 1}", fig, alt=t(f"{_P}pocket_alt", name=name)))
     return blocks
 
@@ -556,7 +626,7 @@ def _scenarios(ctx, r: _Results, params) -> list:
         labels=names,
         title=t(f"{_P}scenarios_title"),
         x_label=t(f"{_P}whale_x"),
-        y_label=t(f"{_P}scenarios_y"),
+        y_label=ctx.money_axis(t(f"{_P}scenarios_y")),
     )
     rows = [
         {
@@ -605,10 +675,7 @@ def _quadrants(ctx, r: _Results, params) -> list:
         Text(t(f"{_P}quadrant_text", price_cut=fmt.pct(pcut), cts_cut=fmt.pct(ccut))),
     ]
     if (pnl["net_revenue"] > 0).any():
-        qnames = {
-            q: t(f"{_P}quadrant_names.{q}")
-            for q in ("carriage_trade", "passive", "bargain_basement", "aggressive")
-        }
+        qnames = {q: t(f"{_P}quadrant_names.{q}") for q in QUADRANTS}
         figure = plots.quadrant_scatter(
             pnl,
             pcut,

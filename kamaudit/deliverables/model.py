@@ -28,19 +28,34 @@ from .values import FormatKind, infer_format  # noqa: F401  (the one formatter)
 
 @dataclass
 class ChartSpec:
-    """A native Excel chart over the sheet's table.
+    """A native Excel chart (drawn by :mod:`kamaudit.deliverables.native_charts`).
 
-    ``x`` is a column name; ``y`` one or more columns. ``kind``: line, bar, scatter, or
-    bubble (``size`` names the column that sizes the bubbles).
+    ``x`` is a column name; ``y`` one or more columns. ``kind``: line, bar, scatter,
+    bubble (``size`` names the column that sizes the bubbles) or waterfall (``x`` the
+    step label, ``y[0]`` the signed amount, a ``kind`` column ``total``/``step``).
+    The chart plots the sheet's table, or ``data`` when given (written beside the chart,
+    under ``data_title``, with headers ``data_labels``: the series' names). A scatter
+    with ``group`` has one series per value, coloured by ``colors`` (hex, by value);
+    ``lines`` are dashed reference lines ``(label, x0, y0, x1, y1)`` (a quadrant
+    matrix's dividing lines); ``x_range``/``y_range`` fix an axis's ends (rounded out to
+    a round step).
     """
 
-    kind: Literal["line", "bar", "scatter", "bubble"]
+    kind: Literal["line", "bar", "scatter", "bubble", "waterfall"]
     x: str
     y: list[str]
     title: str = ""
     x_title: str = ""
     y_title: str = ""
     size: str = ""
+    group: str = ""
+    data: pd.DataFrame | None = None
+    data_title: str = ""
+    data_labels: dict[str, str] = field(default_factory=dict)
+    colors: dict[str, str] = field(default_factory=dict)
+    lines: list[tuple[str, float, float, float, float]] = field(default_factory=list)
+    x_range: tuple[float, float] | None = None
+    y_range: tuple[float, float] | None = None
 
 
 @dataclass

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..synthesis.actions import top_actions
-from .model import Bullets, Heading, Section, Sheet, StageReport, Table, Text
+from ..synthesis.pocket import POCKET_STEPS
+from .model import Bullets, ChartSpec, Heading, Section, Sheet, StageReport, Table, Text
+from .native_charts import waterfall_labels
 
 STAGE = "synthesis"
 _P = "synthesis."
@@ -203,6 +205,34 @@ def evidence_blocks(ctx) -> list:
     return blocks
 
 
+def pocket_chart(pockets: pd.DataFrame, ctx) -> ChartSpec | None:
+    """The key accounts' pocket margin together as a native waterfall: list sales, the
+    deductions, the subtotals, down to the pocket profit (steps named by the catalog)."""
+    t = ctx.t
+    sums = pockets.groupby("step", sort=False)["amount"].sum()
+    steps = [(s, sign) for s, _c, sign in POCKET_STEPS if s in sums.index]
+    if not steps:
+        return None
+    data = pd.DataFrame(
+        {
+            "label": [t(f"{_P}steps.{s}", default=s) for s, _sign in steps],
+            "value": [float(sums[s]) for s, _sign in steps],
+            "kind": ["total" if sign >= 0 else "step" for _s, sign in steps],
+        }
+    )
+    amount = t("charts.amount")
+    return ChartSpec(
+        kind="waterfall",
+        x="label",
+        y=["value"],
+        data=data,
+        data_title=t(f"{_P}pocket_chart_title"),
+        data_labels=waterfall_labels(t, step=t(f"{_P}columns.step"), amount=amount),
+        title=t(f"{_P}pocket_chart_title"),
+        y_title=ctx.money_axis(amount),
+    )
+
+
 def build(ctx) -> StageReport | None:
     """The action list as a sheet and a report section; pocket margins as a sheet."""
     ws = ctx.workspace
@@ -244,6 +274,7 @@ def build(ctx) -> StageReport | None:
                 note=t(f"{_P}pocket_note"),
                 formats={s: "money" for s in steps},
                 column_labels={s: t(f"{_P}steps.{s}", default=str(s)) for s in steps},
+                chart=pocket_chart(pockets, ctx),
             )
         )
     headline: list = []

@@ -27,7 +27,6 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, BubbleChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule, Rule
 from openpyxl.styles import Font
 from openpyxl.styles.cell_style import StyleArray
@@ -41,6 +40,7 @@ from openpyxl.worksheet.table import TableStyleInfo
 from ..resources import templates_dir
 from ..workspace import atomic_path
 from .model import FormatKind, Heading, Sheet, Table
+from .native_charts import add_chart
 from .printing import name_column, setup_print
 from .values import format_value
 
@@ -410,60 +410,7 @@ class _Writer:
                 )
 
     def chart(self, ws, spec: Sheet, header_row: int = HEADER_ROW) -> None:
-        chart_spec = spec.chart
-        if chart_spec is None or spec.df.empty:
-            return
-        cols = list(spec.df.columns)
-        wanted = [chart_spec.x, *chart_spec.y] + ([chart_spec.size] if chart_spec.size else [])
-        missing = [c for c in wanted if c not in cols]
-        if missing:
-            self.notes.append(f"Sheet {ws.title!r}: chart skipped, no column(s) {missing}.")
-            return
-        last = header_row + len(spec.df)
-        xcol = cols.index(chart_spec.x) + 1
-        if chart_spec.kind == "bubble":
-            chart = BubbleChart()
-            chart.style = 18
-            xref = Reference(ws, min_col=xcol, min_row=header_row + 1, max_row=last)
-            zcol = cols.index(chart_spec.size or chart_spec.y[0]) + 1
-            zref = Reference(ws, min_col=zcol, min_row=header_row + 1, max_row=last)
-            for y in chart_spec.y:
-                ycol = cols.index(y) + 1
-                yref = Reference(ws, min_col=ycol, min_row=header_row, max_row=last)
-                chart.series.append(
-                    Series(values=yref, xvalues=xref, zvalues=zref, title_from_data=True)
-                )
-            chart.bubbleScale = 30
-        elif chart_spec.kind == "scatter":
-            chart = ScatterChart()
-            chart.style = 13
-            xref = Reference(ws, min_col=xcol, min_row=header_row + 1, max_row=last)
-            for y in chart_spec.y:
-                ycol = cols.index(y) + 1
-                yref = Reference(ws, min_col=ycol, min_row=header_row, max_row=last)
-                series = Series(yref, xref, title_from_data=True)
-                series.marker.symbol = "circle"
-                series.graphicalProperties.line.noFill = True
-                chart.series.append(series)
-        else:
-            chart = LineChart() if chart_spec.kind == "line" else BarChart()
-            if chart_spec.kind == "bar":
-                chart.type = "col"
-            for y in chart_spec.y:
-                ycol = cols.index(y) + 1
-                chart.add_data(
-                    Reference(ws, min_col=ycol, min_row=header_row, max_row=last),
-                    titles_from_data=True,
-                )
-            chart.set_categories(Reference(ws, min_col=xcol, min_row=header_row + 1, max_row=last))
-        chart.title = chart_spec.title or None
-        chart.x_axis.title = chart_spec.x_title or None
-        chart.y_axis.title = chart_spec.y_title or None
-        chart.height, chart.width = 9, 18
-        if len(chart_spec.y) == 1:
-            chart.legend = None
-        anchor_col = get_column_letter(len(cols) + 2)
-        ws.add_chart(chart, f"{anchor_col}{header_row}")
+        add_chart(ws, spec, header_row, self.notes)
 
     def save(self, path: Path) -> None:
         with atomic_path(path, ".xlsx") as tmp:

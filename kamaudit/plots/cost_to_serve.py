@@ -15,8 +15,10 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from . import short_money
 
 __all__ = [
+    "QUADRANT_COLORS",
     "pnl_waterfall",
     "pocket_steps",
+    "quadrant_limits",
     "quadrant_scatter",
     "scenario_whales",
     "waterfall",
@@ -27,7 +29,7 @@ __all__ = [
 _POS = "#2e7d32"
 _NEG = "#c62828"
 _TOT = "#37474f"
-_QUAD_COLORS = {
+QUADRANT_COLORS = {
     "carriage_trade": "#1565c0",
     "passive": "#2e7d32",
     "bargain_basement": "#f9a825",
@@ -133,8 +135,10 @@ def waterfall(
     title: str = "Customer P&L",
     max_steps: int = 18,
     other_label: str = "Other",
+    y_label: str = "",
 ) -> plt.Figure:
-    """A horizontal-label waterfall from :func:`waterfall_steps`.
+    """A horizontal-label waterfall from :func:`waterfall_steps`; ``y_label`` names the
+    money axis (its currency and period).
 
     Small cost steps beyond ``max_steps`` bars are merged into one "other" step so the
     chart stays readable with many pools.
@@ -172,6 +176,8 @@ def waterfall(
     ax.set_xticks(range(len(s)))
     ax.set_xticklabels(s["label"], rotation=35, ha="right", fontsize=8)
     _money_axis(ax)
+    if y_label:
+        ax.set_ylabel(y_label, fontsize=8)
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.25)
     fig.tight_layout()
@@ -195,7 +201,9 @@ def quadrant_scatter(
     net_revenue, cost_quadrant. Axes are clipped to the ``clip_pct`` … 100 − ``clip_pct``
     percentiles so a few outliers do not squash the picture. Rasterized points.
     """
-    quadrant_labels = quadrant_labels or {k: k.replace("_", " ").capitalize() for k in _QUAD_COLORS}
+    quadrant_labels = quadrant_labels or {
+        k: k.replace("_", " ").capitalize() for k in QUADRANT_COLORS
+    }
     d = pnl[pnl["net_revenue"] > 0]
     if "cost_to_serve_pct" in d.columns:
         x = d["cost_to_serve_pct"].to_numpy(dtype=float)
@@ -209,7 +217,7 @@ def quadrant_scatter(
     rev = d["net_revenue"].to_numpy(dtype=float)
     size = 8 + 400 * np.sqrt(rev / rev.max()) if len(rev) else np.array([])
     fig, ax = plt.subplots(figsize=(7, 5))
-    for q, color in _QUAD_COLORS.items():
+    for q, color in QUADRANT_COLORS.items():
         m = (d["cost_quadrant"] == q).to_numpy()
         ax.scatter(
             x[m],
@@ -223,12 +231,9 @@ def quadrant_scatter(
             rasterized=True,
         )
     if len(x):
-        lo_x, hi_x = np.nanpercentile(x, [clip_pct, 100 - clip_pct])
-        lo_y, hi_y = np.nanpercentile(y, [clip_pct, 100 - clip_pct])
-        px = (hi_x - lo_x) * 0.15 + 1
-        py = (hi_y - lo_y) * 0.15 + 1
-        ax.set_xlim(min(lo_x, cts_cut) - px, max(hi_x, cts_cut) + px)
-        ax.set_ylim(min(lo_y, price_cut) - py, max(hi_y, price_cut) + py)
+        xlim, ylim = quadrant_limits(x, y, price_cut, cts_cut, clip_pct)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
     ax.axvline(cts_cut, color="#616161", lw=1, ls="--")
     ax.axhline(price_cut, color="#616161", lw=1, ls="--")
     corners = {
@@ -245,7 +250,7 @@ def quadrant_scatter(
             transform=ax.transAxes,
             ha=ha,
             va=va,
-            color=_QUAD_COLORS[q],
+            color=QUADRANT_COLORS[q],
             fontsize=9,
             fontweight="bold",
         )
@@ -255,6 +260,29 @@ def quadrant_scatter(
     ax.grid(alpha=0.25)
     fig.tight_layout()
     return fig
+
+
+def quadrant_limits(
+    x, y, price_cut: float, cts_cut: float, clip_pct: float = 2.0
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Axis ends for Shapiro's matrix: the ``clip_pct`` … 100 − ``clip_pct`` percentiles
+    of the points, the cut lines always inside, with a margin (the HTML and the workbook
+    chart share them).
+
+    >>> quadrant_limits([0, 10], [0, 20], price_cut=5, cts_cut=5, clip_pct=0)
+    ((-2.5, 12.5), (-4.0, 24.0))
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    lo_x, hi_x = np.nanpercentile(x, [clip_pct, 100 - clip_pct])
+    lo_y, hi_y = np.nanpercentile(y, [clip_pct, 100 - clip_pct])
+    px = (hi_x - lo_x) * 0.15 + 1
+    py = (hi_y - lo_y) * 0.15 + 1
+    cx = cts_cut if np.isfinite(cts_cut) else lo_x
+    cy = price_cut if np.isfinite(price_cut) else lo_y
+    return (
+        (float(min(lo_x, cx) - px), float(max(hi_x, cx) + px)),
+        (float(min(lo_y, cy) - py), float(max(hi_y, cy) + py)),
+    )
 
 
 def pnl_waterfall(
