@@ -441,25 +441,25 @@ def run_engagement(
     engagement = load_engagement(engagement_path, overrides)
     stage_list = parse_stages(stages)
     inputs = check_inputs(engagement)
-    out = ownership.output_folder(out_dir or engagement.base_dir / "kamaudit-output")
-    with ownership.acquire(out, engagement=str(engagement_path)) as lock:
-        if from_audit is not None:
-            from .carry import copy_earlier_audit
+    from .carry import EarlierAudit
 
-            copied = copy_earlier_audit(Path(from_audit), out, engagement_path, engagement.client)
-            (progress or (lambda line: None))(f"Started from {from_audit}: {', '.join(copied)}.")
-        run = _Run(
-            engagement=engagement,
-            path=engagement_path,
-            overrides=overrides,
-            inputs=inputs,
-            stages=stage_list,
-            out=out,
-            lock=lock,
-            say=progress or (lambda line: None),
-            cascade=cascade,
-        )
-        result = run.execute(deliverables=deliverables, replace=replace, if_changed=if_changed)
+    target = out_dir or engagement.base_dir / "kamaudit-output"
+    with EarlierAudit(from_audit, target, engagement_path, engagement.client) as earlier:
+        out = ownership.output_folder(target)  # a refused --from never gets here
+        with ownership.acquire(out, engagement=str(engagement_path)) as lock:
+            earlier.copy_into(out, progress or (lambda line: None))
+            run = _Run(
+                engagement=engagement,
+                path=engagement_path,
+                overrides=overrides,
+                inputs=inputs,
+                stages=stage_list,
+                out=out,
+                lock=lock,
+                say=progress or (lambda line: None),
+                cascade=cascade,
+            )
+            result = run.execute(deliverables=deliverables, replace=replace, if_changed=if_changed)
     result.seconds = time.perf_counter() - t0
     return result
 

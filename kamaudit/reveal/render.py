@@ -155,8 +155,20 @@ def answer_sheet(p: Pairing, facts: pd.DataFrame, cat: Catalog) -> str:
         + t("reveal.sheet.loss_makers", n=int((pnl["net_profit"] < 0).sum()) if len(pnl) else 0),
         "- "
         + t("reveal.sheet.feasible_yes" if a.team.get("feasible") else "reveal.sheet.feasible_no"),
-        "",
     ]
+    team = p.key.get("team") or {}
+    if team:  # what the answer key planted: a roster too small for the list, or one that fits
+        word = "understaffed" if team.get("understaffed") else "staffed"
+        lines.append(
+            "- "
+            + t(
+                f"reveal.sheet.planted_{word}",
+                kams=team.get("kams_n"),
+                slots=team.get("kam_slots"),
+                key_n=team.get("key_accounts_expected"),
+            )
+        )
+    lines.append("")
     cols = [
         "name",
         "expected",

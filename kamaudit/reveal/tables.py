@@ -76,6 +76,8 @@ def _summary(pairs: list[Pairing], facts: pd.DataFrame) -> pd.DataFrame:
                 "key_accounts_n": len(p.audit.key_accounts()),
                 "potential_n": len(p.audit.potential()),
                 "plan_feasible": p.audit.team.get("feasible"),
+                # the answer key's roster: under-staffed on purpose, or staffed for the list
+                "key_plan_feasible": (p.key.get("team") or {}).get("plan_feasible"),
             }
         )
     return pd.DataFrame(rows)

@@ -130,6 +130,8 @@ def build_answer_key(
             "facts hold with every rate 25% higher",
         },
         "facts": facts,
+        # the roster against the key-account list (a pack under-staffs a few on purpose)
+        "team": extra.get("team", {}),
     }
 
 

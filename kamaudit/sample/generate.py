@@ -40,6 +40,7 @@ def generate_sample(
     answer_key_dir: str | Path | None = None,
     key_name: str = "answer_key",
     hostile_names: bool = True,
+    understaffed: bool = False,
 ) -> SampleInfo:
     """Write a fictional company: nine CSV tables, an engagement file, a README, the answer key.
 
@@ -74,6 +75,10 @@ def generate_sample(
         Give a few customers names written to test the deliverables (a leading ``=``,
         ``+``, ``-`` or ``@``, ``<`` ``>``). True for the developers' sample; a teaching
         pack (and ``kamaudit sample``) leaves them out: they belong in test fixtures.
+    understaffed
+        Give the company fewer KAMs than its key-account list needs, so the team plan
+        cannot fit the roster (a pack draws a few such companies); the answer key's
+        ``team`` section says so. Default: a roster sized for the list, which fits.
 
     Returns
     -------
@@ -97,7 +102,7 @@ def generate_sample(
     rng = np.random.default_rng(seed)
     c = build_company(rng, prof, n_customers, n_lines, years, start_ts)
     pnl = customer_pnl(c)
-    tables, extra = build_tables(c, rng, pnl, hostile_names)
+    tables, extra = build_tables(c, rng, pnl, hostile_names, understaffed)
 
     paths: dict[str, Path] = {}
     for name, t in tables.items():

@@ -23,6 +23,23 @@ SIZE: dict[str, float] = {
 MIN_CUSTOMERS, MIN_LINES_PER_CUSTOMER = 60, 25
 
 
+def understaffed_companies(n: int, seed: int) -> set[int]:
+    """Which of a pack's ``n`` companies (1-based) get an under-staffed roster.
+
+    A minority, so there is something to discuss and a majority to compare it with: a
+    quarter to three eighths of the pack (2 or 3 of 8), none in a pack under three. Drawn
+    from the pack's seed in a stream of its own (names and sizes do not move).
+
+    >>> sorted(understaffed_companies(8, 2026)), understaffed_companies(2, 2026)
+    ([4, 7], set())
+    """
+    if n < 3:
+        return set()
+    rng = np.random.default_rng([int(seed), 17])
+    m = int(rng.integers(max(1, n // 4), max(1, (3 * n) // 8) + 1))
+    return {int(k) + 1 for k in rng.choice(n, size=m, replace=False)}
+
+
 def company_size(industry: str, n_customers: int, n_lines: int, rng) -> tuple[int, int]:
     """Customers and invoice lines of one pack company: sized for its industry, never
     below the size at which the planted facts hold."""
@@ -49,7 +66,9 @@ def generate_pack(
 
     Each company has its own seed (``seed * 1000 + k``), name and size (:data:`SIZE`
     around ``n_customers``, lines in proportion); industries rotate through
-    :data:`INDUSTRIES` when ``industry`` is None. Hostile test names stay out of a pack. The answer keys
+    :data:`INDUSTRIES` when ``industry`` is None. Hostile test names stay out of a pack. A
+    minority of the companies (:func:`understaffed_companies`) get fewer KAMs than their
+    key-account list needs, the rest a roster that fits it. The answer keys
     (``answer_keys/company_01.json`` and a Markdown answer sheet ``company_01.md``) are
     kept outside the company folders, so a trainer can hand out the folders alone.
     ``out_dir/README.md`` lists the companies.
@@ -69,6 +88,7 @@ def generate_pack(
     # a pack company never shares its name with a single sample's (the notebooks' built-in one)
     used: set[str] = {p.client for p in PROFILES.values()}
     infos = []
+    short = understaffed_companies(n, seed)
     width = max(2, len(str(n)))
     for k in range(1, n + 1):
         ind = industry or INDUSTRIES[(k - 1) % len(INDUSTRIES)]
@@ -95,6 +115,7 @@ def generate_pack(
                 answer_key_dir=keys,
                 key_name=label,
                 hostile_names=False,
+                understaffed=k in short,
             )
         )
     from ..deliverables.i18n import Catalog

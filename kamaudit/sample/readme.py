@@ -132,6 +132,20 @@ def _facts_markdown(key: dict, cat: Catalog) -> str:
         out += [f"{k}. **{title}** (`{fact_id}`). {text}", ""]
         out += [_customer_line(cu, fact_id, cat) for cu in fact["customers"]]
         out.append("")
+    team = key.get("team") or {}
+    if team:  # the roster against the list: under-staffed on purpose, or staffed for it
+        word = "understaffed" if team.get("understaffed") else "staffed"
+        params = {k: team.get(k) for k in ("kams_n", "kam_slots", "key_accounts_expected")}
+        out += [
+            t(
+                f"sample.team.{word}",
+                kams=params["kams_n"],
+                slots=params["kam_slots"],
+                key_n=params["key_accounts_expected"],
+                short=team.get("kams_short", 0),
+            ),
+            "",
+        ]
     out += [t("sample.sheet.method", rate=cat.number(100 * key["method"]["cost_of_capital"])), ""]
     return "\n".join(out)
 

@@ -14,23 +14,28 @@ from .contacts import contacts_table
 from .costing import customer_pnl, driver_volumes
 from .names import COUNTRIES, customer_names
 from .profiles import DRIVERS, ROLES
-from .team import make_team, team_table
+from .team import make_team, roster_facts, team_table
 
 if TYPE_CHECKING:
     from .company import Company
 
 
 def build_tables(
-    c: Company, rng: np.random.Generator, pnl: dict[str, np.ndarray], hostile_names: bool = True
+    c: Company,
+    rng: np.random.Generator,
+    pnl: dict[str, np.ndarray],
+    hostile_names: bool = True,
+    understaffed: bool = False,
 ) -> tuple[dict[str, pa.Table], dict]:
-    """The nine tables, in the order they are written, and the customer columns the answer
-    key reads (``cid``, ``names``, ``flag``, ``wallet``, ``rev_last``)."""
+    """The nine tables, in the order they are written, and what the answer key reads
+    (``cid``, ``names``, ``flag``, ``wallet``, ``rev_last``, and ``team``: the roster's
+    facts, :func:`~.team.roster_facts`)."""
     n = c.n
     # customer ids do not reveal the size order
     perm = rng.permutation(n)
     cid = make_ids("C", n, 5)[perm]
     names = customer_names(c, rng, hostile=hostile_names)
-    team = make_team(c, rng)
+    team = make_team(c, rng, understaffed)
     owner = _owners(c, rng, team)
     flag = _vip_flags(c, pnl)
     wallet, rev_last = _wallets(c, rng)
@@ -55,6 +60,7 @@ def build_tables(
         "team": team_table(team),
     }
     extra = {"cid": cid, "names": names, "flag": flag, "wallet": wallet, "rev_last": rev_last}
+    extra["team"] = roster_facts(team, n, understaffed)
     return tables, extra
 
 

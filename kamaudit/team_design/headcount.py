@@ -15,11 +15,15 @@ def headcount(
     roster: pd.DataFrame | None,
     settings: TeamSettings | None = None,
     plan: pd.DataFrame | None = None,
+    head: tuple[float, float] = (0.0, 0.0),
 ) -> pd.DataFrame:
     """Headcount needed per role against the roster.
 
     FTE needed = hours needed ÷ (productive hours × the role's share for key accounts); for
     KAMs at least accounts ÷ the cap. Roster FTE = the roster's capacity in the same unit.
+    ``head`` is the head of KAM's (hours needed, hours given): the executives' row counts
+    them as the plan does, so their hours needed, assigned and spare agree with
+    ``team_load`` (the head of KAM leads first, then sponsors).
 
     Returns ``role, accounts_n, hours_needed, hours_per_fte, fte_needed, people_n,
     roster_capacity_hours, roster_fte, hours_assigned, hours_unassigned, gap_fte,
@@ -31,6 +35,8 @@ def headcount(
     for role in TEAM_ROLES:
         col = f"hours_{role}"
         needed = float(work[col].sum()) if col in work.columns else 0.0
+        if role == "executive":
+            needed += float(head[0])
         n_acc = int((work[col] > 0).sum()) if col in work.columns else 0
         if role == "kam":
             n_acc = len(work)
@@ -50,6 +56,8 @@ def headcount(
             assigned = float(p.loc[p["person_id"].notna(), "hours"].sum())
         else:
             assigned = 0.0
+        if role == "executive":
+            assigned += float(head[1])
         rows.append(
             {
                 "role": role,

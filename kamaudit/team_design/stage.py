@@ -175,7 +175,8 @@ def run(
         messages += findings.without_contacts(work)
     res = assign_team(key, work, team, settings) if staffed and len(key) else None
     plan = res["plan"] if res else empty_plan()
-    cap = headcount(work, roster if staffed else None, settings, plan if staffed else None)
+    head = (res["head_needed"], res["head_hours"]) if res else (0.0, 0.0)
+    cap = headcount(work, roster if staffed else None, settings, plan if staffed else None, head)
     feasible = staffed or not len(key)
     if res is not None:
         feasible, verdict, said = findings.staffing(key, work, res, cap, settings)

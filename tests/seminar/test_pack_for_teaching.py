@@ -86,3 +86,39 @@ def test_a_pack_speaks_the_groups_language(tmp_path, language, readme_word, form
     assert Catalog(language).t("reveal.facts.must_be_key") in sheet
     pack_readme = (tmp_path / "pack" / "README.md").read_text(encoding="utf-8")
     assert pack_readme.startswith("# " + Catalog(language).t("sample.pack.title"))
+
+
+# ---------------------------------------------------------------- some plans infeasible
+
+
+def _team_plan_feasible(engagement, workspace) -> bool:
+    """The audit's own verdict on the team plan: the four stages in-process, no deliverables."""
+    from kamaudit import account_profile, cost_to_serve, intake, team_design
+    from kamaudit.config import load_engagement
+    from kamaudit.workspace import Workspace
+
+    eng = load_engagement(engagement)
+    ws = Workspace(workspace)
+    ws.ensure()
+    ws.save(intake.read_and_check(eng, workspace=ws))
+    ws.save(cost_to_serve.run(cost_to_serve.load_inputs(ws), eng.cost_to_serve, eng.period))
+    ws.save(account_profile.run(account_profile.load_inputs(ws), eng.profile, eng.period))
+    return team_design.run(team_design.load_inputs(ws), eng.team, eng.period).feasible
+
+
+def test_a_pack_of_eight_has_some_plans_infeasible_and_says_which(tmp_path):
+    infos = generate_pack(tmp_path / "pack", 8, seed=2026, **SMALL)
+    planted = [i.answer_key["team"]["understaffed"] for i in infos]
+    assert 2 <= sum(planted) <= 3, planted  # a minority, drawn per seed
+    feasible = [
+        _team_plan_feasible(i.engagement, tmp_path / f"audit_{k}") for k, i in enumerate(infos)
+    ]
+    assert 0 < feasible.count(False) < len(infos)  # some, not all
+    assert [not f for f in feasible] == planted  # exactly the under-staffed ones
+    again = generate_pack(tmp_path / "again", 8, seed=2026, **SMALL)
+    assert [i.answer_key["team"] for i in again] == [i.answer_key["team"] for i in infos]
+    sheet = (tmp_path / "pack" / "answer_keys" / "company_01.md").read_text(encoding="utf-8")
+    from kamaudit.deliverables.i18n import Catalog
+
+    word = "understaffed" if planted[0] else "staffed"
+    assert Catalog("en").t(f"sample.team.{word}", default="?").split("{")[0] in sheet

@@ -82,3 +82,17 @@ def test_sample_plan_is_feasible():
     planned = result.contact_plan.set_index("contact_id")["channel"]
     assert (planned.loc[given.index] == given).all()
     assert result.plan_start == dt.date(eng.period.end.year + 1, 1, 1)
+
+
+def test_the_capacity_table_counts_the_head_of_kams_hours_as_the_plan_does():
+    tables, ap = company()
+    result = run_team(tables, ap)
+    cap = result.capacity.set_index("role").loc["executive"]
+    execs = result.load[result.load["role"] == "executive"]
+    head = float(execs["head_of_kam_hours"].sum())
+    assert head > 0
+    # what the executives are planned for (sponsoring and leading the KAMs), in both tables
+    assert cap["hours_assigned"] == pytest.approx(float(execs["hours_planned"].sum()))
+    sponsoring = result.workload["hours_executive"].sum()
+    assert cap["hours_needed"] >= sponsoring + head - 1e-9
+    assert cap["spare_hours"] == pytest.approx(float(execs["spare_hours"].clip(lower=0).sum()))
