@@ -21,6 +21,7 @@ from ..cost_to_serve.findings import messages_from_records
 from ..cost_to_serve.scenarios import scenario_profits
 from ..messages import Message
 from ..plots import cost_to_serve as plots
+from .i18n import plural_count
 from .model import (
     ChartSpec,
     Heading,
@@ -55,15 +56,19 @@ def render_findings(messages: Iterable[Message], catalog) -> list[str]:
         params = format_values(m.params, catalog)
         for key in ("parameter", "activity"):
             if key in params:
-                code = str(m.params[key])
-                name = "financing_cost" if code == "cost_of_capital" else code
-                params[key] = (
-                    catalog.t(f"{_P}lines.{name}")
-                    if catalog.has(f"{_P}lines.{name}")
-                    else code.replace("_", " ")
-                )
-        out.append(catalog.t(m.key, **params))
+                params[key] = parameter_label(m.params[key], catalog)
+        out.append(catalog.t(m.key, count=plural_count(m.params), **params))
     return out
+
+
+def parameter_label(code, catalog) -> str:
+    """A rate or cost pool a finding or the sensitivity names, in words: a P&L line's
+    label (``cost_of_capital`` -> financing), else the activity's (:meth:`Catalog.label`)."""
+    code = str(code)
+    name = "financing_cost" if code == "cost_of_capital" else code
+    if catalog.has(f"{_P}lines.{name}"):
+        return catalog.t(f"{_P}lines.{name}")
+    return catalog.label("activity", code)
 
 
 def line_label(name: str, catalog) -> str:
@@ -71,14 +76,14 @@ def line_label(name: str, catalog) -> str:
     if catalog.has(f"{_P}lines.{name}"):
         return catalog.t(f"{_P}lines.{name}")
     if name.startswith("cts_"):
-        return catalog.t(f"{_P}cts_column", activity=name.removeprefix("cts_").replace("_", " "))
+        return catalog.t(f"{_P}cts_column", activity=catalog.label("activity", name[4:]))
     return catalog.column(name)
 
 
 def _line_word(name: str, catalog) -> str:
     """A cost line inside a list of lines: the activity alone (the column says CtS)."""
     if name.startswith("cts_") and not catalog.has(f"{_P}lines.{name}"):
-        return name.removeprefix("cts_").replace("_", " ")
+        return catalog.label("activity", name.removeprefix("cts_"))
     return line_label(name, catalog)
 
 
@@ -111,6 +116,8 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
             )
             .astype("str")
         )
+    if "parameter" in d.columns:  # the sensitivity's rates and pools
+        d["parameter"] = [parameter_label(p, catalog) for p in d["parameter"]]
     if "cost_quadrant" in d.columns:
         d["cost_quadrant"] = (
             d["cost_quadrant"]
@@ -690,7 +697,7 @@ def _sensitivity(ctx, r: _Results, params) -> list:
         Heading(t(f"{_P}sensitivity_heading")),
         Text(text),
         Table(
-            sens.drop(columns=["cost_column"]),
+            _display(sens.drop(columns=["cost_column"]), ctx.catalog),
             formats={"change_pct": "pct"},
             column_labels=_labels(sens, ctx.catalog, []),
         ),

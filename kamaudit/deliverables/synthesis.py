@@ -77,10 +77,15 @@ def _assumption_line(ctx, a: dict) -> str:
             alt_rate=f.pct(100 * high.get("value", 0), 0),
             alt_profit=_money(ctx, high.get("net_profit")),
             base_profit=_money(ctx, base.get("net_profit")),
+            count=a.get("loss_makers_on_financing_alone_n", 0),
             n=f.number(a.get("loss_makers_on_financing_alone_n", 0)),
         )
     if key == "strength_unassessed":
-        return t(f"{_E}strength_unassessed", n=f.number(a.get("customers_n", 0)))
+        return t(
+            f"{_E}strength_unassessed",
+            count=a.get("customers_n", 0),
+            n=f.number(a.get("customers_n", 0)),
+        )
     return t(f"{_E}{key}", default=key)
 
 
@@ -250,7 +255,7 @@ def build(ctx) -> StageReport | None:
     if len(view):
         top = top_actions(actions, HEADLINE_N)
         headline = [
-            Heading(t(f"{_P}headline", n=ctx.fmt.number(len(top)))),
+            Heading(t(f"{_P}headline", count=len(top), n=ctx.fmt.number(len(top)))),
             Table(
                 view.loc[top.index],
                 formats={"impact_amount": "money0", "due_date": "date"},
@@ -260,7 +265,13 @@ def build(ctx) -> StageReport | None:
     blocks: list = [*evidence_blocks(ctx), Text(t(f"{_P}intro"))]
     if len(view):
         blocks += [
-            Heading(t(f"{_P}top_heading", n=ctx.fmt.number(min(TOP_N, len(view))))),
+            Heading(
+                t(
+                    f"{_P}top_heading",
+                    count=min(TOP_N, len(view)),
+                    n=ctx.fmt.number(min(TOP_N, len(view))),
+                )
+            ),
             Table(
                 view.sort_values("impact_amount", ascending=False, kind="stable").head(TOP_N),
                 formats={"impact_amount": "money", "due_date": "date"},

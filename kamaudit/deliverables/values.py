@@ -112,3 +112,24 @@ def format_params(params: dict[str, Any], fmt, t=None) -> dict[str, str]:
         dtype = np.asarray(value).dtype if isinstance(value, (int, float)) else np.dtype(object)
         out[name] = format_value(value, infer_format(name, dtype), fmt, t, inline=True)
     return out
+
+
+def labelled(df: pd.DataFrame, catalog) -> pd.DataFrame:
+    """``df`` with the client's codes in words: every column the contract lists in
+    :data:`kamaudit.contract.LABELLED_COLUMNS` through ``catalog.label`` (missing stays
+    missing). Returns a new frame when something changes, else ``df`` itself.
+    """
+    from ..contract import LABELLED_COLUMNS
+
+    columns = [
+        c
+        for c in df.columns
+        if c in LABELLED_COLUMNS and not pd.api.types.is_numeric_dtype(df[c].dtype)
+    ]
+    if not columns or not hasattr(catalog, "label"):
+        return df
+    out = df.copy()
+    for c in columns:
+        vocabulary = LABELLED_COLUMNS[c]
+        out[c] = [None if _missing(v) else catalog.label(vocabulary, v) for v in df[c]]
+    return out
