@@ -71,6 +71,17 @@ def parameter_label(code, catalog) -> str:
     return catalog.label("activity", code)
 
 
+def factor_label(code, catalog) -> str:
+    """A robustness factor in words: ``rate:<activity>`` and ``basis:<activity>`` name the
+    activity; other factors are rates or lines (:func:`parameter_label`)."""
+    kind, _, activity = str(code).partition(":")
+    if activity and catalog.has(f"{_P}factor_names.{kind}"):
+        return catalog.t(f"{_P}factor_names.{kind}", activity=catalog.label("activity", activity))
+    if catalog.has(f"{_P}factor_names.{code}"):
+        return catalog.t(f"{_P}factor_names.{code}")
+    return parameter_label(code, catalog)
+
+
 def line_label(name: str, catalog) -> str:
     """Client label of a P&L cost line (``cts_delivery`` -> "CtS: delivery")."""
     if catalog.has(f"{_P}lines.{name}"):
@@ -118,6 +129,11 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
         )
     if "parameter" in d.columns:  # the sensitivity's rates and pools
         d["parameter"] = [parameter_label(p, catalog) for p in d["parameter"]]
+    if "tipping_factor" in d.columns:
+        d["tipping_factor"] = [
+            factor_label(f, catalog) if isinstance(f, str) and f else ""
+            for f in d["tipping_factor"]
+        ]
     if "cost_quadrant" in d.columns:
         d["cost_quadrant"] = (
             d["cost_quadrant"]
@@ -303,7 +319,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     ),
     SheetSpec(
         "rates",
-        lambda r: r.rates,
+        lambda r: r.rates.drop(columns=[c for c in STAGE_NOTES if c in r.rates.columns]),
         note=True,
         formats={
             "driver_volume": "float",
@@ -704,11 +720,14 @@ def _sensitivity(ctx, r: _Results, params) -> list:
     ]
 
 
+STAGE_NOTES = ("driver_note", "driver_why")
+"""The stage's own English notes on how it read each pool's driver: for the consultant's
+working papers, not the client's report or workbook."""
+
 _RATE_COLUMNS = (
     "activity",
     "driver_word",
     "driver",
-    "driver_why",
     "method",
     "pool_cost",
     "driver_volume",
