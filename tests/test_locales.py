@@ -333,3 +333,8 @@ def test_every_sample_activity_and_industry_has_a_label(language):
         if not cat.has(f"labels.{name}.{code}")
     }
     assert not missing, f"{language} lacks labels for {sorted(missing)}"
+
+
+def test_lists_use_the_languages_separator():
+    assert Catalog("cs").join(["a", "b"]) == "a, b"
+    assert Catalog("fa").join(["a", "b"]).startswith("a،")  # CLDR's Arabic comma

@@ -145,7 +145,7 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
             d[c]
             .map(
                 lambda s: (
-                    ", ".join(_line_word(x, catalog) for x in str(s).split(";") if x)
+                    catalog.join(_line_word(x, catalog) for x in str(s).split(";") if x)
                     if isinstance(s, str)
                     else s
                 )

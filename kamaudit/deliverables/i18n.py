@@ -175,6 +175,11 @@ class Catalog:
             return found
         return text.replace("_", " ").strip()
 
+    def join(self, items) -> str:
+        """Items as a list in this language's separator (CLDR: ", "; Persian "، ")."""
+        pattern = self.locale.list_patterns["standard"].get("middle", "{0}, {1}")
+        return pattern.replace("{0}", "").replace("{1}", "").join(str(i) for i in items)
+
     def client_labels(self, vocabulary: str, labels: dict) -> None:
         """Names the client gave its own codes (a cost pool's ``label``): they win."""
         clean = {

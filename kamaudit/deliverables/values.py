@@ -101,13 +101,14 @@ def format_value(value: Any, kind: str, fmt, t, inline: bool = False) -> str:
 def format_params(params: dict[str, Any], fmt, t=None) -> dict[str, str]:
     """Sentence values formatted by their names (``format_value`` with ``inline``).
 
-    Lists are joined with commas; text stays as it is.
+    Lists are joined with the language's list separator (``Catalog.join``); text stays as it is.
     """
     t = t or getattr(fmt, "t", None)
     out: dict[str, str] = {}
     for name, value in params.items():
         if isinstance(value, (list, tuple)):
-            out[name] = ", ".join(str(v) for v in value)
+            join = getattr(fmt, "join", None) or ", ".join
+            out[name] = join(str(v) for v in value)
             continue
         dtype = np.asarray(value).dtype if isinstance(value, (int, float)) else np.dtype(object)
         out[name] = format_value(value, infer_format(name, dtype), fmt, t, inline=True)
