@@ -338,3 +338,14 @@ def test_every_sample_activity_and_industry_has_a_label(language):
 def test_lists_use_the_languages_separator():
     assert Catalog("cs").join(["a", "b"]) == "a, b"
     assert Catalog("fa").join(["a", "b"]).startswith("a،")  # CLDR's Arabic comma
+
+
+def test_tn_formats_the_count_and_picks_the_form():
+    assert Catalog("cs").tn("account_profile.summary_single", 2) == (
+        "2 klíčoví zákazníci závisí na jediném kontaktu."
+    )
+    assert (
+        Catalog("ru")
+        .tn("account_profile.summary_single", 1001)
+        .startswith("Отношения с 1\u00a0001 ключевым клиентом")
+    )

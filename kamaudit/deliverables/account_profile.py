@@ -291,10 +291,9 @@ def _headline(ctx: ReportContext, r: Results) -> Part:
     if s.get("criteria_missing_customers_n"):
         blocks.append(
             Text(
-                t(
+                f.tn(
                     f"{P}.missing_text",
-                    count=s["criteria_missing_customers_n"],
-                    n=f.number(s["criteria_missing_customers_n"]),
+                    s["criteria_missing_customers_n"],
                     key_n=f.number(s["criteria_missing_key_n"]),
                 ),
                 "warning",
@@ -362,17 +361,16 @@ def _fit(ctx: ReportContext, r: Results) -> Part:
         n = int(s.get("key_n", 0)) if basis == "attractiveness_only" else None
         blocks.append(
             Text(
-                t(f"{P}.basis.{basis}", count=n or _blind_keys(r), n=f.number(n or _blind_keys(r))),
+                f.tn(f"{P}.basis.{basis}", n or _blind_keys(r)),
                 "warning",
             )
         )
     if s.get("unassessed_n"):
         blocks.append(
             Text(
-                t(
+                f.tn(
                     f"{P}.unassessed_text",
-                    count=s["unassessed_n"],
-                    n=f.number(s["unassessed_n"]),
+                    s["unassessed_n"],
                     strength_n=f.number(s.get("strength_unassessed_n", 0)),
                     attr_n=f.number(s.get("attractiveness_unassessed_n", 0)),
                     limit=f.pct(ctx.engagement.profile.max_missing_weight_pct, 0),
@@ -383,10 +381,9 @@ def _fit(ctx: ReportContext, r: Results) -> Part:
     if s.get("on_the_line_n"):
         blocks.append(
             Text(
-                t(
+                f.tn(
                     f"{P}.on_the_line_text",
-                    count=s["on_the_line_n"],
-                    n=f.number(s["on_the_line_n"]),
+                    s["on_the_line_n"],
                     key_n=f.number(s.get("on_the_line_key_n", 0)),
                     margin=f.number(ctx.engagement.profile.on_the_line, 1),
                 ),
@@ -395,10 +392,9 @@ def _fit(ctx: ReportContext, r: Results) -> Part:
         )
     blocks.append(
         Text(
-            t(
+            f.tn(
                 f"{P}.history_text",
-                count=s.get("history_min_invoices", 0),
-                n=f.number(s.get("history_min_invoices", 0)),
+                s.get("history_min_invoices", 0),
                 growth=t(f"{P}.growth_basis.{s.get('growth_basis', 'none')}"),
                 new_n=f.number(s.get("growth_new_n", 0)),
             ),
@@ -446,20 +442,18 @@ def _matrix(ctx: ReportContext, r: Results) -> Part:
     if r.summary.get("unassessed_n"):
         blocks.append(
             Text(
-                t(
+                f.tn(
                     f"{P}.quadrants_unassessed",
-                    count=r.summary["unassessed_n"],
-                    n=f.number(r.summary["unassessed_n"]),
+                    r.summary["unassessed_n"],
                 )
             )
         )
     if r.summary["views_disagree_n"]:
         blocks.append(
             Text(
-                t(
+                f.tn(
                     f"{P}.client_view_text",
-                    count=r.summary["views_disagree_n"],
-                    n=f.number(r.summary["views_disagree_n"]),
+                    r.summary["views_disagree_n"],
                 ),
                 "finding",
             )
@@ -468,14 +462,13 @@ def _matrix(ctx: ReportContext, r: Results) -> Part:
 
 
 def _comparison_text(ctx: ReportContext, comparison: pd.DataFrame) -> Text:
-    t, f = ctx.t, ctx.fmt
+    f = ctx.fmt
     c = comparison.set_index("list")
     key, top = c.loc["key_accounts"], c.loc["turnover_top"]
     return Text(
-        t(
+        f.tn(
             f"{P}.comparison_text",
-            count=int(top["customers_n"]),
-            n=f.number(int(top["customers_n"])),
+            int(top["customers_n"]),
             both=f.number(int(top["both_n"])),
             turnover_only=f.number(int(top["only_n"])),
             unprofitable=f.number(int(top["only_unprofitable_n"])),
@@ -529,7 +522,7 @@ def _vip(ctx: ReportContext, r: Results) -> Part:
     return Part(
         [
             Heading(ctx.t(f"{P}.vip_heading")),
-            Text(ctx.t(f"{P}.vip_text", count=len(vip), n=ctx.fmt.number(len(vip)))),
+            Text(ctx.fmt.tn(f"{P}.vip_text", len(vip))),
             _table(ctx, v),
         ]
     )
@@ -544,7 +537,7 @@ def _potential(ctx: ReportContext, r: Results) -> Part:
         pv = _translate(ctx, pot.drop(columns=["customer_id"]), SHEETS["potential"].codes)
         part.blocks = [
             Heading(ctx.t(f"{P}.potential_heading")),
-            Text(ctx.t(f"{P}.potential_text", count=len(pot), n=ctx.fmt.number(len(pot)))),
+            Text(ctx.fmt.tn(f"{P}.potential_text", len(pot))),
             _table(ctx, pv),
         ]
     return part
@@ -802,15 +795,12 @@ def _summary_lines(ctx: ReportContext, r: Results) -> list[str]:
             )
         )
     if s["potential_n"]:
-        lines.append(
-            t(f"{P}.summary_potential", count=s["potential_n"], n=f.number(s["potential_n"]))
-        )
+        lines.append(f.tn(f"{P}.summary_potential", s["potential_n"]))
     if s["single_contact_key_n"]:
         lines.append(
-            t(
+            f.tn(
                 f"{P}.summary_single",
-                count=s["single_contact_key_n"],
-                n=f.number(s["single_contact_key_n"]),
+                s["single_contact_key_n"],
             )
         )
     return lines[:4]

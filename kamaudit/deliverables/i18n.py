@@ -142,6 +142,10 @@ class Catalog:
                 text = text.format(**values)
         return text
 
+    def tn(self, key: str, n, **values) -> str:
+        """A counted message: ``t(key, count=n)`` with ``{n}`` the count in this locale."""
+        return self.t(key, count=n, n=self.number(n), **values)
+
     @property
     def _numbering(self) -> dict:
         system = NUMBERING.get(self.language)

@@ -81,10 +81,9 @@ def _assumption_line(ctx, a: dict) -> str:
             n=f.number(a.get("loss_makers_on_financing_alone_n", 0)),
         )
     if key == "strength_unassessed":
-        return t(
+        return f.tn(
             f"{_E}strength_unassessed",
-            count=a.get("customers_n", 0),
-            n=f.number(a.get("customers_n", 0)),
+            a.get("customers_n", 0),
         )
     return t(f"{_E}{key}", default=key)
 
@@ -255,7 +254,7 @@ def build(ctx) -> StageReport | None:
     if len(view):
         top = top_actions(actions, HEADLINE_N)
         headline = [
-            Heading(t(f"{_P}headline", count=len(top), n=ctx.fmt.number(len(top)))),
+            Heading(ctx.fmt.tn(f"{_P}headline", len(top))),
             Table(
                 view.loc[top.index],
                 formats={"impact_amount": "money0", "due_date": "date"},
@@ -266,10 +265,9 @@ def build(ctx) -> StageReport | None:
     if len(view):
         blocks += [
             Heading(
-                t(
+                ctx.fmt.tn(
                     f"{_P}top_heading",
-                    count=min(TOP_N, len(view)),
-                    n=ctx.fmt.number(min(TOP_N, len(view))),
+                    min(TOP_N, len(view)),
                 )
             ),
             Table(

@@ -63,9 +63,7 @@ _MORE = re.compile(r"^(\d+) more$")
 def _more(item: str, cat: Catalog) -> str:
     """The "16 more" a long list of names ends with, in the client's language."""
     m = _MORE.match(item)
-    return (
-        cat.t(f"{_P}and_more", count=int(m.group(1)), n=cat.number(int(m.group(1)))) if m else item
-    )
+    return cat.tn(f"{_P}and_more", int(m.group(1))) if m else item
 
 
 def _values(values: dict[str, Any], cat: Catalog) -> dict[str, str]:
@@ -545,15 +543,12 @@ def _summary_lines(ctx, data: _Data) -> list[str]:
     kam_cap, load = _kam_capacity(data), data["team_load"]
     if summary.get("feasible") and kam_cap is not None and len(kam_cap):
         kams = int((load["role"] == "kam").sum()) if load is not None else 0
-        head = t(
-            f"{_P}summary_feasible", count=n_key, n=ctx.fmt.number(n_key), kams=ctx.fmt.number(kams)
-        )
+        head = ctx.fmt.tn(f"{_P}summary_feasible", n_key, kams=ctx.fmt.number(kams))
     elif n_key and "assignment" in summary.get("skipped", []):
         fte = float(kam_cap["fte_needed"].iloc[0]) if kam_cap is not None and len(kam_cap) else 0.0
-        head = t(
+        head = ctx.fmt.tn(
             f"{_P}summary_no_roster",
-            count=n_key,
-            n=ctx.fmt.number(n_key),
+            n_key,
             fte=ctx.fmt.number(fte, 1),
         )
     elif n_key:
