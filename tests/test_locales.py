@@ -349,3 +349,25 @@ def test_tn_formats_the_count_and_picks_the_form():
         .tn("account_profile.summary_single", 1001)
         .startswith("Отношения с 1\u00a0001 ключевым клиентом")
     )
+
+
+def test_a_cost_pools_own_label_wins_in_the_report(make_engagement, make_workspace):
+    """``cost_pools.label`` names the pool everywhere the report shows its activity or its
+    cost line; pools without a label keep the catalog's word."""
+    import pandas as pd
+
+    from kamaudit.deliverables.context import ReportContext
+    from kamaudit.deliverables.cost_to_serve import line_label
+
+    pools = pd.DataFrame(
+        {
+            "activity": ["branch_visit", "call"],
+            "annual_cost": [1000.0, 500.0],
+            "label": ["Návštěva na pobočce", None],
+        }
+    )
+    ws = make_workspace({"cost_pools": pools})
+    ctx = ReportContext(make_engagement(language="cs"), ws)
+    assert ctx.catalog.label("activity", "branch_visit") == "Návštěva na pobočce"
+    assert ctx.catalog.label("activity", "call") == "telefonát"
+    assert "Návštěva na pobočce" in line_label("cts_branch_visit", ctx.catalog)
