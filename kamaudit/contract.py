@@ -261,6 +261,12 @@ ACTIVITY_EXAMPLES: tuple[str, ...] = (
 """``activities.activity``: the usual activities, offered in the data request. The client's
 own activity names are kept as written; cost pools name them (see cost_to_serve.drivers)."""
 
+LABELLED_COLUMNS: dict[str, str] = {"activity": "activity", "industry": "industry"}
+"""Columns, in any table, whose values are the client's own codes (``sales_visit``,
+``public_sector``) that a reader sees as words: the deliverables show each through the
+catalog's ``labels.<vocabulary>`` (a cost pool's ``label`` first), else with underscores
+as spaces; never raw. ``column -> vocabulary``."""
+
 CTS_SCENARIOS = Vocabulary("cost-to-serve scenario", ("reprice", "reserve", "exit"))
 """``cts_scenarios.scenario``: price to a target margin, serve more cheaply, or let go."""
 
@@ -413,6 +419,7 @@ INPUTS: dict[str, Table] = {
             C("rate", "money", low=0),
             C("practical_capacity", "float", low=0),
             C("avoidable_pct", "float", low=0, high=100),
+            C("label", "text", description="the client's own name of the pool, shown for it"),
             key=("activity",),
             duplicates="refuse",
         ),

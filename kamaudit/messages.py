@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["SEVERITIES", "Message", "Severity"]
+__all__ = ["SEVERITIES", "Message", "Severity", "plural_count"]
 
 Severity = Literal["fatal", "error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("fatal", "error", "warning", "info")
@@ -56,3 +56,18 @@ class Message:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Message:
         return cls(str(d["key"]), d.get("params") or {}, d.get("severity", "info"))
+
+
+def plural_count(params: Mapping[str, Any]) -> Any:
+    """The count a message's plural form agrees with: its ``n``, else its only ``*_n``.
+
+    A catalog text may have a form per CLDR plural category; this count picks it. A
+    message with several ``*_n`` counts and no ``n`` has none (its ``other`` form is used).
+
+    >>> plural_count({"customers_n": 3, "loss_amount": 10.0})
+    3
+    """
+    if "n" in params:
+        return params["n"]
+    counts = [v for k, v in params.items() if k.endswith("_n")]
+    return counts[0] if len(counts) == 1 else None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..messages import Message
+from ..messages import Message, plural_count
 from ..stage import StageResult
 from .cards import profile_cards
 from .fit import kam_fit
@@ -144,7 +144,10 @@ class ProfileResult(StageResult):
         ``translate(key, **params)`` words a message (``Catalog(language).t``); without
         it the ``note`` column shows the catalog key.
         """
-        notes = [translate(m.key, **m.params) if translate else m.key for m in self.messages]
+        notes = [
+            translate(m.key, count=plural_count(m.params), **m.params) if translate else m.key
+            for m in self.messages
+        ]
         return pd.DataFrame(
             {"severity": [m.severity for m in self.messages], "note": notes}, dtype="str"
         )

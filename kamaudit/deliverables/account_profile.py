@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..account_profile import DEFAULT_CRITERIA, QUADRANTS
+from ..messages import plural_count
 from ..plots import account_profile as plots
 from .context import ReportContext
 from .model import (
@@ -275,14 +276,24 @@ def _headline(ctx: ReportContext, r: Results) -> Part:
     if r.messages:
         blocks.append(Heading(t(f"{P}.notes_heading"), 4))
         blocks.append(
-            Bullets([t(m["key"], m["key"], **(m.get("params") or {})).strip() for m in r.messages])
+            Bullets(
+                [
+                    t(
+                        m["key"],
+                        m["key"],
+                        count=plural_count(m.get("params") or {}),
+                        **(m.get("params") or {}),
+                    ).strip()
+                    for m in r.messages
+                ]
+            )
         )
     if s.get("criteria_missing_customers_n"):
         blocks.append(
             Text(
-                t(
+                f.tn(
                     f"{P}.missing_text",
-                    n=f.number(s["criteria_missing_customers_n"]),
+                    s["criteria_missing_customers_n"],
                     key_n=f.number(s["criteria_missing_key_n"]),
                 ),
                 "warning",
@@ -348,13 +359,18 @@ def _fit(ctx: ReportContext, r: Results) -> Part:
     basis = s.get("selection_basis")
     if basis in ("attractiveness_only", "partly_attractiveness_only"):
         n = int(s.get("key_n", 0)) if basis == "attractiveness_only" else None
-        blocks.append(Text(t(f"{P}.basis.{basis}", n=f.number(n or _blind_keys(r))), "warning"))
+        blocks.append(
+            Text(
+                f.tn(f"{P}.basis.{basis}", n or _blind_keys(r)),
+                "warning",
+            )
+        )
     if s.get("unassessed_n"):
         blocks.append(
             Text(
-                t(
+                f.tn(
                     f"{P}.unassessed_text",
-                    n=f.number(s["unassessed_n"]),
+                    s["unassessed_n"],
                     strength_n=f.number(s.get("strength_unassessed_n", 0)),
                     attr_n=f.number(s.get("attractiveness_unassessed_n", 0)),
                     limit=f.pct(ctx.engagement.profile.max_missing_weight_pct, 0),
@@ -365,9 +381,9 @@ def _fit(ctx: ReportContext, r: Results) -> Part:
     if s.get("on_the_line_n"):
         blocks.append(
             Text(
-                t(
+                f.tn(
                     f"{P}.on_the_line_text",
-                    n=f.number(s["on_the_line_n"]),
+                    s["on_the_line_n"],
                     key_n=f.number(s.get("on_the_line_key_n", 0)),
                     margin=f.number(ctx.engagement.profile.on_the_line, 1),
                 ),
@@ -376,9 +392,9 @@ def _fit(ctx: ReportContext, r: Results) -> Part:
         )
     blocks.append(
         Text(
-            t(
+            f.tn(
                 f"{P}.history_text",
-                n=f.number(s.get("history_min_invoices", 0)),
+                s.get("history_min_invoices", 0),
                 growth=t(f"{P}.growth_basis.{s.get('growth_basis', 'none')}"),
                 new_n=f.number(s.get("growth_new_n", 0)),
             ),
@@ -424,22 +440,35 @@ def _matrix(ctx: ReportContext, r: Results) -> Part:
         Text(t(f"{P}.quadrants_text", **counts)),
     ]
     if r.summary.get("unassessed_n"):
-        blocks.append(Text(t(f"{P}.quadrants_unassessed", n=f.number(r.summary["unassessed_n"]))))
+        blocks.append(
+            Text(
+                f.tn(
+                    f"{P}.quadrants_unassessed",
+                    r.summary["unassessed_n"],
+                )
+            )
+        )
     if r.summary["views_disagree_n"]:
         blocks.append(
-            Text(t(f"{P}.client_view_text", n=f.number(r.summary["views_disagree_n"])), "finding")
+            Text(
+                f.tn(
+                    f"{P}.client_view_text",
+                    r.summary["views_disagree_n"],
+                ),
+                "finding",
+            )
         )
     return Part(blocks)
 
 
 def _comparison_text(ctx: ReportContext, comparison: pd.DataFrame) -> Text:
-    t, f = ctx.t, ctx.fmt
+    f = ctx.fmt
     c = comparison.set_index("list")
     key, top = c.loc["key_accounts"], c.loc["turnover_top"]
     return Text(
-        t(
+        f.tn(
             f"{P}.comparison_text",
-            n=f.number(int(top["customers_n"])),
+            int(top["customers_n"]),
             both=f.number(int(top["both_n"])),
             turnover_only=f.number(int(top["only_n"])),
             unprofitable=f.number(int(top["only_unprofitable_n"])),
@@ -493,7 +522,7 @@ def _vip(ctx: ReportContext, r: Results) -> Part:
     return Part(
         [
             Heading(ctx.t(f"{P}.vip_heading")),
-            Text(ctx.t(f"{P}.vip_text", n=ctx.fmt.number(len(vip)))),
+            Text(ctx.fmt.tn(f"{P}.vip_text", len(vip))),
             _table(ctx, v),
         ]
     )
@@ -508,7 +537,7 @@ def _potential(ctx: ReportContext, r: Results) -> Part:
         pv = _translate(ctx, pot.drop(columns=["customer_id"]), SHEETS["potential"].codes)
         part.blocks = [
             Heading(ctx.t(f"{P}.potential_heading")),
-            Text(ctx.t(f"{P}.potential_text", n=ctx.fmt.number(len(pot)))),
+            Text(ctx.fmt.tn(f"{P}.potential_text", len(pot))),
             _table(ctx, pv),
         ]
     return part
@@ -715,7 +744,7 @@ def _card(
         f"{P}.card_subtitle",
         quadrant=t(f"{P}.quadrant.{c['quadrant']}", str(c["quadrant"])),
         stage=t(f"{P}.stage.{c['relationship_stage']}", str(c["relationship_stage"])),
-        industry="" if pd.isna(c["industry"]) else str(c["industry"]),
+        industry=ctx.catalog.label("industry", c["industry"]),
     )
     if bool(c["is_deep_plan"]):
         subtitle = f"{subtitle} · {t(f'{P}.card_deep')}"
@@ -766,9 +795,14 @@ def _summary_lines(ctx: ReportContext, r: Results) -> list[str]:
             )
         )
     if s["potential_n"]:
-        lines.append(t(f"{P}.summary_potential", n=f.number(s["potential_n"])))
+        lines.append(f.tn(f"{P}.summary_potential", s["potential_n"]))
     if s["single_contact_key_n"]:
-        lines.append(t(f"{P}.summary_single", n=f.number(s["single_contact_key_n"])))
+        lines.append(
+            f.tn(
+                f"{P}.summary_single",
+                s["single_contact_key_n"],
+            )
+        )
     return lines[:4]
 
 

@@ -25,6 +25,24 @@ class ReportContext:
 
     def __post_init__(self) -> None:
         self.catalog = Catalog(self.engagement.language, self.engagement.currency_code)
+        self._pool_labels()
+
+    def _pool_labels(self) -> None:
+        """The client's own names of its cost pools (``cost_pools.label``), for their
+        activity codes and their cost lines (``cts_<activity>``): they win over the catalog."""
+        ws = self.workspace
+        if ws is None or not ws.has_table("cost_pools"):
+            return
+        pools = ws.read_table("cost_pools")
+        if "label" not in pools.columns:
+            return
+        labels = dict(zip(pools["activity"].astype("str"), pools["label"], strict=True))
+        if ws.has_table("cts_rates"):
+            rates = ws.read_table("cts_rates")
+            for activity, column in zip(rates["activity"], rates["cost_column"], strict=True):
+                if str(activity) in labels:
+                    labels[str(column).removeprefix("cts_")] = labels[str(activity)]
+        self.catalog.client_labels("activity", labels)
 
     @property
     def fmt(self) -> Catalog:

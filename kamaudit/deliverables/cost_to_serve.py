@@ -21,6 +21,7 @@ from ..cost_to_serve.findings import messages_from_records
 from ..cost_to_serve.scenarios import scenario_profits
 from ..messages import Message
 from ..plots import cost_to_serve as plots
+from .i18n import plural_count
 from .model import (
     ChartSpec,
     Heading,
@@ -55,15 +56,30 @@ def render_findings(messages: Iterable[Message], catalog) -> list[str]:
         params = format_values(m.params, catalog)
         for key in ("parameter", "activity"):
             if key in params:
-                code = str(m.params[key])
-                name = "financing_cost" if code == "cost_of_capital" else code
-                params[key] = (
-                    catalog.t(f"{_P}lines.{name}")
-                    if catalog.has(f"{_P}lines.{name}")
-                    else code.replace("_", " ")
-                )
-        out.append(catalog.t(m.key, **params))
+                params[key] = parameter_label(m.params[key], catalog)
+        out.append(catalog.t(m.key, count=plural_count(m.params), **params))
     return out
+
+
+def parameter_label(code, catalog) -> str:
+    """A rate or cost pool a finding or the sensitivity names, in words: a P&L line's
+    label (``cost_of_capital`` -> financing), else the activity's (:meth:`Catalog.label`)."""
+    code = str(code)
+    name = "financing_cost" if code == "cost_of_capital" else code
+    if catalog.has(f"{_P}lines.{name}"):
+        return catalog.t(f"{_P}lines.{name}")
+    return catalog.label("activity", code)
+
+
+def factor_label(code, catalog) -> str:
+    """A robustness factor in words: ``rate:<activity>`` and ``basis:<activity>`` name the
+    activity; other factors are rates or lines (:func:`parameter_label`)."""
+    kind, _, activity = str(code).partition(":")
+    if activity and catalog.has(f"{_P}factor_names.{kind}"):
+        return catalog.t(f"{_P}factor_names.{kind}", activity=catalog.label("activity", activity))
+    if catalog.has(f"{_P}factor_names.{code}"):
+        return catalog.t(f"{_P}factor_names.{code}")
+    return parameter_label(code, catalog)
 
 
 def line_label(name: str, catalog) -> str:
@@ -71,14 +87,14 @@ def line_label(name: str, catalog) -> str:
     if catalog.has(f"{_P}lines.{name}"):
         return catalog.t(f"{_P}lines.{name}")
     if name.startswith("cts_"):
-        return catalog.t(f"{_P}cts_column", activity=name.removeprefix("cts_").replace("_", " "))
+        return catalog.t(f"{_P}cts_column", activity=catalog.label("activity", name[4:]))
     return catalog.column(name)
 
 
 def _line_word(name: str, catalog) -> str:
     """A cost line inside a list of lines: the activity alone (the column says CtS)."""
     if name.startswith("cts_") and not catalog.has(f"{_P}lines.{name}"):
-        return name.removeprefix("cts_").replace("_", " ")
+        return catalog.label("activity", name.removeprefix("cts_"))
     return line_label(name, catalog)
 
 
@@ -111,6 +127,13 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
             )
             .astype("str")
         )
+    if "parameter" in d.columns:  # the sensitivity's rates and pools
+        d["parameter"] = [parameter_label(p, catalog) for p in d["parameter"]]
+    if "tipping_factor" in d.columns:
+        d["tipping_factor"] = [
+            factor_label(f, catalog) if isinstance(f, str) and f else ""
+            for f in d["tipping_factor"]
+        ]
     if "cost_quadrant" in d.columns:
         d["cost_quadrant"] = (
             d["cost_quadrant"]
@@ -122,7 +145,7 @@ def _display(df: pd.DataFrame, catalog) -> pd.DataFrame:
             d[c]
             .map(
                 lambda s: (
-                    ", ".join(_line_word(x, catalog) for x in str(s).split(";") if x)
+                    catalog.join(_line_word(x, catalog) for x in str(s).split(";") if x)
                     if isinstance(s, str)
                     else s
                 )
@@ -357,7 +380,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     ),
     SheetSpec(
         "rates",
-        lambda r: r.rates,
+        lambda r: r.rates.drop(columns=[c for c in STAGE_NOTES if c in r.rates.columns]),
         note=True,
         formats={
             "driver_volume": "float",
@@ -757,18 +780,21 @@ def _sensitivity(ctx, r: _Results, params) -> list:
         Heading(t(f"{_P}sensitivity_heading")),
         Text(text),
         Table(
-            sens.drop(columns=["cost_column"]),
+            _display(sens.drop(columns=["cost_column"]), ctx.catalog),
             formats={"change_pct": "pct"},
             column_labels=_labels(sens, ctx.catalog, []),
         ),
     ]
 
 
+STAGE_NOTES = ("driver_note", "driver_why")
+"""The stage's own English notes on how it read each pool's driver: for the consultant's
+working papers, not the client's report or workbook."""
+
 _RATE_COLUMNS = (
     "activity",
     "driver_word",
     "driver",
-    "driver_why",
     "method",
     "pool_cost",
     "driver_volume",

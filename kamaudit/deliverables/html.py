@@ -32,7 +32,7 @@ from .model import (
     Table,
     Text,
 )
-from .values import format_value
+from .values import format_value, labelled
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def format_cell(value, kind: str, fmt, t) -> str:
 
 
 def _table_view(block: Table, ctx, max_rows_default: int) -> dict:
-    df = block.df
+    df = labelled(block.df, ctx.catalog)
     limit = block.max_rows if block.max_rows is not None else max_rows_default
     total = len(df)
     shown_df = df.head(limit) if limit and total > limit else df

@@ -22,6 +22,10 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
+from ..messages import plural_count
+
+__all__ = ["Catalog", "available_languages", "is_plural", "plural_count"]
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 BABEL_LOCALES = {"en": "en_GB", "cs": "cs_CZ", "pl": "pl_PL", "ru": "ru_RU", "fa": "fa_IR"}
 RTL = {"fa"}
@@ -29,10 +33,26 @@ NUMBERING = {"fa": "arabext"}  # Persian separators (٬ ٫); digits mapped below
 _DIGITS = {"fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
 
 
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+"""CLDR plural categories: a catalog value that is a mapping of these (``other`` required)
+is one plural message, chosen by the count (:meth:`Catalog.t`), not a group of keys."""
+
+Entry = str | dict[str, str]
+
+
+def is_plural(value) -> bool:
+    """True for a mapping of CLDR plural categories with an ``other`` form."""
+    return (
+        isinstance(value, dict)
+        and "other" in value
+        and all(str(k) in PLURAL_CATEGORIES for k in value)
+    )
+
+
 @cache
-def _load(language: str) -> dict[str, str]:
+def _load(language: str) -> dict[str, Entry]:
     folder = LOCALES_DIR / language
-    merged: dict[str, str] = {}
+    merged: dict[str, Entry] = {}
     if not folder.is_dir():
         return merged
     for path in sorted(folder.glob("*.yaml")):
@@ -41,11 +61,14 @@ def _load(language: str) -> dict[str, str]:
     return merged
 
 
-def _flatten(d: dict, prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
+def _flatten(d: dict, prefix: str = "") -> dict[str, Entry]:
+    """Dotted keys to texts; a plural mapping (:func:`is_plural`) stays one leaf."""
+    out: dict[str, Entry] = {}
     for k, v in d.items():
         key = f"{prefix}.{k}" if prefix else str(k)
-        if isinstance(v, dict):
+        if is_plural(v):
+            out[key] = {str(c): str(text) for c, text in v.items()}
+        elif isinstance(v, dict):
             out.update(_flatten(v, key))
         else:
             out[key] = str(v)
@@ -85,6 +108,7 @@ class Catalog:
         self.currency = currency
         self.locale = Locale.parse(BABEL_LOCALES.get(language, "en_GB"))
         self._messages = {**_load("en"), **_load(language)}
+        self._client_labels: dict[str, dict[str, str]] = {}
 
     @property
     def rtl(self) -> bool:
@@ -93,19 +117,42 @@ class Catalog:
     def has(self, key: str) -> bool:
         return key in self._messages
 
-    def t(self, key: str, default: str | None = None, **values) -> str:
+    def plural_category(self, count) -> str:
+        """The CLDR plural category of ``count`` in this language (babel's rules)."""
+        try:
+            number = abs(float(count))
+        except (TypeError, ValueError):
+            return "other"
+        if number != number or number == float("inf"):
+            return "other"
+        return self.locale.plural_form(int(number) if number.is_integer() else number)
+
+    def plural_categories(self) -> set[str]:
+        """Every category a plural message of this language must carry."""
+        return set(self.locale.plural_form.tags) | {"other"}
+
+    def t(self, key: str, default: str | None = None, count=None, **values) -> str:
         """The message for ``key`` with ``{placeholders}`` filled.
 
+        A plural message (a mapping of CLDR categories) gives the form of ``count``'s
+        category in this language, or ``other`` when ``count`` is missing or the form is.
         A missing key returns ``default`` if given, else the key itself (and tests check
         that no key is missing from the English catalog).
         """
         text = self._messages.get(key)
+        if isinstance(text, dict):
+            form = self.plural_category(count) if count is not None else "other"
+            text = text.get(form) or text["other"]
         if text is None:
             text = default if default is not None else key
         if values:
             with contextlib.suppress(KeyError, IndexError, ValueError):
                 text = text.format(**values)
         return text
+
+    def tn(self, key: str, n, **values) -> str:
+        """A counted message: ``t(key, count=n)`` with ``{n}`` the count in this locale."""
+        return self.t(key, count=n, n=self.number(n), **values)
 
     @property
     def _numbering(self) -> dict:
@@ -120,6 +167,37 @@ class Catalog:
     def column(self, name: str) -> str:
         """The client-facing label of a canonical column."""
         return self._messages.get(f"columns.{name}") or name.replace("_", " ").capitalize()
+
+    def label(self, vocabulary: str, code) -> str:
+        """A code from the client's data in the client's words: the client's own label
+        (:meth:`client_labels`), else the catalog's ``labels.<vocabulary>.<code>``, else the
+        code humanised (``rush_order`` -> "rush order"); never the raw code.
+
+        >>> Catalog("cs").label("activity", "sales_visit")
+        'obchodní návštěva'
+        """
+        if _missing(code):
+            return ""
+        text = str(code).strip()
+        own = self._client_labels.get(vocabulary, {}).get(text)
+        if own:
+            return own
+        found = self._messages.get(f"labels.{vocabulary}.{text.lower()}")
+        if isinstance(found, str):
+            return found
+        return text.replace("_", " ").strip()
+
+    def join(self, items) -> str:
+        """Items as a list in this language's separator (CLDR: ", "; Persian "، ")."""
+        pattern = self.locale.list_patterns["standard"].get("middle", "{0}, {1}")
+        return pattern.replace("{0}", "").replace("{1}", "").join(str(i) for i in items)
+
+    def client_labels(self, vocabulary: str, labels: dict) -> None:
+        """Names the client gave its own codes (a cost pool's ``label``): they win."""
+        clean = {
+            str(k): str(v).strip() for k, v in labels.items() if not _missing(v) and str(v).strip()
+        }
+        self._client_labels.setdefault(vocabulary, {}).update(clean)
 
     def table(self, name: str) -> str:
         """The client-facing name of a contract table (``cost_pools`` -> "cost pools")."""

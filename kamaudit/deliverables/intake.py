@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..intake import ISSUE_COLUMNS
 from ..plots import intake as plots
+from .i18n import plural_count
 from .model import (
     Bullets,
     ChartSpec,
@@ -91,11 +92,12 @@ def problem_text(issue: dict, catalog) -> str:
     if more is not None and not catalog.has(f"{_P}problems.{key}"):
         return english
     shown = format_params(params, catalog)
-    text = catalog.t(f"{_P}problems.{key}", english if more is None else None, **shown)
+    count = plural_count(params)
+    text = catalog.t(f"{_P}problems.{key}", english if more is None else None, count=count, **shown)
     if text == f"{_P}problems.{key}":
         return english
     if more is not None:
-        text += " " + catalog.t(f"{_P}problems.more_rows", n=catalog.number(more))
+        text += " " + catalog.t(f"{_P}problems.more_rows", count=more, n=catalog.number(more))
     return text
 
 

@@ -79,10 +79,14 @@ def _assumption_line(ctx, a: dict) -> str:
             alt_rate=f.pct(100 * high.get("value", 0), 0),
             alt_profit=_money(ctx, high.get("net_profit")),
             base_profit=_money(ctx, base.get("net_profit")),
+            count=a.get("loss_makers_on_financing_alone_n", 0),
             n=f.number(a.get("loss_makers_on_financing_alone_n", 0)),
         )
     if key == "strength_unassessed":
-        return t(f"{_E}strength_unassessed", n=f.number(a.get("customers_n", 0)))
+        return f.tn(
+            f"{_E}strength_unassessed",
+            a.get("customers_n", 0),
+        )
     return t(f"{_E}{key}", default=key)
 
 
@@ -281,7 +285,7 @@ def build(ctx) -> StageReport | None:
     if len(view):
         top = top_actions(actions, HEADLINE_N)
         headline = [
-            Heading(t(f"{_P}headline", n=ctx.fmt.number(len(top)))),
+            Heading(ctx.fmt.tn(f"{_P}headline", len(top))),
             Table(
                 view.loc[top.index],
                 formats={"impact_amount": "money0", "due_date": "date"},
@@ -291,7 +295,12 @@ def build(ctx) -> StageReport | None:
     blocks: list = [*evidence_blocks(ctx), Text(t(f"{_P}intro"))]
     if len(view):
         blocks += [
-            Heading(t(f"{_P}top_heading", n=ctx.fmt.number(min(TOP_N, len(view))))),
+            Heading(
+                ctx.fmt.tn(
+                    f"{_P}top_heading",
+                    min(TOP_N, len(view)),
+                )
+            ),
             Table(
                 view.sort_values("impact_amount", ascending=False, kind="stable").head(TOP_N),
                 formats={"impact_amount": "money", "due_date": "date"},

@@ -26,7 +26,7 @@ from ..messages import Message
 from ..plots import team_design as plots
 from ..team_design.contact_plan import MONTHS, month_labels
 from ..team_design.findings import KINDS
-from .i18n import Catalog
+from .i18n import Catalog, plural_count
 from .model import (
     Bullets,
     ChartSpec,
@@ -63,7 +63,7 @@ _MORE = re.compile(r"^(\d+) more$")
 def _more(item: str, cat: Catalog) -> str:
     """The "16 more" a long list of names ends with, in the client's language."""
     m = _MORE.match(item)
-    return cat.t(f"{_P}and_more", n=cat.number(int(m.group(1)))) if m else item
+    return cat.tn(f"{_P}and_more", int(m.group(1))) if m else item
 
 
 def _values(values: dict[str, Any], cat: Catalog) -> dict[str, str]:
@@ -95,7 +95,7 @@ def render_messages(messages: list[Message], cat: Catalog) -> list[tuple[str, st
     out = []
     for m in messages:
         name = m.key.rsplit(".", 1)[-1]
-        text = cat.t(m.key, **_values(dict(m.params), cat))
+        text = cat.t(m.key, count=plural_count(m.params), **_values(dict(m.params), cat))
         out.append((KINDS.get(name, "finding"), text[:1].upper() + text[1:]))
     return out
 
@@ -543,10 +543,14 @@ def _summary_lines(ctx, data: _Data) -> list[str]:
     kam_cap, load = _kam_capacity(data), data["team_load"]
     if summary.get("feasible") and kam_cap is not None and len(kam_cap):
         kams = int((load["role"] == "kam").sum()) if load is not None else 0
-        head = t(f"{_P}summary_feasible", n=ctx.fmt.number(n_key), kams=ctx.fmt.number(kams))
+        head = ctx.fmt.tn(f"{_P}summary_feasible", n_key, kams=ctx.fmt.number(kams))
     elif n_key and "assignment" in summary.get("skipped", []):
         fte = float(kam_cap["fte_needed"].iloc[0]) if kam_cap is not None and len(kam_cap) else 0.0
-        head = t(f"{_P}summary_no_roster", n=ctx.fmt.number(n_key), fte=ctx.fmt.number(fte, 1))
+        head = ctx.fmt.tn(
+            f"{_P}summary_no_roster",
+            n_key,
+            fte=ctx.fmt.number(fte, 1),
+        )
     elif n_key:
         head = t(f"{_P}summary_infeasible")
     else:

@@ -104,9 +104,6 @@ def format_value(value: Any, kind: str, fmt, t, inline: bool = False) -> str:
     return str(value)
 
 
-_RTL_COMMA = "\u060c "  # the Arabic-script comma
-
-
 def _isolated(text: str, rtl: bool) -> str:
     """Text set into a right-to-left sentence, isolated (FSI … PDI) so that a Latin
     name's own punctuation ("Sp. z o.o.", "(Europe)") stays with the name instead of
@@ -117,19 +114,41 @@ def _isolated(text: str, rtl: bool) -> str:
 def format_params(params: dict[str, Any], fmt, t=None) -> dict[str, str]:
     """Sentence values formatted by their names (``format_value`` with ``inline``).
 
-    Lists are joined with commas (the Arabic-script comma in a right-to-left language);
-    text stays as it is, isolated for bidi in a right-to-left language.
+    Lists are joined with the language's list separator (``Catalog.join``); text stays as
+    it is, isolated for bidi in a right-to-left language.
     """
     t = t or getattr(fmt, "t", None)
     rtl = bool(getattr(fmt, "rtl", False))
     out: dict[str, str] = {}
     for name, value in params.items():
         if isinstance(value, (list, tuple)):
-            out[name] = (_RTL_COMMA if rtl else ", ").join(_isolated(str(v), rtl) for v in value)
+            join = getattr(fmt, "join", None) or ", ".join
+            out[name] = join(_isolated(str(v), rtl) for v in value)
             continue
         if isinstance(value, str):
             out[name] = _isolated(value, rtl)
             continue
         dtype = np.asarray(value).dtype if isinstance(value, (int, float)) else np.dtype(object)
         out[name] = format_value(value, infer_format(name, dtype), fmt, t, inline=True)
+    return out
+
+
+def labelled(df: pd.DataFrame, catalog) -> pd.DataFrame:
+    """``df`` with the client's codes in words: every column the contract lists in
+    :data:`kamaudit.contract.LABELLED_COLUMNS` through ``catalog.label`` (missing stays
+    missing). Returns a new frame when something changes, else ``df`` itself.
+    """
+    from ..contract import LABELLED_COLUMNS
+
+    columns = [
+        c
+        for c in df.columns
+        if c in LABELLED_COLUMNS and not pd.api.types.is_numeric_dtype(df[c].dtype)
+    ]
+    if not columns or not hasattr(catalog, "label"):
+        return df
+    out = df.copy()
+    for c in columns:
+        vocabulary = LABELLED_COLUMNS[c]
+        out[c] = [None if _missing(v) else catalog.label(vocabulary, v) for v in df[c]]
     return out

@@ -42,7 +42,7 @@ from ..workspace import atomic_path
 from .model import FormatKind, Heading, Sheet, Table
 from .native_charts import add_chart
 from .printing import name_column, setup_print
-from .values import format_value
+from .values import format_value, labelled
 
 TEMPLATE_NAME = "kamaudit_template.xlsx"
 
@@ -551,10 +551,11 @@ def _write_summary(w: _Writer, summary_ws, reports, summary: list[str] | None, c
             if isinstance(block, Heading):
                 line(block.text, "kam_label")
             elif isinstance(block, Table):
-                for values in block.df.itertuples(index=False):
+                shown = labelled(block.df, ctx.catalog)
+                for values in shown.itertuples(index=False):
                     parts = [
                         format_value(v, block.format_of(c), ctx.fmt, ctx.t)
-                        for c, v in zip(block.df.columns, values, strict=True)
+                        for c, v in zip(shown.columns, values, strict=True)
                     ]
                     line(" · ".join(p for p in parts if p), "kam_text")
                 row += 1
@@ -607,6 +608,9 @@ def _write_contents(w: _Writer, contents, entries: list[tuple[str, str]], ctx) -
 
 def _write_data_sheet(w: _Writer, ws, spec: Sheet, ctx) -> None:
     w.write_title(ws, spec.title or spec.name, spec.note)
+    shown = labelled(spec.df, ctx.catalog)
+    if shown is not spec.df:
+        spec = Sheet(**{**spec.__dict__, "df": shown})
     labels = [spec.column_labels.get(c) or ctx.catalog.column(str(c)) for c in spec.df.columns]
     w.write_table(ws, spec, labels)
     w.conditional(ws, spec)

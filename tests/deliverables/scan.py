@@ -42,9 +42,11 @@ def workbook_texts(path: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-def client_strings(data_dir: Path) -> set[str]:
+def client_strings(data_dir: Path, labelled: bool = True) -> set[str]:
     """Text values of the input tables' free-text columns (never the coded ones), and the
-    client's file names and column headers as intake read them."""
+    client's file names and column headers as intake read them. ``labelled=False`` leaves
+    out the columns the contract says a reader sees as words (activities, industries:
+    :data:`kamaudit.contract.LABELLED_COLUMNS`), so a test can look for them."""
     import json
 
     out: set[str] = set()
@@ -61,6 +63,8 @@ def client_strings(data_dir: Path) -> set[str]:
             continue
         df = pd.read_parquet(path)
         coded = {c.name for c in table.columns if c.vocabulary is not None}
+        if not labelled:
+            coded |= set(contract.LABELLED_COLUMNS)
         for col in df.columns:
             if col in coded or not pd.api.types.is_string_dtype(df[col].dtype):
                 continue
@@ -84,6 +88,28 @@ def leaked_codes(text: str, language: str, client: set[str]) -> set[str]:
         if re.search(rf"(?<![\w:.-]){re.escape(code)}(?![\w-])", text):
             found.add(code)
     return found
+
+
+def data_codes(data_dir: Path) -> dict[str, set[str]]:
+    """The sample's own codes a reader must see as words: the values of every labelled
+    column (:data:`kamaudit.contract.LABELLED_COLUMNS`) of its input tables, by vocabulary."""
+    out: dict[str, set[str]] = {}
+    for name, table in contract.INPUTS.items():
+        path = Path(data_dir) / f"{name}.parquet"
+        cols = [c.name for c in table.columns if c.name in contract.LABELLED_COLUMNS]
+        if not cols or not path.exists():
+            continue
+        df = pd.read_parquet(path, columns=None)
+        for c in cols:
+            if c in df.columns:
+                vocabulary = contract.LABELLED_COLUMNS[c]
+                out.setdefault(vocabulary, set()).update(df[c].dropna().astype(str).unique())
+    return out
+
+
+def words_found(text: str, words: set[str]) -> set[str]:
+    """Which of ``words`` stand as whole words in ``text`` (case-sensitive)."""
+    return {w for w in words if re.search(rf"(?<![\w]){re.escape(w)}(?![\w])", text)}
 
 
 PORTRAIT_PX = 703
