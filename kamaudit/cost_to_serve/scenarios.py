@@ -23,6 +23,11 @@ the unprofitable customers, with defaults in :class:`ScenarioSettings`
     (``capacity_removed``): otherwise only each pool's avoidable share is saved, and
     ``net_profit_after`` is the cost that stays behind (negative).
 
+``lever`` and ``assumption`` are English sentences for the working papers;
+``lever_terms`` and ``assumption_terms`` say the same as JSON lists of ``[key, params]``
+terms, which the deliverables put into the client's language
+(``cost_to_serve.scenario_terms.<key>`` in the catalogs).
+
 The portfolio effect of a scenario is ``Σ net_profit_after − Σ net_profit_before`` over
 its rows: :func:`scenario_profits` gives every customer's profit after each scenario
 (for the whale curve after it) and :func:`scenario_summary` the totals.
@@ -30,6 +35,7 @@ its rows: :func:`scenario_profits` gives every customer's profit after each scen
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -61,6 +67,8 @@ SCENARIO_COLUMNS = [
     "price_change_pct",
     "breakeven_volume_loss_pct",
     "assumption",
+    "lever_terms",
+    "assumption_terms",
 ]
 """Columns of ``cts_scenarios`` (the first six and ``assumption`` are the contract)."""
 
@@ -147,18 +155,30 @@ def scenarios(
     after = pnl["net_profit"].to_numpy(dtype=float) + saving
     rs = pd.DataFrame({"net_profit_after": after})
     parts.append(
-        _rows(pnl, loss & (saving > 0.005), "reserve", rs, lambda i: levers[i], _reserve_note(st))
+        _rows(
+            pnl,
+            loss & (saving > 0.005),
+            "reserve",
+            rs,
+            lambda i: _said(levers[i]),
+            _reserve_note(st),
+        )
     )
     change = _exit_change(pnl, rates, share)
     ex = pd.DataFrame({"net_profit_after": pnl["net_profit"].to_numpy(dtype=float) + change})
     ex["net_revenue_after"] = 0.0
     parts.append(
         _rows(
-            pnl, loss & (change > 0.005), "exit", ex, lambda i: "drop the customer", _exit_note(st)
+            pnl,
+            loss & (change > 0.005),
+            "exit",
+            ex,
+            lambda i: _said([("drop the customer", ("exit_drop", {}))]),
+            _exit_note(st),
         )
     )
     out = pd.concat(parts, ignore_index=True)
-    for c in ("scenario", "customer_id", "name", "lever", "assumption"):
+    for c in ("scenario", "customer_id", "name", "lever", "assumption", "lever_terms"):
         out[c] = out[c].astype("str")
     return out[SCENARIO_COLUMNS]
 
@@ -171,12 +191,14 @@ def _rows(pnl, mask, scenario, after: pd.DataFrame, lever, assumption) -> pd.Dat
     prof_after = a["net_profit_after"].to_numpy(dtype=float)
     rev_after = a["net_revenue_after"].to_numpy(dtype=float) if "net_revenue_after" in a else rev
     nan = np.full(len(idx), np.nan)
+    said = [lever(i) for i in idx]
+    note, note_terms = assumption
     return pd.DataFrame(
         {
             "scenario": scenario,
             "customer_id": pnl["customer_id"].to_numpy()[idx],
             "name": pnl["name"].to_numpy()[idx] if "name" in pnl.columns else "",
-            "lever": [lever(i) for i in idx],
+            "lever": [text for text, _ in said],
             "net_revenue_before": rev,
             "net_revenue_after": rev_after,
             "net_profit_before": before,
@@ -190,51 +212,116 @@ def _rows(pnl, mask, scenario, after: pd.DataFrame, lever, assumption) -> pd.Dat
                 if "breakeven_volume_loss_pct" in a
                 else nan
             ),
-            "assumption": assumption,
+            "assumption": note,
+            "lever_terms": [terms for _, terms in said],
+            "assumption_terms": note_terms,
         },
         columns=SCENARIO_COLUMNS,
     )
 
 
-def _reprice_lever(rp: pd.DataFrame, i: int) -> str:
+def _said(parts: list[tuple[str, tuple[str, dict]]]) -> tuple[str, str]:
+    """``(english, terms)`` of a list of ``(sentence, (key, params))`` parts: the English
+    joined with "; " for the working papers, the terms as JSON for the deliverables."""
+    english = "; ".join(text for text, _ in parts)
+    terms = json.dumps([[key, params] for _, (key, params) in parts], ensure_ascii=False)
+    return english, terms
+
+
+def _reprice_lever(rp: pd.DataFrame, i: int) -> tuple[str, str]:
     r = rp.iloc[i]
-    v = r["breakeven_volume_loss_pct"]
-    stop = "" if math.isnan(v) else f"; stops paying beyond {v:.0f} % volume loss"
+    change, v = float(r["price_change_pct"]), float(r["breakeven_volume_loss_pct"])
+    parts = [
+        (
+            f"price +{change:.1f} % (or that much less discount)",
+            ("reprice_price", {"price_change_pct": change}),
+        )
+    ]
     if v >= 100:
-        stop = "; pays at any volume loss (the customer does not cover its variable cost)"
-    return f"price +{r['price_change_pct']:.1f} % (or that much less discount){stop}"
+        parts.append(
+            (
+                "pays at any volume loss (the customer does not cover its variable cost)",
+                ("reprice_any_loss", {}),
+            )
+        )
+    elif not math.isnan(v):
+        parts.append(
+            (f"stops paying beyond {v:.0f} % volume loss", ("reprice_stop", {"loss_pct": v}))
+        )
+    return _said(parts)
 
 
-def _reprice_note(target: float, st: ScenarioSettings) -> str:
-    src = (
-        "engagement setting"
-        if st.target_margin_pct is not None
-        else "median of profitable customers"
+def _saving_part(st: ScenarioSettings, prefix: str, all_text: str, share_text: str):
+    key = f"{prefix}_all" if st.capacity_removed else f"{prefix}_avoidable"
+    return (all_text if st.capacity_removed else share_text, (key, {}))
+
+
+def _reprice_note(target: float, st: ScenarioSettings) -> tuple[str, str]:
+    given = st.target_margin_pct is not None
+    src = "engagement setting" if given else "median of profitable customers"
+    return _said(
+        [
+            (
+                f"target net margin {target:.1f} % ({src})",
+                ("target_given" if given else "target_median", {"target_pct": target}),
+            ),
+            ("volume, cost of goods and cost to serve unchanged", ("reprice_unchanged", {})),
+            _saving_part(
+                st,
+                "breakeven",
+                "break-even volume loss: volume-driven cost leaves with the volume, all pool cost",
+                "break-even volume loss: volume-driven cost leaves with the volume, "
+                "each pool's avoidable share",
+            ),
+        ]
     )
-    return (
-        f"target net margin {target:.1f} % ({src}); volume, cost of goods and cost to serve "
-        "unchanged; break-even volume loss: volume-driven cost leaves with the volume, "
-        + ("all pool cost" if st.capacity_removed else "each pool's avoidable share")
-    )
 
 
-def _reserve_note(st: ScenarioSettings) -> str:
+def _reserve_note(st: ScenarioSettings) -> tuple[str, str]:
     groups = "; ".join(" -> ".join(g) for g in st.channel_groups)
-    return (
-        f"minimum order value at the base's {st.min_order_quantile_pct:.0f}th percentile order; "
-        f"at most {st.deliveries_per_week} delivery a week; {st.channel_shift_pct:.0f} % of "
-        f"events moved to the cheapest channel of each group ({groups}); costed with the pools' "
-        "rates, saving "
-        + ("all of the cost freed" if st.capacity_removed else "each pool's avoidable share")
+    q, d, shift = st.min_order_quantile_pct, st.deliveries_per_week, st.channel_shift_pct
+    return _said(
+        [
+            (
+                f"minimum order value at the base's {q:.0f}th percentile order",
+                ("reserve_min_order", {"quantile_n": q}),
+            ),
+            (f"at most {d} delivery a week", ("reserve_deliveries", {"deliveries_n": d})),
+            (
+                f"{shift:.0f} % of events moved to the cheapest channel of each group ({groups})",
+                (
+                    "reserve_channels",
+                    {"shift_pct": shift, "groups": [list(g) for g in st.channel_groups]},
+                ),
+            ),
+            _saving_part(
+                st,
+                "saving",
+                "costed with the pools' rates, saving all of the cost freed",
+                "costed with the pools' rates, saving each pool's avoidable share",
+            ),
+        ]
     )
 
 
-def _exit_note(st: ScenarioSettings) -> str:
+def _exit_note(st: ScenarioSettings) -> tuple[str, str]:
     if st.capacity_removed:
-        return "freed capacity removed: all its cost-to-serve and financing saved"
-    return (
-        "only avoidable cost saved (each pool's avoidable share and financing); the rest "
-        "stays with the remaining customers (net profit after = cost left behind)"
+        return _said(
+            [
+                (
+                    "freed capacity removed: all its cost-to-serve and financing saved",
+                    ("exit_capacity_removed", {}),
+                )
+            ]
+        )
+    return _said(
+        [
+            (
+                "only avoidable cost saved (each pool's avoidable share and financing); the rest "
+                "stays with the remaining customers (net profit after = cost left behind)",
+                ("exit_avoidable_only", {}),
+            )
+        ]
     )
 
 
@@ -251,12 +338,13 @@ def _concepts(name: str) -> set[str]:
 
 
 def _reserve_savings(pnl, rates, volumes, invoices, activities, share, st):
-    """(saving per customer, lever text per customer) of the cheaper service model."""
+    """(saving per customer, lever parts per customer) of the cheaper service model: each
+    part a ``(sentence, (key, params))`` pair for :func:`_said`."""
     n = len(pnl)
     saving = np.zeros(n)
-    notes: list[list[str]] = [[] for _ in range(n)]
+    notes: list[list] = [[] for _ in range(n)]
     if not len(rates) or volumes.size == 0:
-        return saving, ["" for _ in range(n)]
+        return saving, [[] for _ in range(n)]
     universe = pd.Index(pnl["customer_id"])
     rate = rates["rate"].to_numpy(dtype=float)
     acts = pool_activities(rates, activities)
@@ -266,7 +354,14 @@ def _reserve_savings(pnl, rates, volumes, invoices, activities, share, st):
         if r["driver"] == "invoices" and not math.isnan(rate[j]):
             s = np.minimum(fewer, volumes[:, j]) * rate[j] * share[j]
             saving += s
-            _note(notes, s, lambda i: f"{fewer[i]:.0f} fewer orders (minimum order value)")
+            _note(
+                notes,
+                s,
+                lambda i: (
+                    f"{fewer[i]:.0f} fewer orders (minimum order value)",
+                    ("reserve_fewer_orders", {"orders_n": float(fewer[i])}),
+                ),
+            )
     # deliveries consolidated per week
     for j, a in enumerate(acts):
         if a is None or "delivery" not in _concepts(a) or math.isnan(rate[j]):
@@ -277,11 +372,18 @@ def _reserve_savings(pnl, rates, volumes, invoices, activities, share, st):
         )
         s = cut * rate[j] * share[j]
         saving += s
-        _note(notes, s, lambda i, c=cut: f"{c[i]:.0f} fewer deliveries (weekly)")
+        _note(
+            notes,
+            s,
+            lambda i, c=cut: (
+                f"{c[i]:.0f} fewer deliveries (weekly)",
+                ("reserve_fewer_deliveries", {"deliveries_n": float(c[i])}),
+            ),
+        )
     # events moved to the cheapest channel of each group
     for group in st.channel_groups:
         saving += _channel_savings(group, rates, volumes, acts, share, st, notes)
-    return saving, ["; ".join(x) for x in notes]
+    return saving, notes
 
 
 def _channel_savings(group, rates, volumes, acts, share, st, notes) -> np.ndarray:
@@ -313,14 +415,19 @@ def _channel_savings(group, rates, volumes, acts, share, st, notes) -> np.ndarra
         s = moved * (rate[j] * share[j] - extra)
         saving += s
         _note(
-            notes, s, lambda i, m=moved, a=names[j], b=names[cheap]: f"{m[i]:.1f} {a} moved to {b}"
+            notes,
+            s,
+            lambda i, m=moved, a=names[j], b=names[cheap]: (
+                f"{m[i]:.1f} {a} moved to {b}",
+                ("reserve_moved", {"events": round(float(m[i]), 1), "source": a, "target": b}),
+            ),
         )
     return saving
 
 
-def _note(notes: list[list[str]], s: np.ndarray, text) -> None:
+def _note(notes: list[list], s: np.ndarray, part) -> None:
     for i in np.flatnonzero(np.asarray(s) > 0.005):
-        notes[i].append(text(i))
+        notes[i].append(part(i))
 
 
 def _orders_saved(invoices: pd.DataFrame, universe: pd.Index, quantile_pct: float) -> np.ndarray:

@@ -10,6 +10,7 @@ into sentences of the engagement's language; the notebook uses it too.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -194,6 +195,7 @@ class _Results:
     cts_cols: list[str] = field(default_factory=list)
     scenarios: dict[str, Any] = field(default_factory=dict)
     codes: Callable[[pd.Series, str], pd.Series] | None = None
+    catalog: Any = None
 
     def table(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
@@ -229,7 +231,41 @@ def _read(ctx) -> _Results | None:
         cts_cols=[c for c in rates["cost_column"] if c in pnl.columns],
         scenarios=info.get("scenarios") or {},
         codes=ctx.codes,
+        catalog=ctx.catalog,
     )
+
+
+def scenario_words(terms: str, cat) -> str:
+    """A scenario's lever or assumption in the client's language, from the stage's JSON
+    ``[key, params]`` terms (``cts_scenarios.lever_terms``); activity names by their label."""
+    out = []
+    for key, params in json.loads(terms or "[]"):
+        values = dict(params)
+        for name in ("source", "target"):
+            if name in values:
+                values[name] = cat.label("activity", values[name])
+        if "groups" in values:
+            values["groups"] = cat.join(
+                " → ".join(cat.label("activity", a) for a in g) for g in values["groups"]
+            )
+        count = plural_count(values)
+        count = None if count is None else round(float(count))
+        out.append(cat.t(f"{_P}scenario_terms.{key}", count=count, **format_params(values, cat)))
+    return "; ".join(out)
+
+
+def _scenario_sheet(r: _Results) -> pd.DataFrame | None:
+    """``cts_scenarios`` for the client: scenario names, levers and assumptions in words."""
+    df = r.coded("cts_scenarios", "scenario", "scenario_names")
+    if df is None or r.catalog is None or "lever_terms" not in df.columns:
+        return df
+    words = {
+        x: scenario_words(x, r.catalog)
+        for x in set(df["lever_terms"]) | set(df["assumption_terms"])
+    }
+    return df.assign(
+        lever=df["lever_terms"].map(words), assumption=df["assumption_terms"].map(words)
+    ).drop(columns=["lever_terms", "assumption_terms"])
 
 
 # ------------------------------------------------------------------ the workbook sheets
@@ -424,7 +460,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("sensitivity", "cts_sensitivity", formats={"change_pct": "pct"}),
     SheetSpec(
         "scenarios",
-        lambda r: r.coded("cts_scenarios", "scenario", "scenario_names"),
+        _scenario_sheet,
         note=True,
         formats={"price_change_pct": "pct", "breakeven_volume_loss_pct": "pct"},
         conditional={"net_profit_after": "neg_red", "profit_change": "neg_red"},

@@ -129,4 +129,33 @@ def test_channel_shift_by_hand():
     rush = _channel_savings(st.channel_groups[1], rates, volumes, acts, share, st, notes)
     assert visits.tolist() == [2 * (40.0 - 10.0)]
     assert rush.tolist() == [1 * 100.0]
-    assert notes == [["2.0 sales_visit moved to call", "1.0 rush_order moved to order"]]
+    assert [[text for text, _ in n] for n in notes] == [
+        ["2.0 sales_visit moved to call", "1.0 rush_order moved to order"]
+    ]
+    assert notes[0][0][1] == (
+        "reserve_moved",
+        {"events": 2.0, "source": "sales_visit", "target": "call"},
+    )
+
+
+def test_levers_and_assumptions_read_in_the_report_language():
+    """The stage's English sentences stay in the working papers; the terms beside them
+    put the same lever into each language, activity names by their label."""
+    import json
+
+    from kamaudit.deliverables.cost_to_serve import scenario_words
+    from kamaudit.deliverables.i18n import Catalog
+
+    terms = json.dumps(
+        [
+            ["reserve_fewer_orders", {"orders_n": 3.0}],
+            ["reserve_moved", {"events": 2.0, "source": "sales_visit", "target": "call"}],
+            ["reserve_channels", {"shift_pct": 50.0, "groups": [["sales_visit", "call"]]}],
+        ]
+    )
+    en, cs, ru = (scenario_words(terms, Catalog(x)) for x in ("en", "cs", "ru"))
+    assert en.startswith("3 fewer orders (minimum order value); 2 × sales visit moved to call")
+    assert "sales_visit" not in en and "sales visit → call" in en
+    assert cs.startswith("o 3 objednávky méně") and "obchodní návštěva" in cs
+    assert ru.startswith("на 3 заказа меньше")
+    assert "fewer" not in cs and "moved" not in ru

@@ -113,7 +113,6 @@ def test_no_data_code_or_english_activity_word_in_other_languages(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the stage writes scenario levers in English")
 def test_scenario_levers_are_in_the_report_language(sample_run, tmp_path_factory):
     out = sample_in_language(sample_run, "cs", tmp_path_factory.mktemp("labels"))
     texts = [t for _, _, t in workbook_texts(next((out / "deliverables").glob("*.xlsx")))]

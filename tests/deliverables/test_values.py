@@ -30,7 +30,10 @@ def test_names_in_a_persian_sentence_are_isolated_and_joined_with_the_persian_co
 
     names = ["Vertex Agriculture Sp. z o.o.", "Bison (Europe) Zrt."]
     fa = format_params({"names": names, "name": names[0]}, Catalog("fa"))
-    assert fa["names"] == "\u2068Vertex Agriculture Sp. z o.o.\u2069\u060c \u2068Bison (Europe) Zrt.\u2069"
+    assert (
+        fa["names"]
+        == "\u2068Vertex Agriculture Sp. z o.o.\u2069\u060c \u2068Bison (Europe) Zrt.\u2069"
+    )
     assert fa["name"] == "\u2068Vertex Agriculture Sp. z o.o.\u2069"
     en = format_params({"names": names}, Catalog("en"))
     assert en["names"] == "Vertex Agriculture Sp. z o.o., Bison (Europe) Zrt."
