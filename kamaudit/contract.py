@@ -531,6 +531,8 @@ RESULTS: dict[str, Table] = {
             C("net_profit_before", "money", True),
             C("net_profit_after", "money", True),
             C("assumption", "text", True),
+            C("lever_terms", "text", description="the lever as JSON [key, params] terms"),
+            C("assumption_terms", "text", description="the assumption as JSON terms"),
             key=("scenario", "customer_id"),
             open=True,
         ),
