@@ -25,14 +25,14 @@ def test_a_value_that_rounds_to_zero_has_no_minus_sign():
     assert "-" not in fa.pct(-0.01, 1) and "\u2212" not in fa.pct(-0.01, 1)
 
 
-def test_names_in_a_persian_sentence_are_isolated_and_joined_with_the_persian_comma():
+def test_names_in_a_persian_sentence_are_isolated_and_joined_with_the_persian_comma_of_cldr():
     from kamaudit.deliverables.values import format_params
 
     names = ["Vertex Agriculture Sp. z o.o.", "Bison (Europe) Zrt."]
     fa = format_params({"names": names, "name": names[0]}, Catalog("fa"))
     assert (
         fa["names"]
-        == "\u2068Vertex Agriculture Sp. z o.o.\u2069\u060c \u2068Bison (Europe) Zrt.\u2069"
+        == "\u2068Vertex Agriculture Sp. z o.o.\u2069\u060c\u200f \u2068Bison (Europe) Zrt.\u2069"
     )
     assert fa["name"] == "\u2068Vertex Agriculture Sp. z o.o.\u2069"
     en = format_params({"names": names}, Catalog("en"))
