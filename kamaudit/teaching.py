@@ -12,13 +12,25 @@ notebook's explanatory text in the engagement's language. Texts come from the ca
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Prose", "bullets", "counts", "enlarge", "facts", "projector", "prose", "sample_banner", "show"]
+__all__ = [
+    "Prose",
+    "bullets",
+    "counts",
+    "enlarge",
+    "facts",
+    "projector",
+    "prose",
+    "sample_banner",
+    "settings",
+    "show",
+]
 
 _RULE = "=" * 78
 
@@ -102,13 +114,13 @@ def show(
     for col in present:
         kind = infer_format(col, view[col].dtype)
         out[cat.column(col)] = [_cell(cat, kind, v, col) for v in view[col]]
-    return out
+    return _unnumbered(out)
 
 
 def facts(values: dict, keys: list[str], ctx: Any) -> pd.DataFrame:
     """A two-column table (what, value) of the figures ``keys`` from a summary dict.
 
-    Each key is labelled like a column (``columns.<key>``) and formatted by its name, so
+    Each key is labelled by ``teaching.facts.<key>`` (else as a column, ``columns.<key>``) and formatted by its name, so
     ``top10_share_pct`` reads "Top 10 share" and "41.3 %". Keys not in ``values`` are left out.
     """
     from .deliverables.i18n import Catalog
@@ -116,11 +128,13 @@ def facts(values: dict, keys: list[str], ctx: Any) -> pd.DataFrame:
     cat = Catalog(ctx.engagement.language, ctx.engagement.currency)
     rows = [k for k in keys if k in values]
     frame = pd.DataFrame({k: [values[k]] for k in rows})
-    return pd.DataFrame(
-        {
-            cat.t("teaching.what"): [cat.column(k) for k in rows],
-            cat.t("teaching.value"): [_cell(cat, _kind(k, frame[k]), values[k]) for k in rows],
-        }
+    return _unnumbered(
+        pd.DataFrame(
+            {
+                cat.t("teaching.what"): [cat.t(f"teaching.facts.{k}", cat.column(k)) for k in rows],
+                cat.t("teaching.value"): [_cell(cat, _kind(k, frame[k]), values[k]) for k in rows],
+            }
+        )
     )
 
 
@@ -130,13 +144,12 @@ def bullets(items: Any, ctx: Any) -> Prose:
     ``items`` holds sentences, or :class:`~kamaudit.messages.Message` objects that are said
     in the engagement's language.
     """
-    from .deliverables.i18n import Catalog
     from .deliverables.cost_to_serve import format_values
+    from .deliverables.i18n import Catalog
 
     cat = Catalog(ctx.engagement.language, ctx.engagement.currency)
     said = [
-        cat.t(i.key, **format_values(i.params, cat)) if hasattr(i, "key") else str(i)
-        for i in items
+        cat.t(i.key, **format_values(i.params, cat)) if hasattr(i, "key") else str(i) for i in items
     ]
     text = "\n".join(f"- {line}" for line in said) if said else f"*{cat.t('teaching.none')}*"
     if cat.rtl:
@@ -151,11 +164,13 @@ def counts(values: pd.Series, ctx: Any) -> pd.DataFrame:
     cat = Catalog(ctx.engagement.language, ctx.engagement.currency)
     n = values.value_counts()
     label = cat.column(str(values.name))
-    return pd.DataFrame(
-        {
-            label: [_code(cat, str(values.name), str(v)) for v in n.index],
-            cat.column("customers_n"): [cat.number(x) for x in n.to_numpy()],
-        }
+    return _unnumbered(
+        pd.DataFrame(
+            {
+                label: [_code(cat, str(values.name), str(v)) for v in n.index],
+                cat.column("customers_n"): [cat.number(x) for x in n.to_numpy()],
+            }
+        )
     )
 
 
@@ -179,7 +194,15 @@ def projector() -> None:
         enlarge(fig)
         return print_figure(fig, "png", bbox_inches="tight", base64=True)
 
-    shell.display_formatter.formatters["image/png"].for_type(Figure, png)
+    def install(*_args) -> None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, png)
+
+    install()
+    # matplotlib's inline backend selects its own formats after the first cell that draws:
+    # put ours back after every cell (once registered, idempotent).
+    if not getattr(shell, "_kamaudit_projector", False):
+        shell.events.register("post_run_cell", install)
+        shell._kamaudit_projector = True
 
 
 def enlarge(fig, width_in: float | None = None):
@@ -206,11 +229,39 @@ def enlarge(fig, width_in: float | None = None):
             step = -(-len(shown) // PROJECTOR["max_ticks"])
             for i, t in enumerate(shown):
                 t.set_visible(i % step == 0)
-    try:
+    with contextlib.suppress(ValueError, RuntimeError):  # else it stays as drawn
         fig.tight_layout()
-    except (ValueError, RuntimeError):  # a layout that cannot be tightened stays as drawn
-        pass
     return fig
+
+
+def settings(model: Any, ctx: Any) -> pd.DataFrame:
+    """A stage's settings as a table (setting, value), for the consultant's appendix.
+
+    Settings are named as the engagement file names them (``intake.outlier_k``): the
+    consultant types these names, so they stay as they are.
+    """
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and value:
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        else:
+            flat[prefix] = "–" if value is None else str(value)
+
+    walk("", model.model_dump(mode="json") if hasattr(model, "model_dump") else dict(model))
+    from .deliverables.i18n import Catalog
+
+    t = Catalog(ctx.engagement.language).t
+    return _unnumbered(
+        pd.DataFrame({t("teaching.setting"): list(flat), t("teaching.value"): list(flat.values())})
+    )
+
+
+def _unnumbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """No row numbers: the room reads the table, not its positions."""
+    frame.index = [""] * len(frame)
+    return frame
 
 
 def _kind(name: str, values: pd.Series):
