@@ -194,6 +194,8 @@ def projector() -> None:
         enlarge(fig)
         return print_figure(fig, "png", bbox_inches="tight", base64=True)
 
+    shell.run_line_magic("matplotlib", "inline")  # the backend selects its formats now, once
+
     def install(*_args) -> None:
         shell.display_formatter.formatters["image/png"].for_type(Figure, png)
 
