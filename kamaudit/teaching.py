@@ -194,6 +194,7 @@ def projector() -> None:
         enlarge(fig)
         return print_figure(fig, "png", bbox_inches="tight", base64=True)
 
+    pd.set_option("display.max_colwidth", None)  # a teaching table's sentences in full
     shell.run_line_magic("matplotlib", "inline")  # the backend selects its formats now, once
 
     def install(*_args) -> None:
@@ -220,8 +221,16 @@ def enlarge(fig, width_in: float | None = None):
     w, h = fig.get_size_inches()
     scale = max(1.0, (width_in or PROJECTOR["width_in"]) / w)
     fig.set_size_inches(w * scale, h * scale)
+    # labels on the data (bubble numbers, bar values) grow with the figure; where there are
+    # many, the minimum size would pile them on top of each other
+    dense = {
+        id(t) for ax in fig.axes if len(ax.texts) > 2 * PROJECTOR["max_ticks"] for t in ax.texts
+    }
     for text in fig.findobj(Text):
-        text.set_fontsize(max(text.get_fontsize(), PROJECTOR["min_font_pt"]))
+        size = text.get_fontsize()
+        text.set_fontsize(
+            size * scale if id(text) in dense else max(size, PROJECTOR["min_font_pt"])
+        )
     for line in fig.findobj(Line2D):
         if line.get_linewidth() > 0 and line.get_linestyle() not in ("None", ""):
             line.set_linewidth(max(line.get_linewidth(), PROJECTOR["min_line_pt"]))

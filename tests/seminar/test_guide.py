@@ -2,7 +2,8 @@
 
 One small pack (three companies of 80 customers, same seed as the guide: the guide's
 eight full-size companies take minutes each) goes through the guide's boxes in order;
-each test checks one box's promise. The translated guides carry the same boxes.
+each test checks one box's promise. The translated guides carry the same boxes, and each
+runs its own setup, answers and one exercise on a one-company pack in its language.
 """
 
 from __future__ import annotations
