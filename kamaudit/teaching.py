@@ -12,7 +12,6 @@ notebook's explanatory text in the engagement's language. Texts come from the ca
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,9 @@ _VOCABULARY = {
     "contact_role": "team_design.contact_role",
     "severity": "teaching.severity",
 }
+
+# Columns of free text the catalog holds per code of another column: (code column, prefix).
+_DESCRIBED = {"description": ("criterion", "account_profile.criterion_desc")}
 
 # The projector view: what every chart a notebook shows gets, on top of its own design.
 PROJECTOR = {"width_in": 11.0, "min_font_pt": 13.0, "min_line_pt": 2.0, "max_ticks": 12}
@@ -114,6 +116,13 @@ def show(
     for col in present:
         kind = infer_format(col, view[col].dtype)
         out[cat.column(col)] = [_cell(cat, kind, v, col) for v in view[col]]
+        code, prefix = _DESCRIBED.get(col, ("", ""))
+        if code in view:  # the default text in the engagement's language; one's own stays
+            english = Catalog("en")
+            out[cat.column(col)] = [
+                cat.t(f"{prefix}.{c}") if t == english.t(f"{prefix}.{c}") else t
+                for c, t in zip(view[code], out[cat.column(col)], strict=True)
+            ]
     return _unnumbered(out)
 
 
@@ -240,8 +249,8 @@ def enlarge(fig, width_in: float | None = None):
             step = -(-len(shown) // PROJECTOR["max_ticks"])
             for i, t in enumerate(shown):
                 t.set_visible(i % step == 0)
-    with contextlib.suppress(ValueError, RuntimeError):  # else it stays as drawn
-        fig.tight_layout()
+    # no tight_layout: it would spread the axes over margins a chart keeps for its own text
+    # (a list of names beside the matrix); the PNG is cut to what is drawn (bbox "tight")
     return fig
 
 
@@ -257,6 +266,10 @@ def settings(model: Any, ctx: Any) -> pd.DataFrame:
         if isinstance(value, dict) and value:
             for k, v in value.items():
                 walk(f"{prefix}.{k}" if prefix else str(k), v)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for v in value:  # a list of named items (criteria): by name, as -p names them
+                name = v.get("name", "")
+                walk(f"{prefix}.{name}", {k: x for k, x in v.items() if k != "name"})
         else:
             flat[prefix] = "–" if value is None else str(value)
 
