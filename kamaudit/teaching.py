@@ -56,7 +56,15 @@ _VOCABULARY = {
 _DESCRIBED = {"description": ("criterion", "account_profile.criterion_desc")}
 
 # The projector view: what every chart a notebook shows gets, on top of its own design.
-PROJECTOR = {"width_in": 11.0, "min_font_pt": 13.0, "min_line_pt": 2.0, "max_ticks": 12}
+# A category axis keeps every name up to max_ticks (a chart's own names are never dropped
+# below that); an axes with more than dense_labels labels on its data keeps them in proportion.
+PROJECTOR = {
+    "width_in": 11.0,
+    "min_font_pt": 13.0,
+    "min_line_pt": 2.0,
+    "max_ticks": 24,
+    "dense_labels": 15,
+}
 
 
 class Prose(str):
@@ -233,7 +241,7 @@ def enlarge(fig, width_in: float | None = None):
     # labels on the data (bubble numbers, bar values) grow with the figure; where there are
     # many, the minimum size would pile them on top of each other
     dense = {
-        id(t) for ax in fig.axes if len(ax.texts) > 2 * PROJECTOR["max_ticks"] for t in ax.texts
+        id(t) for ax in fig.axes if len(ax.texts) > PROJECTOR["dense_labels"] for t in ax.texts
     }
     for text in fig.findobj(Text):
         size = text.get_fontsize()

@@ -101,8 +101,8 @@ def test_settings_are_named_as_the_engagement_file_names_them():
 def test_the_projector_view_enlarges_a_chart_without_touching_its_design():
     matplotlib.use("Agg")
     fig, ax = plt.subplots(figsize=(5.5, 4))
-    ax.plot(range(30), range(30), linewidth=1)
-    ax.set_xticks(range(30), [f"m{i}" for i in range(30)], fontsize=7)
+    ax.plot(range(40), range(40), linewidth=1)
+    ax.set_xticks(range(40), [f"m{i}" for i in range(40)], fontsize=7)
     ax.set_title("t", fontsize=8)
     enlarge(fig)
     assert fig.get_size_inches()[0] == pytest.approx(PROJECTOR["width_in"])
