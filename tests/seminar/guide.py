@@ -2,7 +2,7 @@
 
 The tests run these boxes as written (``kamaudit`` becomes ``python -m kamaudit``, ``cd``
 changes the folder of the boxes that follow) and check what the text promises. The
-translated guides must carry the same boxes, so one run checks all five.
+translated guides carry the same boxes; each also runs its own on a pack in its language.
 """
 
 from __future__ import annotations

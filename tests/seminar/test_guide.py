@@ -2,18 +2,27 @@
 
 One small pack (three companies of 80 customers, same seed as the guide: the guide's
 eight full-size companies take minutes each) goes through the guide's boxes in order;
-each test checks one box's promise. The translated guides carry the same boxes.
+each test checks one box's promise. The translated guides carry the same boxes, and each
+runs its own setup, answers and one exercise on a one-company pack in its language.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
+from kamaudit.teaching import prose
+
 from .guide import LANGUAGES, Classroom, boxes, guide_path
+from .test_notebook_prose import _english_words
 
 pytestmark = pytest.mark.e2e
 
@@ -179,3 +188,130 @@ def test_debrief_puts_the_groups_side_by_side(room):
     assert set(facts["company"]) == {"company_03"}
     page = (debrief / "reveal.html").read_text(encoding="utf-8")
     assert "audit_03_revenue" in page and "net_revenue" in page
+
+
+# ------------------------------------------------------------------ the other four guides
+#
+# Each translated guide runs its own boxes on a pack in its language (``--language X``, as
+# the box says): the setup box (one company of 60 customers, to keep CI short), the
+# answers box, and one exercise box each, so that every exercise runs on a pack in some
+# other language than English (cs: A, pl: B, ru: C, fa: B2). The group's own audit is the
+# batch's audit of the company copied to where the start box would write it: the start
+# box's command is the batch's per-company run, checked above in English. The effects of
+# an exercise do not depend on the language; its run on a translated pack does. To keep CI
+# short, the batch prints no PDF and the exercise builds no deliverables (its promise is in
+# the audit's tables; the English run checks the deliverables of every box).
+
+TRANSLATED = LANGUAGES[1:]
+EXERCISE = {"cs": "A", "pl": "B", "ru": "C", "fa": "B2"}
+ONE = ("--customers", "60", "--lines", "3000")
+NO_PDF = ("-p", "report.pdf=false")  # the PDF is the English run's; it says nothing of language
+
+
+def _in_language(language: str, tmp: Path) -> Classroom:
+    """``language``'s guide: setup, answers and its exercise box, in a folder of its own."""
+    guide = boxes(language)
+    c = Classroom(tmp / language)
+    c.root.mkdir()
+    sample, batch = guide["setup"]
+    assert f"--language {language}" in sample
+    c.run(sample.replace("--pack 8", "--pack 1"), *ONE)
+    c.run(batch, *NO_PDF)
+    (answers,) = guide["answers"]
+    c.run(answers)
+    for command in guide["start"]:
+        if command.startswith("cd "):
+            c.run(command)
+    shutil.copytree(c.root / "seminar-audits" / "company_01", c.cwd / "audit_03")
+    box = guide[EXERCISE[language]]
+    c.run(box[0].replace("company_03", "company_01"), "--no-deliverables")
+    return c
+
+
+@pytest.fixture(scope="module")
+def rooms(tmp_path_factory) -> dict[str, Classroom | BaseException]:
+    """The four translated guides, two at a time (a run is one kernel at a time)."""
+    tmp = tmp_path_factory.mktemp("guides")
+
+    def one(language):
+        try:
+            return _in_language(language, tmp)
+        except (AssertionError, OSError, subprocess.SubprocessError) as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(TRANSLATED, pool.map(one, TRANSLATED), strict=True))
+
+
+def _room(rooms, language) -> Classroom:
+    room = rooms[language]
+    if isinstance(room, BaseException):
+        raise room
+    return room
+
+
+def _reads_in(language: str, text: str) -> None:
+    assert not _english_words(text), (language, _english_words(text)[:12])
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_each_guide_writes_its_pack_and_answers_in_its_language(rooms, language):
+    room = _room(rooms, language)
+    pack = room.root / "seminar"
+    engagement = (pack / "company_01" / "engagement.yaml").read_text(encoding="utf-8")
+    assert f"language: {language}" in engagement
+    assert not any("answer" in p.name for p in (pack / "company_01").rglob("*"))
+    for text in (pack / "README.md", pack / "company_01" / "README.md"):
+        _reads_in(language, text.read_text(encoding="utf-8"))
+    _reads_in(language, (pack / "answer_keys" / "company_01.md").read_text(encoding="utf-8"))
+    debrief = room.root / "debrief"
+    sheet = (debrief / "answer_sheets" / "company_01.md").read_text(encoding="utf-8")
+    _reads_in(language, sheet)
+    page = (debrief / "reveal.html").read_text(encoding="utf-8")
+    assert f'lang="{language}"' in page
+    facts = pd.read_parquet(debrief / "data" / "reveal.parquet")
+    missed = facts[~facts["found"]]
+    assert missed.empty, missed[["company", "fact", "expected"]].to_string()
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_each_guide_audits_with_notebooks_in_its_language(rooms, language):
+    audit = _room(rooms, language).root / "seminar-audits" / "company_01"
+    ctx = SimpleNamespace(engagement=SimpleNamespace(language=language, currency="EUR"))
+    for stage, key in (("01_intake", "nb01.intro"), ("04_team_design", "nb04.s2")):
+        book = json.loads((audit / "notebooks" / f"{stage}.ipynb").read_text(encoding="utf-8"))
+        shown = "".join(
+            "".join(out.get("data", {}).get("text/markdown", ""))
+            for cell in book["cells"]
+            for out in cell.get("outputs", [])
+        )
+        assert str(prose(ctx, key)) in shown, stage
+    report = next((audit / "deliverables").glob("*.html")).read_text(encoding="utf-8")
+    assert f'lang="{language}"' in report
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_each_guide_exercise_does_what_it_promises_on_a_pack_in_its_language(rooms, language):
+    room = _room(rooms, language)
+    exercise = EXERCISE[language]
+    if exercise == "A":
+        audit = room.cwd / "audit_03b"
+        config = json.loads((audit / "manifest.json").read_text(encoding="utf-8"))
+        assert config["configuration"]["cost_to_serve"]["cost_of_capital"] == 0.12
+    elif exercise in ("B", "B2"):
+        name = "audit_03_revenue" if exercise == "B" else "audit_03_no_profit_rule"
+        crit = _table(room.cwd / name, "profile_criteria").set_index("criterion")
+        assert crit.loc["net_revenue", "weight"] == 40
+        assert crit[crit["axis"] == "attractiveness"]["weight"].sum() == pytest.approx(100)
+        if exercise == "B2":
+            p = _table(room.cwd / name, "account_profile")
+            config = json.loads((room.cwd / name / "manifest.json").read_text(encoding="utf-8"))
+            assert config["configuration"]["profile"]["require_profit"] is False
+            assert p["is_key_account"].any()
+    else:
+        audit = room.cwd / "audit_03"
+        load = _table(audit, "team_load")
+        kams = load[load["role"] == "kam"]
+        assert (kams["max_accounts"] <= 4).all() and (kams["accounts_n"] <= 4).all()
+        said = json.loads((audit / "data" / "team_messages.json").read_text(encoding="utf-8"))
+        assert "team_design.statement.kam_cap_over_roster" in [m["key"] for m in said]
