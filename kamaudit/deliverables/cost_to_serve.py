@@ -10,7 +10,6 @@ into sentences of the engagement's language; the notebook uses it too.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from .model import (
     Table,
     Text,
 )
+from .scenario_words import scenario_words
 from .values import format_params
 
 __all__ = ["SECTIONS", "SHEETS", "build", "format_values", "line_label", "render_findings"]
@@ -233,25 +233,6 @@ def _read(ctx) -> _Results | None:
         codes=ctx.codes,
         catalog=ctx.catalog,
     )
-
-
-def scenario_words(terms: str, cat) -> str:
-    """A scenario's lever or assumption in the client's language, from the stage's JSON
-    ``[key, params]`` terms (``cts_scenarios.lever_terms``); activity names by their label."""
-    out = []
-    for key, params in json.loads(terms or "[]"):
-        values = dict(params)
-        for name in ("source", "target"):
-            if name in values:
-                values[name] = cat.label("activity", values[name])
-        if "groups" in values:
-            values["groups"] = cat.join(
-                " → ".join(cat.label("activity", a) for a in g) for g in values["groups"]
-            )
-        count = plural_count(values)
-        count = None if count is None else round(float(count))
-        out.append(cat.t(f"{_P}scenario_terms.{key}", count=count, **format_params(values, cat)))
-    return "; ".join(out)
 
 
 def _scenario_sheet(r: _Results) -> pd.DataFrame | None:
