@@ -143,8 +143,8 @@ def test_levers_and_assumptions_read_in_the_report_language():
     put the same lever into each language, activity names by their label."""
     import json
 
-    from kamaudit.deliverables.scenario_words import scenario_words
     from kamaudit.deliverables.i18n import Catalog
+    from kamaudit.deliverables.scenario_words import scenario_words
 
     terms = json.dumps(
         [
