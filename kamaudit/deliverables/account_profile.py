@@ -23,6 +23,7 @@ import pandas as pd
 from ..account_profile import DEFAULT_CRITERIA, QUADRANTS
 from ..messages import plural_count
 from ..plots import account_profile as plots
+from . import chart_words
 from .context import ReportContext
 from .model import (
     Block,
@@ -414,22 +415,11 @@ def _blind_keys(r: Results) -> int:
 def _matrix(ctx: ReportContext, r: Results) -> Part:
     t, f = ctx.t, ctx.fmt
     settings = ctx.engagement.profile
-    qlabels = {q: t(f"{P}.quadrant.{q}", q) for q in QUADRANTS}
     fig = plots.portfolio_matrix(
         r.profile,
         settings.split_attractiveness,
         settings.split_strength,
-        labels={
-            **qlabels,
-            "x": t(f"{P}.matrix_x"),
-            "y": t(f"{P}.matrix_y"),
-            "title": t(f"{P}.matrix_title"),
-            "key": t(f"{P}.matrix_key"),
-            "unassessed": t(f"{P}.matrix_unassessed"),
-            "unassessed_note": t(f"{P}.matrix_unassessed_note"),
-            "size": t(f"{P}.matrix_size"),
-            "numbered": t(f"{P}.matrix_numbered"),
-        },
+        **chart_words.portfolio_matrix(t),
         money=f.money,
     )
     counts = {q: f.number(r.summary["quadrants"].get(q, 0)) for q in QUADRANTS}
@@ -485,17 +475,7 @@ def _comparison(ctx: ReportContext, r: Results) -> Part:
     if sel is None or comparison is None:
         return Part()
     t = ctx.t
-    kinds = ("both", "profile_only", "turnover_only", "neither")
-    labels = {k: t(f"{P}.comparison.{k}", k) for k in kinds}
-    fig = plots.turnover_comparison(
-        sel,
-        labels={
-            **labels,
-            "x": t(f"{P}.comparison_x"),
-            "y": t(f"{P}.comparison_y"),
-            "title": t(f"{P}.comparison_title"),
-        },
-    )
+    fig = plots.turnover_comparison(sel, **chart_words.turnover_comparison(t))
     cols = ["name", "net_revenue", "net_profit", "attractiveness", "strength", "comparison", "why"]
     diff = sel.loc[sel["comparison"].isin(["profile_only", "turnover_only"]), cols]
     diff = diff.sort_values(["comparison", "net_revenue"], ascending=[True, False])

@@ -21,6 +21,7 @@ from ..cost_to_serve.findings import messages_from_records
 from ..cost_to_serve.scenarios import scenario_profits
 from ..messages import Message
 from ..plots import cost_to_serve as plots
+from . import chart_words
 from .i18n import plural_count
 from .model import (
     ChartSpec,
@@ -90,6 +91,17 @@ def line_label(name: str, catalog) -> str:
     if name.startswith("cts_"):
         return catalog.t(f"{_P}cts_column", activity=catalog.label("activity", name[4:]))
     return catalog.column(name)
+
+
+def waterfall_labels(catalog, cts_cols: list[str]) -> dict[str, str]:
+    """The steps of a P&L waterfall in the client's words (report and notebooks)."""
+    labels = {
+        k: line_label(k, catalog)
+        for k in ("discounts", "rebates", "cogs", "financing_cost", *cts_cols)
+    }
+    for k in ("list_sales", "net_revenue", "gross_margin", "net_profit"):
+        labels[k] = catalog.column(k)
+    return labels
 
 
 def _line_word(name: str, catalog) -> str:
@@ -544,14 +556,7 @@ def _whale(ctx, r: _Results, params) -> list:
     whale, t = r.table("cts_whale"), ctx.t
     if whale is None:
         return []
-    figure = plots.whale_curve(
-        whale,
-        title=t(f"{_P}whale_title"),
-        x_label=t(f"{_P}whale_x"),
-        y_label=t(f"{_P}whale_y"),
-        peak_label=t(f"{_P}whale_peak"),
-        total_label=t(f"{_P}whale_total"),
-    )
+    figure = plots.whale_curve(whale, **chart_words.whale_curve(t))
     return [
         Heading(t(f"{_P}whale_heading")),
         Text(t(f"{_P}whale_text")),
@@ -567,16 +572,7 @@ def _whale(ctx, r: _Results, params) -> list:
 def _waterfalls(ctx, r: _Results, params) -> list:
     """The base's P&L from the stage's totals, then the largest customers' own."""
     t, cts_cols = ctx.t, r.cts_cols
-    labels = {
-        k: line_label(k, ctx.catalog)
-        for k in ("discounts", "rebates", "cogs", "financing_cost", *cts_cols)
-    }
-    labels.update(
-        {
-            k: ctx.catalog.column(k)
-            for k in ("list_sales", "net_revenue", "gross_margin", "net_profit")
-        }
-    )
+    labels = waterfall_labels(ctx.catalog, cts_cols)
     base = {**r.totals, **dict(zip(r.rates["cost_column"], r.rates["allocated_cost"], strict=True))}
     money = ctx.money_axis(t("charts.amount"))
     blocks: list = [
@@ -660,13 +656,10 @@ def _scenarios(ctx, r: _Results, params) -> list:
     summary = r.scenarios
     if table is None or not len(table) or "now" not in summary:
         return []
-    names = {k: t(f"{_P}scenario_names.{k}") for k in ("now", "reprice", "reserve", "exit")}
+    words = chart_words.scenario_whales(t)
+    names = words["labels"]
     fig = plots.scenario_whales(
-        scenario_profits(r.pnl, table),
-        labels=names,
-        title=t(f"{_P}scenarios_title"),
-        x_label=t(f"{_P}whale_x"),
-        y_label=ctx.money_axis(t(f"{_P}scenarios_y")),
+        scenario_profits(r.pnl, table), **{**words, "y_label": ctx.money_axis(words["y_label"])}
     )
     rows = [
         {
@@ -715,16 +708,7 @@ def _quadrants(ctx, r: _Results, params) -> list:
         Text(t(f"{_P}quadrant_text", price_cut=fmt.pct(pcut), cts_cut=fmt.pct(ccut))),
     ]
     if (pnl["net_revenue"] > 0).any():
-        qnames = {q: t(f"{_P}quadrant_names.{q}") for q in QUADRANTS}
-        figure = plots.quadrant_scatter(
-            pnl,
-            pcut,
-            ccut,
-            title=t(f"{_P}quadrant_title"),
-            x_label=t(f"{_P}quadrant_x"),
-            y_label=t(f"{_P}quadrant_y"),
-            quadrant_labels=qnames,
-        )
+        figure = plots.quadrant_scatter(pnl, pcut, ccut, **chart_words.quadrant_scatter(t))
         blocks.append(ctx.figure("cts_quadrants", figure, alt=t(f"{_P}quadrant_alt")))
     q = r.table("cts_quadrants")
     if q is not None:

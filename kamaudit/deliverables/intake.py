@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..intake import ISSUE_COLUMNS
 from ..plots import intake as plots
+from . import chart_words
 from .i18n import plural_count
 from .model import (
     Bullets,
@@ -491,13 +492,7 @@ def _coverage_blocks(d: SimpleNamespace, ctx) -> list:
                     kind="warning",
                 )
             )
-        fig = plots.coverage_by_month(
-            coverage,
-            title=t(f"{_P}coverage_title"),
-            lines_label=t(f"{_P}coverage_lines"),
-            amount_label=t(f"{_P}coverage_amount"),
-            gap_label=t(f"{_P}coverage_gap"),
-        )
+        fig = plots.coverage_by_month(coverage, **chart_words.coverage_by_month(t))
         blocks.append(ctx.figure("intake_coverage", fig, alt=t(f"{_P}coverage_alt")))
     return blocks
 
@@ -556,11 +551,7 @@ def _base_blocks(d: SimpleNamespace, ctx) -> list:
             fig = plots.lorenz_curve(
                 lorenz,
                 top20_share_pct=base.get("top20pct_share_pct"),
-                title=t(f"{_P}lorenz_title"),
-                x_label=t(f"{_P}lorenz_x"),
-                y_label=t(f"{_P}lorenz_y"),
-                equality_label=t(f"{_P}lorenz_equal"),
-                marker_label=t(f"{_P}lorenz_marker"),
+                **chart_words.lorenz_curve(t),
             )
             blocks.append(ctx.figure("intake_lorenz", fig, alt=t(f"{_P}lorenz_alt")))
 

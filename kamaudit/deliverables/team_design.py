@@ -26,6 +26,7 @@ from ..messages import Message
 from ..plots import team_design as plots
 from ..team_design.contact_plan import MONTHS, month_labels
 from ..team_design.findings import KINDS
+from . import chart_words
 from .i18n import Catalog, plural_count
 from .model import (
     Bullets,
@@ -403,14 +404,7 @@ def _load_blocks(ctx, data: _Data) -> list:
     if load is None or not len(load):
         return []
     t = ctx.t
-    fig = plots.load_per_person(
-        load,
-        title=t(f"{_P}load_title"),
-        xlabel=t(f"{_P}load_x"),
-        planned_label=t(f"{_P}load_planned"),
-        capacity_label=t(f"{_P}load_capacity"),
-        role_labels={r: t(f"{_P}role.{r}", default=str(r)) for r in load["role"].unique()},
-    )
+    fig = plots.load_per_person(load, **chart_words.load_per_person(t, load["role"].unique()))
     return [
         Heading(t(f"{_P}load_heading")),
         Text(t(f"{_P}load_text")),
@@ -472,7 +466,7 @@ def _contact_blocks(ctx, data: _Data) -> list:
     fig = plots.contact_calendar(
         cplan,
         month_names=[data.months.get(c, c) for c in _MONTHS],
-        title=t(f"{_P}calendar_title"),
+        **chart_words.contact_calendar(t),
     )
     return [
         Heading(t(f"{_P}contact_heading")),
