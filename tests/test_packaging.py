@@ -73,6 +73,7 @@ def test_declared_dependencies_cover_what_the_package_imports():
         "IPython": "ipykernel",
         "PIL": "matplotlib",
         "defusedxml": "defusedxml",
+        "bidi": "python-bidi",
     }
     stdlib = set(sys.stdlib_module_names)
     imported = set()

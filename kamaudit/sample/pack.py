@@ -27,8 +27,8 @@ def understaffed_companies(n: int, seed: int) -> set[int]:
     """Which of a pack's ``n`` companies (1-based) get an under-staffed roster.
 
     A minority, so there is something to discuss and a majority to compare it with: a
-    quarter to three eighths of the pack (2 or 3 of 8), none in a pack under three. Drawn
-    from the pack's seed in a stream of its own (names and sizes do not move).
+    quarter to three eighths of the pack (2 or 3 of 8), none in a pack under three. The
+    draw uses the pack's seed in a stream of its own (names and sizes do not move).
 
     >>> sorted(understaffed_companies(8, 2026)), understaffed_companies(2, 2026)
     ([4, 7], set())
