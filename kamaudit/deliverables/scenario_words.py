@@ -32,4 +32,4 @@ def scenario_words(terms: str, cat) -> str:
         count = plural_count(values)
         count = None if count is None else round(float(count))
         out.append(cat.t(f"{_P}scenario_terms.{key}", count=count, **format_params(values, cat)))
-    return "; ".join(out)
+    return ("\u061b " if cat.rtl else "; ").join(out)  # Persian: the Arabic semicolon

@@ -159,3 +159,5 @@ def test_levers_and_assumptions_read_in_the_report_language():
     assert cs.startswith("o 3 objednávky méně") and "obchodní návštěva" in cs
     assert ru.startswith("на 3 заказа меньше")
     assert "fewer" not in cs and "moved" not in ru
+    fa = scenario_words(terms, Catalog("fa"))
+    assert fa.count("\u061b ") == 2 and "; " not in fa  # the Arabic semicolon
