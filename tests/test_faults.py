@@ -95,6 +95,16 @@ def start(*args, env=None):
     )
 
 
+def finish(proc: subprocess.Popen, timeout: float = 120) -> str:
+    """The run's stderr once it ended; on a hang, kill it and fail with what it said."""
+    try:
+        return proc.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"the run did not end within {timeout} s; it said:\n{err}") from None
+
+
 def said(stderr: str) -> str:
     """The CLI's error sentence (progress lines left out)."""
     return next((ln for ln in stderr.splitlines() if ln.startswith("kamaudit: ")), "")
@@ -191,7 +201,7 @@ def test_kill_9_of_the_kernel_fails_the_stage_in_one_sentence(audited, env):
     wait_for(eng.parent / "kernel.pid", proc)
     _, child, kernel = lock_pids(out)
     os.kill(kernel, signal.SIGKILL)
-    _, err = proc.communicate(timeout=120)
+    err = finish(proc)
     assert proc.returncode == 1
     assert said(err).startswith("kamaudit: Stage cost_to_serve failed: its Python kernel died")
     assert f"The audit in {out} is unchanged; this run is kept in {out / 'failed-run'}." in err
@@ -208,7 +218,7 @@ def test_ctrl_c_mid_stage_stops_the_kernel_and_keeps_the_audit(audited, env):
     wait_for(eng.parent / "kernel.pid", proc)
     _, child, kernel = lock_pids(out)
     os.kill(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    err = finish(proc)
     assert proc.returncode == 130
     assert said(err) == (
         f"kamaudit: interrupted: the audit in {out} is unchanged; this run's partial files "
@@ -330,7 +340,7 @@ def test_two_concurrent_runs_into_one_folder(tmp_path, env):
     assert "since 20" in second.stderr and "choose another folder with --out" in second.stderr
     _, child, kernel = lock_pids(out)
     first.send_signal(signal.SIGTERM)  # what a batch's time limit sends
-    first.communicate(timeout=60)
+    finish(first)
     assert first.returncode == 130
     assert_gone(child, kernel)
     (eng_a.parent / "hang-intake").unlink()
