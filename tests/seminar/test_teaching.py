@@ -160,3 +160,19 @@ def test_notebook_01_opens_with_the_business_not_the_encodings():
     assert setup.rstrip().endswith('teaching.prose(ctx, "nb01.intro")')
     intro = prose(_ctx("en"), "nb01.intro").lower()
     assert "customers" in intro and "encoding" not in intro and "delimiter" not in intro
+
+
+@pytest.mark.parametrize("language", ["en", "cs", "pl", "ru", "fa"])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_section_numbers_run_in_reading_order(path, language):
+    """A trainer says "section 3": the third numbered heading the group sees, in any language."""
+    from kamaudit.teaching import prose
+
+    numbers = []
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        for key in re.findall(r'teaching\.prose\(ctx, "(nb\d\d\.\w+)"\)', "".join(cell["source"])):
+            for line in prose(_ctx(language), key).splitlines():
+                heading = re.match(r"## (\S+) · ", line)
+                if heading:
+                    numbers.append(int(heading.group(1)))  # int() reads Persian digits too
+    assert numbers == list(range(1, len(numbers) + 1)), (path.name, language, numbers)
