@@ -83,9 +83,16 @@ class ReportContext:
             "synthesis.evidence.period_label", years=years, months=self.fmt.number(per["months"])
         )
 
-    def money_axis(self, label: str) -> str:
-        """A money axis's title: ``label`` with the currency and the period."""
+    def money_axis(self, label: str, period: bool = True) -> str:
+        """A money axis's title: ``label`` with the currency and the period (``period=False``:
+        the currency only, for an axis whose points are months)."""
         currency = self.engagement.currency_code
+        if not period:
+            return (
+                self.t("charts.money_axis_currency", label=label, currency=currency)
+                if currency
+                else label
+            )
         key = "charts.money_axis" if currency else "charts.money_axis_no_currency"
         return self.t(key, label=label, currency=currency or "", period=self.period_label())
 

@@ -492,7 +492,9 @@ def _coverage_blocks(d: SimpleNamespace, ctx) -> list:
                     kind="warning",
                 )
             )
-        fig = plots.coverage_by_month(coverage, **chart_words.coverage_by_month(t))
+        words = chart_words.coverage_by_month(t)
+        words["amount_label"] = ctx.money_axis(words["amount_label"], period=False)
+        fig = plots.coverage_by_month(coverage, **words)
         blocks.append(ctx.figure("intake_coverage", fig, alt=t(f"{_P}coverage_alt")))
     return blocks
 

@@ -499,7 +499,7 @@ def test_settings_have_descriptions():
 # ---------------------------------------------------------------- deliverables and charts
 
 
-def test_deliverables_section_sheets_and_summary(renderings, tmp_path):
+def test_deliverables_section_sheets_and_summary(renderings, tmp_path, monkeypatch):
     import re
 
     import matplotlib
@@ -514,8 +514,17 @@ def test_deliverables_section_sheets_and_summary(renderings, tmp_path):
     eng = engagement(tmp_path, {"invoices": "x.csv"})
     assert contributor.build(ReportContext(eng, ws)) is None  # before intake has run
     ws.save(renderings["1c"])
+    drawn = {}
+    draw = contributor.plots.coverage_by_month
+    monkeypatch.setattr(
+        contributor.plots,
+        "coverage_by_month",
+        lambda cov, **kw: drawn.update(kw) or draw(cov, **kw),
+    )
     rep = contributor.build(ReportContext(eng, ws))
     assert isinstance(rep, StageReport) and rep.stage == "intake"
+    currency = eng.currency_code
+    assert currency and drawn["amount_label"] == f"Net amount ({currency})"  # a month's money
     assert [s.key for s in rep.sheets] == [
         "intake_quality",
         "intake_issues",
