@@ -623,7 +623,8 @@ def _model_fields_at(loc: tuple) -> list[str]:
         model = _model_in(ann)
         if model is None:
             return []
-    return list(getattr(model, "model_fields", {}))
+    fields = getattr(model, "model_fields", {})
+    return [name for name, f in fields.items() if not f.exclude]  # not source_path: not YAML
 
 
 def _model_in(ann: Any) -> Any:

@@ -56,6 +56,13 @@ def test_unknown_key_suggests_the_near_miss(tmp_path):
         load_engagement(path)
 
 
+def test_an_unknown_key_far_from_any_lists_the_keys_of_the_file_only(tmp_path):
+    path = write(tmp_path, MINIMAL + "team_design: {}\n")
+    with pytest.raises(ConfigError, match=r"Allowed here: .*team\b") as info:
+        load_engagement(path)
+    assert "source_path" not in str(info.value)  # where the file was loaded from: not a key
+
+
 def test_unknown_nested_key_names_its_path(tmp_path):
     text = MINIMAL.replace("{invoices: inv.csv}", '{invoices: {path: a.csv, delimter: ";"}}')
     with pytest.raises(

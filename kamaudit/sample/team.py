@@ -47,6 +47,33 @@ ROLE_OF: dict[str, dict[str, str]] = {
 }
 """The roster fits the industry: no logistics person at a bank or a consultancy."""
 
+
+def support_hours(industry: str) -> dict[str, dict[str, float]] | None:
+    """The support hours a company of ``industry`` plans (``team.support_hours`` of
+    its engagement): a role it does not have hands its hours to the person who does that
+    work there (:data:`ROLE_OF`), so the audit asks no hours of a role nobody can fill.
+    ``None``: the defaults fit.
+
+    >>> support_hours("bank")["logistics"]["Strategic"], support_hours("bank")["specialist"]["Strategic"]
+    (0.0, 26.0)
+    """
+    role_of = ROLE_OF.get(industry)
+    if not role_of:
+        return None
+    hours = {role: dict(tiers) for role, tiers in TeamSettings().support_hours.items()}
+    for absent, instead in role_of.items():
+        for tier, h in hours[absent].items():
+            hours[instead][tier] = float(hours[instead].get(tier, 0.0) + h)
+        hours[absent] = {tier: 0.0 for tier in hours[absent]}
+    return hours
+
+
+def industry_settings(industry: str) -> TeamSettings:
+    """The audit's team settings for a company of ``industry`` (its support hours)."""
+    hours = support_hours(industry)
+    return TeamSettings(support_hours=hours) if hours else TeamSettings()
+
+
 KAM_CAP: dict[str, int] = {
     # most key accounts a KAM takes, as such teams report it: fewer where accounts are deep
     "distributor": 8,
@@ -167,7 +194,9 @@ def make_team(
     people += [(name, "executive", langs) for name, langs in EXECUTIVES[:n_exec]]
     people += [(name, role_of.get(role, role), langs) for name, role, langs in SUPPORT]
     count = {r: sum(1 for p in people if p[1] == r) for r in _KA_HOURS}
-    need = {r: key_n * account_hours(r) for r in SUPPORT_ROLES} | {"executive": exec_need}
+    settings = industry_settings(c.prof.key)
+    need = {r: key_n * account_hours(r, settings) for r in SUPPORT_ROLES}
+    need["executive"] = exec_need
     out = []
     for k, (name, role, langs) in enumerate(people, start=1):
         chosen = sorted(rng.choice(len(inds), size=min(3, len(inds)), replace=False).tolist())

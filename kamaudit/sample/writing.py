@@ -81,4 +81,23 @@ def engagement_yaml(
     from ..config import TABLES
 
     lines += [f"  {t}: {t}.csv" for t in TABLES]
+    from .team import ROLE_OF, support_hours
+
+    hours = support_hours(industry)
+    if hours:
+        moved = ROLE_OF[industry]
+        lines += ["team:"]
+        lines += [
+            "  # "
+            + t(
+                "sample.engagement.role_instead",
+                role=t(f"team_design.role.{absent}"),
+                instead=t(f"team_design.role.{instead}"),
+            )
+            for absent, instead in moved.items()
+        ]
+        lines += ["  support_hours:"]
+        for role, tiers in hours.items():
+            cells = ", ".join(f"{q(tier)}: {h:g}" for tier, h in tiers.items())
+            lines.append(f"    {role}: {{{cells}}}")
     return "\n".join(lines) + "\n"

@@ -16,7 +16,10 @@ def test_every_industry_generates_with_its_facts(tmp_path, industry):
     t = read(info)
     assert set(t["activities"]["activity"]) <= set(t["cost_pools"]["activity"])
     check_planted_facts(info)
-    kamaudit.load_engagement(info.engagement)
+    engagement = kamaudit.load_engagement(info.engagement)
+    # the audit asks hours only of roles the company has (a bank has no logistics person)
+    asked = {r for r, tiers in engagement.team.support_hours.items() if any(tiers.values())}
+    assert asked <= set(t["team"]["role"]), asked - set(t["team"]["role"])
 
 
 def test_industries_differ(tmp_path):
