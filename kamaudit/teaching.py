@@ -191,13 +191,15 @@ def counts(values: pd.Series, ctx: Any) -> pd.DataFrame:
     )
 
 
-def projector() -> None:
+def projector(catalog=None) -> None:
     """Show every chart of this notebook sized for a projector (called by the setup cell).
 
     The notebook's inline figures go through :func:`enlarge` before they are drawn: wider,
-    fonts of at least ``PROJECTOR["min_font_pt"]``, thicker lines, fewer tick labels. Only
-    the notebook's display changes: the deliverables draw the same functions' figures in
-    their own process, sized for A4, untouched.
+    fonts of at least ``PROJECTOR["min_font_pt"]``, thicker lines, fewer tick labels; with
+    a ``catalog``, their numbers, units and percent signs also read as in the report
+    (:func:`~kamaudit.plots.text.localize_figure`: "1,2 mil." in Czech, Persian digits).
+    Only the notebook's display changes: the deliverables draw the same functions' figures
+    in their own process, sized for A4, untouched.
     """
     from IPython import get_ipython
 
@@ -208,6 +210,10 @@ def projector() -> None:
     from matplotlib.figure import Figure
 
     def png(fig):
+        if catalog is not None:
+            from .plots.text import localize_figure
+
+            localize_figure(fig, catalog)
         enlarge(fig)
         return print_figure(fig, "png", bbox_inches="tight", base64=True)
 

@@ -118,6 +118,33 @@ def test_the_projector_view_leaves_a_plain_session_alone():
     projector()  # no IPython here: nothing to do, and no error
 
 
+def test_the_projector_shows_numbers_as_the_report_does_in_the_group_s_language(monkeypatch):
+    """A Czech group reads "1,2 mil." on the notebook's money axis, as in its report."""
+    import IPython
+    from matplotlib.ticker import FuncFormatter
+
+    from kamaudit.deliverables.i18n import Catalog
+    from kamaudit.plots import short_money
+
+    shown = {}
+    formatters = {"image/png": SimpleNamespace(for_type=lambda kind, f: shown.update(png=f))}
+    shell = SimpleNamespace(
+        display_formatter=SimpleNamespace(formatters=formatters),
+        run_line_magic=lambda *a: None,
+        events=SimpleNamespace(register=lambda *a: None),
+    )
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    matplotlib.use("Agg")
+    projector(Catalog("cs", "CZK"))
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1_200_000])
+    ax.yaxis.set_major_formatter(FuncFormatter(short_money))
+    assert ax.yaxis.get_major_formatter()(1_200_000) == "1.2m"
+    shown["png"](fig)  # what the notebook displays
+    assert ax.yaxis.get_major_formatter()(1_200_000) == "1,2 mil."
+    plt.close(fig)
+
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 # What a notebook cell may show: a teaching view, a chart (its value hidden by ";"), or a
 # check kept for nbval; everything else (a raw DataFrame, a settings object) is not shown.
@@ -149,7 +176,7 @@ def test_the_story_comes_first_and_the_consultant_s_appendix_last(path):
     story = "\n".join("".join(c["source"]) for c in cells[:first])
     assert "workspace.save" in appendix and "workspace.save" not in story
     assert "teaching.settings(" in appendix and "teaching.settings(" not in story
-    assert "teaching.projector()" in story
+    assert "teaching.projector(catalog)" in story
 
 
 def test_notebook_01_opens_with_the_business_not_the_encodings():
